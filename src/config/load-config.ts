@@ -1,0 +1,145 @@
+// Reads config.yml: YAML with positions, ${ENV} substitution, schema validation, path resolution.
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { BackupError } from '../shared/backup-error.js';
+import { configSchema, crossFieldRules, type Config } from './schema.js';
+
+/** The default config path when neither --config nor BACKUP_AGENT_CONFIG is given. */
+export const DEFAULT_CONFIG_PATH = '/etc/backup-agent/config.yml';
+
+export interface LoadedConfig {
+  config: Config;
+  /** Absolute path of the file it came from. */
+  path: string;
+}
+
+type PathSegment = string | number;
+
+/** Formats a document path as `assets[2].paths`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((segment, i) => (typeof segment === 'number' ? `[${segment}]` : `${i === 0 ? '' : '.'}${String(segment)}`))
+    .join('');
+}
+
+/**
+ * Loads and validates the config file at `path`.
+ * Throws BackupError CONFIG_NOT_FOUND if unreadable, CONFIG_INVALID listing every problem
+ * as `file:line:col: key.path: message`.
+ */
+export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
+  const absolute = resolve(path);
+  let text: string;
+  try {
+    text = await readFile(absolute, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new BackupError('CONFIG_NOT_FOUND', `config ${absolute}: cannot read: ${reason} (set --config or BACKUP_AGENT_CONFIG)`, { cause: error });
+  }
+  return { config: parseConfig(text, absolute, env), path: absolute };
+}
+
+/** Parses config text; `file` is used for messages and to resolve relative paths. */
+export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Config {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const at = (offset: number) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return `${file}:${line}:${col}`;
+  };
+  // One YAML mistake tends to cascade; the first few lines say where it is.
+  const problems: string[] = doc.errors.slice(0, 3).map((e) => `${at(e.pos[0])}: ${e.message.split('\n')[0]}`);
+  if (problems.length === 0) {
+    const raw: unknown = doc.toJS() ?? {};
+    substituteEnv(raw, [], env, (path, message) => problems.push(`${locate(doc, path, at, file)}: ${formatPath(path)}: ${message}`));
+    if (problems.length === 0) {
+      const result = configSchema.safeParse(raw);
+      for (const issue of result.error?.issues ?? []) problems.push(describeIssue(doc, issue, at, file));
+      for (const rule of crossFieldRules(raw)) problems.push(`${locate(doc, rule.path, at, file)}: ${formatPath(rule.path)}: ${rule.message}`);
+      if (result.success && problems.length === 0) return resolvePaths(result.data, dirname(file));
+    }
+  }
+  throw new BackupError('CONFIG_INVALID', `config ${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`, { details: problems });
+}
+
+function describeIssue(doc: Document, issue: z.core.$ZodIssue, at: (o: number) => string, file: string): string {
+  const path = issue.path.filter((p): p is PathSegment => typeof p !== 'symbol');
+  let message = issue.message;
+  if (issue.code === 'unrecognized_keys') {
+    message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    const first = issue.keys[0];
+    if (first !== undefined) return `${locate(doc, [...path, first], at, file, true)}: ${formatPath(path) || '(top level)'}: ${message}`;
+  }
+  return `${locate(doc, path, at, file)}: ${formatPath(path) || '(top level)'}: ${message}`;
+}
+
+/** Finds the line:col of the deepest existing node on `path` (the key itself if `key`). */
+function locate(doc: Document, path: PathSegment[], at: (o: number) => string, file: string, key = false): string {
+  for (let depth = path.length; depth >= 0; depth -= 1) {
+    const prefix = path.slice(0, depth);
+    if (key && depth === path.length) {
+      const parent = prefix.length > 1 ? doc.getIn(prefix.slice(0, -1), true) : doc.contents;
+      if (isMap(parent)) {
+        const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === prefix[prefix.length - 1]);
+        const range = isScalar(pair?.key) ? pair.key.range : undefined;
+        if (range) return at(range[0]);
+      }
+      continue;
+    }
+    const node = prefix.length === 0 ? doc.contents : doc.getIn(prefix, true);
+    const range = (isMap(node) || isSeq(node) || isScalar(node)) ? node.range : undefined;
+    if (range) return at(range[0]);
+  }
+  return `${file}:1:1`;
+}
+
+/** Replaces `${NAME}` in every string value, in place; `$${` escapes a literal `${`. */
+function substituteEnv(value: unknown, path: PathSegment[], env: NodeJS.ProcessEnv, problem: (p: PathSegment[], m: string) => void): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$?\$\{([^}]*)\}/g, (whole, name: string) => {
+      if (whole.startsWith('$$')) return whole.slice(1);
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+        problem(path, `"\${${name}}" is not a valid environment variable reference`);
+        return whole;
+      }
+      const found = env[name];
+      if (found === undefined) {
+        problem(path, `environment variable ${name} is not set`);
+        return whole;
+      }
+      return found;
+    });
+  }
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => { value[i] = substituteEnv(item, [...path, i], env, problem); });
+  } else if (value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) record[key] = substituteEnv(record[key], [...path, key], env, problem);
+  }
+  return value;
+}
+
+/** Sanitises a hostname into the key-safe alphabet. */
+export function defaultHost(name = hostname()): string {
+  const safe = name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
+  return safe === '' ? 'unknown-host' : safe;
+}
+
+function resolvePaths(config: Config, base: string): Config {
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
+  const destination = config.destination.type === 'local'
+    ? { ...config.destination, path: abs(config.destination.path) }
+    : config.destination.credentials
+      ? { ...config.destination, credentials: { ...config.destination.credentials, key_file: abs(config.destination.credentials.key_file) } }
+      : config.destination;
+  return {
+    ...config,
+    host: config.host ?? defaultHost(),
+    state_dir: abs(config.state_dir),
+    destination,
+    assets: config.assets.map((asset) => ({ ...asset, paths: asset.paths.map(abs) })),
+  };
+}

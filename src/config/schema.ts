@@ -1,0 +1,141 @@
+// The config.yml schema: every key with its type, default and description, in one place.
+import { z } from 'zod';
+import { parseSize } from './sizes.js';
+
+/** Characters allowed in names that become parts of object keys. */
+export const KEY_SAFE = /^[A-Za-z0-9._-]+$/;
+const KEY_PREFIX_SAFE = /^[A-Za-z0-9._\-/]*$/;
+
+const size = (min: number, max: number) =>
+  z
+    .union([z.number(), z.string()])
+    .transform((value, ctx) => {
+      const bytes = parseSize(value);
+      if (bytes === undefined) {
+        ctx.addIssue({ code: 'custom', message: `"${value}" is not a size (examples: 16MiB, 64 MB, 8388608)` });
+        return z.NEVER;
+      }
+      if (bytes < min || bytes > max) {
+        ctx.addIssue({ code: 'custom', message: `${value} is out of range (${min} to ${max} bytes)` });
+        return z.NEVER;
+      }
+      return bytes;
+    });
+
+const MiB = 1024 * 1024;
+
+export const credentialsSchema = z
+  .strictObject({
+    key_file: z.string().min(1).describe('INI file with [default] aws_access_key_id / aws_secret_access_key'),
+    profile: z.string().min(1).default('default').describe('section of key_file to use'),
+  })
+  .describe('Static credentials for the destination; without this block the standard AWS chain applies');
+
+export const storageClasses = [
+  'STANDARD', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER', 'GLACIER_IR',
+  'DEEP_ARCHIVE', 'REDUCED_REDUNDANCY', 'EXPRESS_ONEZONE',
+] as const;
+
+export const s3DestinationSchema = z.strictObject({
+  type: z.literal('s3'),
+  bucket: z.string().min(3).describe('bucket name'),
+  region: z.string().min(1).default('us-east-1'),
+  prefix: z
+    .string()
+    .regex(KEY_PREFIX_SAFE, 'may contain only A-Za-z0-9 . _ - /')
+    .refine((p) => !p.startsWith('/'), 'must not start with /')
+    .default('')
+    .describe('key prefix, e.g. "web/"'),
+  endpoint: z.url().optional().describe('S3-compatible endpoint URL'),
+  force_path_style: z.boolean().default(false),
+  storage_class: z.enum(storageClasses).optional(),
+  write_once: z.boolean().default(true).describe('send If-None-Match: * so an existing backup is never overwritten'),
+  credentials: credentialsSchema.optional(),
+  upload: z
+    .strictObject({
+      part_size: size(5 * MiB, 5 * 1024 * MiB).default(16 * MiB),
+      queue_size: z.number().int().min(1).max(64).default(4),
+    })
+    .default({ part_size: 16 * MiB, queue_size: 4 })
+    .describe('memory used for uploads is part_size x queue_size'),
+});
+
+export const localDestinationSchema = z.strictObject({
+  type: z.literal('local'),
+  path: z.string().min(1).describe('directory that receives the same key layout as S3'),
+  prefix: z.string().regex(KEY_PREFIX_SAFE, 'may contain only A-Za-z0-9 . _ - /').default(''),
+});
+
+export const filesAssetSchema = z.strictObject({
+  name: z.string().regex(KEY_SAFE, 'may contain only A-Za-z0-9 . _ -'),
+  type: z.literal('files'),
+  paths: z.array(z.string().min(1)).min(1).describe('files or directories; relative paths are relative to the config file'),
+  exclude: z.array(z.string().min(1)).default([]).describe('glob patterns matched against absolute paths'),
+});
+
+export const tierNames = ['daily', 'weekly', 'monthly', 'yearly'] as const;
+export type Tier = (typeof tierNames)[number];
+
+export const configSchema = z
+  .strictObject({
+    host: z.string().regex(KEY_SAFE, 'may contain only A-Za-z0-9 . _ -').optional(),
+    state_dir: z.string().min(1).default('/var/lib/backup-agent'),
+    destination: z.discriminatedUnion('type', [s3DestinationSchema, localDestinationSchema]),
+    keys: z.strictObject({ randomize: z.boolean().default(false) }).default({ randomize: false }),
+    compression: z
+      .strictObject({
+        algorithm: z.enum(['zstd', 'gzip', 'none']).default('zstd'),
+        level: z.number().int().optional(),
+      })
+      .default({ algorithm: 'zstd' }),
+    retention: z
+      .partialRecord(z.enum(tierNames), z.number().int().positive())
+      .default({ daily: 7, monthly: 365 })
+      .describe('days kept per tier; the tier of a run is the longest-kept one whose calendar rule matches'),
+    assets: z.array(z.discriminatedUnion('type', [filesAssetSchema])).min(1),
+  })
+  ;
+
+/** A problem found by a cross-field rule, at a document path. */
+export interface RuleProblem {
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * Cross-field rules, run on the raw document even when the schema found other problems,
+ * so that every problem is listed at once. Tolerates any shape of input.
+ */
+export function crossFieldRules(raw: unknown): RuleProblem[] {
+  const problems: RuleProblem[] = [];
+  const root = (raw ?? {}) as Record<string, unknown>;
+  const seen = new Set<unknown>();
+  (Array.isArray(root.assets) ? root.assets : []).forEach((asset: unknown, index) => {
+    const name = (asset as { name?: unknown } | null)?.name;
+    if (typeof name !== 'string') return;
+    if (seen.has(name)) problems.push({ path: ['assets', index, 'name'], message: `duplicate asset name "${name}"` });
+    seen.add(name);
+  });
+  const compression = (root.compression ?? {}) as { algorithm?: unknown; level?: unknown };
+  if (typeof compression.level === 'number') {
+    const algorithm = compression.algorithm ?? 'zstd';
+    const range = algorithm === 'zstd' ? [1, 19] : algorithm === 'gzip' ? [1, 9] : undefined;
+    if (range === undefined) {
+      if (algorithm === 'none') problems.push({ path: ['compression', 'level'], message: 'no level with algorithm none' });
+    } else if (compression.level < range[0]! || compression.level > range[1]!) {
+      problems.push({ path: ['compression', 'level'], message: `${String(algorithm)} level must be ${range[0]} to ${range[1]}` });
+    }
+  }
+  const retention = root.retention as Record<string, unknown> | undefined;
+  if (retention !== null && typeof retention === 'object' && retention.daily === undefined) {
+    problems.push({ path: ['retention'], message: 'daily is required: it is the tier of ordinary days' });
+  }
+  return problems;
+}
+
+/** The validated configuration, sizes in bytes, defaults applied. */
+export type Config = z.output<typeof configSchema>;
+export type AssetConfig = Config['assets'][number];
+export type FilesAssetConfig = z.output<typeof filesAssetSchema>;
+export type S3DestinationConfig = z.output<typeof s3DestinationSchema>;
+export type LocalDestinationConfig = z.output<typeof localDestinationSchema>;
