@@ -1,0 +1,68 @@
+// CLI entry: argv -> command, signals -> one AbortController, errors -> the exit-code table.
+import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { BackupError } from '../shared/backup-error.js';
+import { ExitCode } from '../shared/exit-codes.js';
+import { DEFAULT_CONFIG_PATH } from '../config/load-config.js';
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+export interface GlobalOptions {
+  config: string;
+  verbose?: boolean;
+  quiet?: boolean;
+}
+
+/** Runs the CLI with `argv` (process.argv shape) and returns the exit code; never calls process.exit. */
+export async function main(argv: string[]): Promise<number> {
+  // The SDK warns once per process on Node 20 (end of life); the agent says what it needs in the README.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  let exitCode: number = ExitCode.OK;
+  const program = new Command('backup-agent')
+    .description('Streams file and database backups into S3 with put-only credentials.')
+    .version(version, '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+    .addOption(new Option('-c, --config <path>', 'config file').env('BACKUP_AGENT_CONFIG').default(DEFAULT_CONFIG_PATH))
+    .option('-v, --verbose', 'debug logging')
+    .option('-q, --quiet', 'warnings and errors only');
+
+  program
+    .command('run')
+    .description('back up every configured asset (or --asset NAME) now')
+    .option('-a, --asset <name...>', 'only these assets')
+    .option('-n, --dry-run', 'resolve paths and keys; upload nothing')
+    .option('--json', 'print the summary as JSON')
+    .action(async (options: { asset?: string[]; dryRun?: boolean; json?: boolean }) => {
+      const { runCommand } = await import('./run-command.js');
+      exitCode = await runCommand(program.opts<GlobalOptions>(), options);
+    });
+
+  program
+    .command('validate')
+    .description('check the config and print it resolved, with secrets redacted')
+    .action(async () => {
+      const { validateCommand } = await import('./validate-command.js');
+      exitCode = await validateCommand(program.opts<GlobalOptions>());
+    });
+
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? ExitCode.OK : ExitCode.USAGE;
+    }
+    return reportError(error);
+  }
+}
+
+/** Prints an error for people on stderr and returns its exit code. */
+export function reportError(error: unknown): number {
+  if (error instanceof BackupError) {
+    process.stderr.write(`backup-agent: ${error.message}\n${error.details.map((d) => `  ${d}\n`).join('')}`);
+    return error.exitCode;
+  }
+  process.stderr.write(`backup-agent: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+  return ExitCode.FAILED;
+}

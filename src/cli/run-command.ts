@@ -1,0 +1,30 @@
+// `backup-agent run`: load config, run the backup under a signal-driven AbortController, print the summary.
+import { loadConfig } from '../config/load-config.js';
+import { runBackup } from '../pipeline/run-backup.js';
+import { createLogger } from '../shared/logger.js';
+import type { GlobalOptions } from './main.js';
+import { reportError } from './main.js';
+import { abortOnSignals } from './signals.js';
+import { formatSummary } from './summary.js';
+
+export interface RunCommandOptions {
+  asset?: string[];
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+/** Runs a backup and returns the exit code. */
+export async function runCommand(global: GlobalOptions, options: RunCommandOptions): Promise<number> {
+  const logger = createLogger({ level: global.verbose ? 'debug' : global.quiet ? 'warn' : 'info' });
+  const { controller, dispose } = abortOnSignals(logger);
+  try {
+    const { config } = await loadConfig(global.config);
+    const report = await runBackup(config, { assets: options.asset, dryRun: options.dryRun, signal: controller.signal, logger });
+    process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatSummary(report));
+    return report.exit_code;
+  } catch (error) {
+    return reportError(error);
+  } finally {
+    dispose();
+  }
+}

@@ -1,0 +1,30 @@
+// Renders a run report as the per-asset table people read after `run`.
+import { formatBytes } from '../config/sizes.js';
+import type { RunReport } from '../pipeline/run-backup.js';
+
+/** The human summary of a run: one row per artifact, then errors, skips and the manifest key. */
+export function formatSummary(report: RunReport): string {
+  const rows = report.artifacts.map((a) => [
+    a.label ? `${a.asset}/${a.label}` : a.asset,
+    a.status,
+    report.dry_run ? '-' : formatBytes(a.bytes_read),
+    report.dry_run ? '-' : formatBytes(a.bytes_stored),
+    report.dry_run ? '-' : `${(a.duration_ms / 1000).toFixed(1)}s`,
+    a.key || '-',
+  ]);
+  const header = ['ASSET', 'STATUS', 'READ', 'STORED', 'TIME', 'KEY'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+  const out = [line(header), ...rows.map(line)];
+  for (const a of report.artifacts) {
+    if (a.error) out.push(`  ${a.asset}: ${a.error}`);
+    const skipped = a.skipped.length + (report.dry_run ? 0 : a.omitted);
+    if (skipped > 0) out.push(`  ${a.asset}: ${skipped} path(s) skipped, first: ${a.skipped[0]?.path} (${a.skipped[0]?.reason})`);
+    if (a.warnings.length > 0) out.push(`  ${a.asset}: ${a.warnings.length} warning(s), first: ${a.warnings[0]?.path} (${a.warnings[0]?.reason})`);
+  }
+  if (report.dry_run) out.push(...report.notes.map((n) => `  plan: ${n}`), 'dry run: nothing was uploaded');
+  else if (report.manifest_key) out.push(`manifest: ${report.manifest_key}`);
+  if (report.error) out.push(`error: ${report.error}`);
+  out.push(`status: ${report.status} (exit ${report.exit_code})`);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,18 @@
+// `backup-agent validate`: check the config and print it resolved, secrets redacted.
+import { stringify } from 'yaml';
+import { loadConfig } from '../config/load-config.js';
+import { redactConfig } from '../config/redact.js';
+import { ExitCode } from '../shared/exit-codes.js';
+import type { GlobalOptions } from './main.js';
+import { reportError } from './main.js';
+
+/** Validates the config; prints it resolved (defaults applied) with secrets redacted. */
+export async function validateCommand(global: GlobalOptions): Promise<number> {
+  try {
+    const { config, path } = await loadConfig(global.config);
+    process.stdout.write(`# ${path}: valid\n${stringify(redactConfig(config))}`);
+    return ExitCode.OK;
+  } catch (error) {
+    return reportError(error);
+  }
+}

@@ -1,0 +1,66 @@
+// S3 destination: streamed multipart uploads (lib-storage) wrapped so the first cause always wins.
+import { AbortMultipartUploadCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { Readable } from 'node:stream';
+import type { S3DestinationConfig } from '../config/schema.js';
+import type { Logger } from '../shared/logger.js';
+import type { Destination, WriteOptions } from './destination.js';
+import { createS3Client } from './s3-client.js';
+import { explainS3Error, isS3Error } from './s3-errors.js';
+
+/** Creates the S3 destination. `client` may be injected (tests); otherwise it is built from config. */
+export function createS3Destination(config: S3DestinationConfig, logger: Logger, client: S3Client = createS3Client(config)): Destination {
+  const context = (key: string) => ({ bucket: config.bucket, key, prefix: config.prefix, endpoint: config.endpoint, region: config.region });
+  return {
+    type: 's3',
+    locate: (key) => `s3://${config.bucket}/${key}`,
+    async write(key: string, body: Readable, options: WriteOptions): Promise<void> {
+      const upload = new Upload({
+        client,
+        params: {
+          Bucket: config.bucket,
+          Key: key,
+          Body: body,
+          ContentType: options.contentType,
+          ...(config.storage_class ? { StorageClass: config.storage_class } : {}),
+          // Sent on PutObject, or on CompleteMultipartUpload: a duplicate key fails at the end, before it is visible.
+          ...(config.write_once ? { IfNoneMatch: '*' } : {}),
+        },
+        partSize: config.upload.part_size,
+        queueSize: config.upload.queue_size,
+        // We abort ourselves: lib-storage's own abort replaces the real cause with the abort's
+        // AccessDenied for put-only users, and `upload.abort()` settles before its cleanup ran.
+        leavePartsOnError: true,
+      });
+      const onAbort = () => body.destroy(Object.assign(new Error('interrupted'), { name: 'AbortError' }));
+      options.signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        if (options.signal.aborted) onAbort();
+        await upload.done();
+      } catch (error) {
+        // Stop producing: if S3 failed first, the source must not run on into nothing.
+        if (!body.destroyed) body.destroy();
+        await abandon(client, upload, config.bucket, key, logger);
+        throw isS3Error(error) ? explainS3Error(error, context(key)) : error;
+      } finally {
+        options.signal.removeEventListener('abort', onAbort);
+      }
+    },
+  };
+}
+
+/** Best-effort AbortMultipartUpload; put-only credentials are expected to be denied. */
+async function abandon(client: S3Client, upload: Upload, bucket: string, key: string, logger: Logger): Promise<void> {
+  const uploadId = (upload as unknown as { uploadId?: string }).uploadId;
+  if (!uploadId) return;
+  try {
+    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
+    logger.info(`s3://${bucket}/${key}: unfinished multipart upload aborted`, { upload_id: uploadId });
+  } catch (error) {
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    logger.warn(
+      `s3://${bucket}/${key}: an unfinished multipart upload may remain (abort ${status === 403 ? 'denied, as expected for put-only credentials' : `failed: ${(error as Error).message}`}); no object exists at the key, and a lifecycle rule AbortIncompleteMultipartUpload cleans such parts up`,
+      { upload_id: uploadId },
+    );
+  }
+}

@@ -1,0 +1,54 @@
+// Object keys: {prefix}{tier}/{date}/{host}/{asset}/{stamp}[--{label}][--{random}].{ext}, all in UTC.
+import { randomBytes } from 'node:crypto';
+import type { Tier } from '../config/schema.js';
+
+/** Calendar rule of each tier: does a backup taken on `date` (UTC) belong to it? */
+const TIER_RULES: Record<Tier, (date: Date) => boolean> = {
+  yearly: (d) => d.getUTCMonth() === 0 && d.getUTCDate() === 1,
+  monthly: (d) => d.getUTCDate() === 1,
+  weekly: (d) => d.getUTCDay() === 0,
+  daily: () => true,
+};
+
+/** Returns the longest-kept configured tier whose calendar rule matches `date`. */
+export function tierFor(date: Date, retention: Partial<Record<Tier, number>>): Tier {
+  let best: Tier | undefined;
+  for (const [tier, days] of Object.entries(retention) as [Tier, number][]) {
+    if (!TIER_RULES[tier](date)) continue;
+    if (best === undefined || days > retention[best]!) best = tier;
+  }
+  if (best === undefined) throw new Error('retention has no tier for this date (daily is required)');
+  return best;
+}
+
+/** The run's time as key parts: `2026-11-22` and `20261122T031500Z`. */
+export function timeParts(date: Date): { day: string; stamp: string } {
+  const iso = date.toISOString(); // 2026-11-22T03:15:00.000Z
+  return { day: iso.slice(0, 10), stamp: `${iso.slice(0, 19).replace(/[-:]/g, '')}Z` };
+}
+
+/** 64 characters of base64url (48 random bytes): makes a key unguessable. */
+export function randomSuffix(): string {
+  return randomBytes(48).toString('base64url');
+}
+
+export interface KeyContext {
+  prefix: string;
+  tier: Tier;
+  day: string;
+  stamp: string;
+  host: string;
+  randomize: boolean;
+}
+
+/** The key of one artifact; `label` is e.g. a database name. */
+export function artifactKey(ctx: KeyContext, asset: string, extension: string, label?: string): string {
+  const name = [ctx.stamp, label, ctx.randomize ? randomSuffix() : undefined].filter(Boolean).join('--');
+  return `${ctx.prefix}${ctx.tier}/${ctx.day}/${ctx.host}/${asset}/${name}.${extension}`;
+}
+
+/** The key of the run's manifest, written after every artifact. */
+export function manifestKey(ctx: KeyContext): string {
+  const name = [ctx.stamp, ctx.randomize ? randomSuffix() : undefined].filter(Boolean).join('--');
+  return `${ctx.prefix}${ctx.tier}/${ctx.day}/${ctx.host}/${name}.manifest.json`;
+}

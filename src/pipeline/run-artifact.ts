@@ -1,0 +1,79 @@
+// Streams one artifact: source -> count -> compress -> count + sha256 -> destination, under one signal.
+import { pipeline } from 'node:stream';
+import type { Readable } from 'node:stream';
+import type { Destination } from '../destinations/destination.js';
+import { BackupError, isAbortError } from '../shared/backup-error.js';
+import type { Logger } from '../shared/logger.js';
+import type { SourceItem } from '../sources/source.js';
+import type { CompressorPlan } from '../transforms/compress.js';
+import { Measure } from '../transforms/measure.js';
+import type { ArtifactRecord } from './manifest.js';
+
+const CONTENT_TYPES: Record<string, string> = { zstd: 'application/zstd', gzip: 'application/gzip' };
+
+export interface ArtifactJob {
+  asset: string;
+  type: string;
+  item: SourceItem;
+  key: string;
+  compressor: CompressorPlan;
+  destination: Destination;
+  signal: AbortSignal;
+  logger: Logger;
+}
+
+/** Runs one artifact to the end and returns its record; never throws (failures are in the record). */
+export async function runArtifact(job: ArtifactJob): Promise<ArtifactRecord> {
+  const { asset, type, item, key, compressor, destination, signal } = job;
+  const started = performance.now();
+  const label = `${type} "${asset}"${item.label ? ` (${item.label})` : ''}`;
+  const record: ArtifactRecord = {
+    asset, type, ...(item.label ? { label: item.label } : {}), key, location: destination.locate(key), status: 'failed',
+    bytes_read: 0, bytes_stored: 0, compression: compressor.engine, duration_ms: 0, skipped: [], warnings: [], omitted: 0,
+  };
+  const counted = new Measure({ hash: false });
+  const stored = new Measure({ hash: true });
+  let report: ReturnType<SourceItem['open']>['report'] | undefined;
+  let streamError: unknown;
+  let writeError: unknown;
+  try {
+    const opened = item.open(signal);
+    report = opened.report;
+    const compress = compressor.create(signal);
+    const stages = [opened.stream, counted, ...(compress ? [compress] : []), stored] as const;
+    const settled = new Promise<void>((resolve) => {
+      pipeline([...stages] as unknown as [Readable, ...NodeJS.WritableStream[]], (error) => {
+        streamError = error ?? undefined;
+        resolve();
+      });
+    });
+    const contentType = CONTENT_TYPES[compressor.algorithm] ?? 'application/octet-stream';
+    await destination.write(key, stored, { signal, contentType }).catch((error: unknown) => {
+      writeError = error;
+    });
+    await settled;
+  } catch (error) {
+    writeError = error;
+  }
+  record.duration_ms = Math.round(performance.now() - started);
+  record.bytes_read = counted.bytes;
+  if (report) Object.assign(record, { skipped: report.skipped, warnings: report.warnings, omitted: report.omitted });
+  // The destination rethrows the body's error unchanged, so writeError is the first cause either way.
+  const failure = writeError ?? streamError;
+  if (failure !== undefined) {
+    record.error = describeFailure(failure, label, signal);
+    job.logger.error(record.error, { asset, key });
+    return record;
+  }
+  record.bytes_stored = stored.bytes;
+  record.sha256 = stored.sha256();
+  record.status = record.skipped.length > 0 || record.omitted > 0 ? 'partial' : 'ok';
+  return record;
+}
+
+/** One line naming the asset, the action and the cause. */
+function describeFailure(error: unknown, label: string, signal: AbortSignal): string {
+  if (signal.aborted || isAbortError(error)) return `${label}: interrupted; the unfinished upload was abandoned`;
+  const message = error instanceof BackupError ? error.message : `compression failed: ${(error as Error).message ?? String(error)}`;
+  return message.startsWith(label.split(' (')[0]!) ? message : `${label}: ${message}`;
+}

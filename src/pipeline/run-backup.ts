@@ -1,0 +1,148 @@
+// One backup run: plan keys, take the lock, stream every artifact, then write the manifest last.
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { Config } from '../config/schema.js';
+import { createDestination } from '../destinations/create-destination.js';
+import type { Destination } from '../destinations/destination.js';
+import { BackupError, toBackupError } from '../shared/backup-error.js';
+import { ExitCode } from '../shared/exit-codes.js';
+import type { Logger } from '../shared/logger.js';
+import { createSource } from '../sources/create-source.js';
+import { compressionExtension, planCompressor } from '../transforms/compress.js';
+import { artifactKey, manifestKey, tierFor, timeParts, type KeyContext } from './keys.js';
+import { buildManifest, type ArtifactRecord, type Manifest } from './manifest.js';
+import { runArtifact } from './run-artifact.js';
+import { acquireRunLock } from './run-lock.js';
+
+/** How long a manifest write may take after the run was interrupted. */
+const MANIFEST_GRACE_MS = 30_000;
+
+export interface RunOptions {
+  /** Only these assets (by name); default all. */
+  assets?: string[];
+  dryRun?: boolean;
+  signal: AbortSignal;
+  logger: Logger;
+  /** The run's start time (tests). */
+  now?: Date;
+  /** Overrides the configured destination (tests). */
+  destination?: Destination;
+}
+
+export interface RunReport {
+  run_id: string;
+  host: string;
+  tier: string;
+  started_at: string;
+  finished_at: string;
+  dry_run: boolean;
+  status: Manifest['status'] | 'planned';
+  exit_code: ExitCode;
+  manifest_key?: string;
+  artifacts: ArtifactRecord[];
+  /** Facts resolved while planning (paths, tools), for --dry-run. */
+  notes: string[];
+  error?: string;
+}
+
+/** Runs a backup of `config`. Throws only for usage errors and a held lock; everything else is in the report. */
+export async function runBackup(config: Config, options: RunOptions): Promise<RunReport> {
+  const started = options.now ?? new Date();
+  const runId = randomBytes(6).toString('hex');
+  const logger = options.logger.child({ run_id: runId });
+  const assets = selectAssets(config, options.assets);
+  const host = config.host!;
+  const { day, stamp } = timeParts(started);
+  const ctx: KeyContext = { prefix: config.destination.prefix, tier: tierFor(started, config.retention), day, stamp, host, randomize: config.keys.randomize };
+  const report: RunReport = {
+    run_id: runId, host, tier: ctx.tier, started_at: started.toISOString(), finished_at: '', dry_run: options.dryRun ?? false,
+    status: 'failed', exit_code: ExitCode.FAILED, artifacts: [], notes: [],
+  };
+  const compressor = await planCompressor(config.compression.algorithm, config.compression.level);
+  report.notes.push(`compression: ${compressor.engine}`);
+  const destination = options.destination ?? createDestination(config, logger);
+  const lock = options.dryRun ? undefined : await acquireRunLock(config.state_dir);
+  try {
+    logger.info(`${options.dryRun ? 'dry run' : 'backup run'} started`, { host, tier: ctx.tier, assets: assets.map((a) => a.name) });
+    for (const asset of assets) {
+      if (options.signal.aborted) break;
+      const source = createSource(asset);
+      const failed = (error: unknown, key = ''): ArtifactRecord => ({
+        asset: asset.name, type: asset.type, key, location: key && destination.locate(key), status: 'failed', bytes_read: 0, bytes_stored: 0,
+        compression: compressor.engine, duration_ms: 0, skipped: [], warnings: [], omitted: 0, error: toBackupError(error, asset.name).message,
+      });
+      let plan;
+      try {
+        plan = await source.plan(options.signal);
+      } catch (error) {
+        const record = failed(error);
+        logger.error(record.error!, { asset: asset.name });
+        report.artifacts.push(record);
+        continue;
+      }
+      report.notes.push(...plan.notes.map((note) => `${asset.name}: ${note}`));
+      for (const skip of plan.skipped) logger.warn(`${asset.type} "${asset.name}": skipping ${skip.path}: ${skip.reason}`, { asset: asset.name });
+      for (const item of plan.items) {
+        const extension = [item.extension, compressionExtension[compressor.algorithm]].filter(Boolean).join('.');
+        const key = artifactKey(ctx, asset.name, extension, item.label);
+        if (options.dryRun) {
+          report.artifacts.push({ ...failed(undefined, key), status: 'planned', error: undefined, skipped: plan.skipped });
+          continue;
+        }
+        if (options.signal.aborted) break;
+        logger.info(`${asset.type} "${asset.name}": uploading to ${destination.locate(key)}`, { asset: asset.name, key });
+        const record = await runArtifact({ asset: asset.name, type: asset.type, item, key, compressor, destination, signal: options.signal, logger });
+        for (const skip of record.skipped.slice(plan.skipped.length)) logger.warn(`${asset.type} "${asset.name}": skipped ${skip.path}: ${skip.reason}`, { asset: asset.name });
+        for (const warning of record.warnings) logger.warn(`${asset.type} "${asset.name}": ${warning.path}: ${warning.reason}`, { asset: asset.name });
+        report.artifacts.push(record);
+      }
+    }
+    if (options.dryRun) {
+      report.status = 'planned';
+      report.exit_code = ExitCode.OK;
+    } else {
+      await writeManifest(report, ctx, destination, options.signal, logger);
+    }
+  } finally {
+    await lock?.release();
+    report.finished_at = new Date().toISOString();
+  }
+  logger.info(`run finished: ${report.status}`, { exit_code: report.exit_code });
+  return report;
+}
+
+function selectAssets(config: Config, names: string[] | undefined): Config['assets'] {
+  if (!names || names.length === 0) return config.assets;
+  const unknown = names.filter((name) => !config.assets.some((a) => a.name === name));
+  if (unknown.length > 0) {
+    throw new BackupError('USAGE', `unknown asset ${unknown.map((n) => `"${n}"`).join(', ')} (configured: ${config.assets.map((a) => a.name).join(', ')})`);
+  }
+  return config.assets.filter((asset) => names.includes(asset.name));
+}
+
+/** Decides status and exit code, then writes the manifest when anything was stored. */
+async function writeManifest(report: RunReport, ctx: KeyContext, destination: Destination, signal: AbortSignal, logger: Logger): Promise<void> {
+  const stored = report.artifacts.filter((a) => a.status === 'ok' || a.status === 'partial');
+  const allOk = report.artifacts.length > 0 && report.artifacts.every((a) => a.status === 'ok');
+  report.status = signal.aborted ? 'interrupted' : allOk ? 'ok' : stored.length > 0 ? 'partial' : 'failed';
+  report.exit_code = signal.aborted ? ExitCode.INTERRUPTED : allOk ? ExitCode.OK : stored.length > 0 ? ExitCode.PARTIAL : ExitCode.FAILED;
+  if (stored.length === 0) return;
+  const key = manifestKey(ctx);
+  report.finished_at = new Date().toISOString();
+  const manifest = buildManifest({
+    run_id: report.run_id, host: report.host, tier: report.tier, started_at: report.started_at,
+    finished_at: report.finished_at, status: report.status as Manifest['status'], artifacts: report.artifacts,
+  });
+  // After an interrupt the finished artifacts still deserve their manifest: give it a short grace period.
+  const manifestSignal = signal.aborted ? AbortSignal.timeout(MANIFEST_GRACE_MS) : signal;
+  try {
+    await destination.write(key, Readable.from([Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`)]), { signal: manifestSignal, contentType: 'application/json' });
+    report.manifest_key = key;
+    logger.info(`manifest written to ${destination.locate(key)}`, { key });
+  } catch (error) {
+    report.error = `manifest ${destination.locate(key)}: ${toBackupError(error).message}; the artifacts of this run are not recorded`;
+    report.status = 'failed';
+    report.exit_code = signal.aborted ? ExitCode.INTERRUPTED : ExitCode.FAILED;
+    logger.error(report.error, { key });
+  }
+}

@@ -1,0 +1,47 @@
+// Turns a child process's stdout into a stream that ends only after the child's exit was judged good.
+import { PassThrough, type Readable } from 'node:stream';
+import type { Result, ResultPromise } from 'execa';
+
+/** Decides whether a finished child's result is acceptable; returns the error to raise, if not. */
+export type ExitJudge = (result: Result) => Error | undefined;
+
+/**
+ * Returns a Readable with the child's stdout that ends only when the child has exited and
+ * `judge` accepted its result; otherwise it errors with `judge`'s error (or the spawn error),
+ * so a consumer such as a multipart upload never sees a truncated stream as finished.
+ * Destroying the returned stream kills the child.
+ * The child must be started with `reject: false` and `stdout: 'pipe'`.
+ */
+export function childOutput(child: ResultPromise, judge: ExitJudge): Readable {
+  const stdout = child.stdout;
+  if (!stdout) throw new Error('childOutput needs the child started with stdout: pipe');
+  const output = new PassThrough({ highWaterMark: 1024 * 1024 });
+  let settled = false;
+  stdout.pipe(output, { end: false });
+  const drained = new Promise<void>((resolve) => {
+    stdout.once('end', resolve);
+    stdout.once('close', resolve);
+  });
+  Promise.all([child, drained]).then(
+    ([result]) => {
+      settled = true;
+      const error = judge(result as Result);
+      if (error) output.destroy(error);
+      else output.end();
+    },
+    (error: unknown) => {
+      settled = true;
+      output.destroy(error instanceof Error ? error : new Error(String(error)));
+    },
+  );
+  output.once('close', () => {
+    if (!settled) child.kill();
+  });
+  return output;
+}
+
+/** The last `maxLines` non-empty lines of `text`, joined with " | " for a one-line message. */
+export function tail(text: string | undefined, maxLines = 3): string {
+  const lines = (text ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines.slice(-maxLines).join(' | ');
+}

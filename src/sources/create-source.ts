@@ -1,0 +1,12 @@
+// The source registry: maps an asset's `type` to its Source implementation.
+import type { AssetConfig } from '../config/schema.js';
+import { createFilesSource } from './files-source.js';
+import type { Source } from './source.js';
+
+/** Returns the Source for a configured asset. */
+export function createSource(asset: AssetConfig): Source {
+  switch (asset.type) {
+    case 'files':
+      return createFilesSource(asset);
+  }
+}

@@ -1,0 +1,151 @@
+// The files asset: walk -> GNU tar (fed a NUL-separated list) -> a tar stream that ends only when valid.
+import { lstat, realpath } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { execa, type Result } from 'execa';
+import { BackupError } from '../shared/backup-error.js';
+import { childOutput, tail } from '../shared/child-output.js';
+import type { FilesAssetConfig } from '../config/schema.js';
+import { classifyTarMessage } from './tar-messages.js';
+import { createExcluder, describeFsError, walkFiles } from './walk-files.js';
+import type { SkippedPath, Source, SourcePlan, SourceReport, SourceStream } from './source.js';
+
+/** The most skipped/warning entries a manifest keeps per artifact (counts stay exact). */
+export const MAX_REPORTED = 1000;
+
+const TAR_ARGS = [
+  '--create', '--file=-', '--directory=/',
+  // POSIX pax: long names, large files, sub-second mtimes; no atime/ctime noise.
+  '--format=posix', '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime',
+  // --no-recursion is positional: it must come before --files-from. The walker decides what goes in.
+  '--no-recursion', '--null', '--verbatim-files-from', '--quoting-style=literal', '--files-from=-',
+];
+
+/** Creates the Source for a `type: files` asset. */
+export function createFilesSource(asset: FilesAssetConfig, tarBinary = 'tar'): Source {
+  return {
+    name: asset.name,
+    type: 'files',
+    async plan(signal) {
+      await checkGnuTar(tarBinary, asset.name, signal);
+      const { roots, skipped, notes } = await resolveRoots(asset.paths);
+      if (roots.length === 0) {
+        throw new BackupError('SOURCE_FAILED', `files "${asset.name}": none of the paths can be read: ${skipped.map((s) => `${s.path} (${s.reason})`).join(', ')}`, { asset: asset.name });
+      }
+      const isExcluded = createExcluder(asset.exclude);
+      const plan: SourcePlan = {
+        notes: [...notes, `tar: ${roots.join(', ')}${asset.exclude.length ? ` excluding ${asset.exclude.join(', ')}` : ''}`],
+        skipped,
+        items: [{ extension: 'tar', open: (runSignal) => openTar(asset.name, roots, isExcluded, skipped, tarBinary, runSignal) }],
+      };
+      return plan;
+    },
+  };
+}
+
+async function checkGnuTar(tarBinary: string, asset: string, signal: AbortSignal): Promise<void> {
+  const result = await execa(tarBinary, ['--version'], { reject: false, cancelSignal: signal, env: { LC_ALL: 'C' } });
+  if (result.failed || !String(result.stdout).includes('GNU tar')) {
+    const why = result.failed ? (result.code === 'ENOENT' ? 'not found' : result.shortMessage) : 'it is not GNU tar';
+    throw new BackupError('SOURCE_MISSING_TOOL', `files "${asset}": cannot use ${tarBinary}: ${why} (install GNU tar)`, { asset });
+  }
+}
+
+/** Resolves configured paths: drops missing ones (reported), follows a root symlink, removes nested roots. */
+async function resolveRoots(paths: string[]): Promise<{ roots: string[]; skipped: SkippedPath[]; notes: string[] }> {
+  const skipped: SkippedPath[] = [];
+  const notes: string[] = [];
+  const found: string[] = [];
+  for (const path of paths) {
+    try {
+      const stats = await lstat(path);
+      if (stats.isSymbolicLink()) {
+        const target = await realpath(path);
+        notes.push(`${path} is a symlink; backing up its target ${target}`);
+        found.push(target);
+      } else {
+        found.push(path);
+      }
+    } catch (error) {
+      skipped.push({ path, reason: describeFsError(error) });
+    }
+  }
+  const unique = [...new Set(found)].sort();
+  const roots = unique.filter((root) => !unique.some((other) => other !== root && (root.startsWith(`${other}/`) || other === '/')));
+  return { roots, skipped, notes };
+}
+
+function openTar(
+  asset: string,
+  roots: string[],
+  isExcluded: (path: string) => boolean,
+  planSkipped: SkippedPath[],
+  tarBinary: string,
+  signal: AbortSignal,
+): SourceStream {
+  const skipped = new Map<string, string>(planSkipped.map((s) => [s.path, s.reason]));
+  const warnings = new Map<string, string>();
+  const unknown: string[] = [];
+  const report: SourceReport = { skipped: [], warnings: [], omitted: 0 };
+  const record = (map: Map<string, string>, entry: SkippedPath) => {
+    if (map.has(entry.path)) return;
+    if (map.size < MAX_REPORTED) map.set(entry.path, entry.reason);
+    else report.omitted += 1;
+  };
+
+  const child = execa(tarBinary, TAR_ARGS, {
+    reject: false, buffer: false, cancelSignal: signal, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe',
+    env: { LC_ALL: 'C' }, extendEnv: false,
+  });
+  // A write to a tar that died fails with EPIPE; tar's exit status reports the real cause.
+  child.stdin!.on('error', () => undefined);
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    const message = classifyTarMessage(line);
+    if (message.kind === 'skipped') record(skipped, message.entry);
+    else if (message.kind === 'warning') record(warnings, message.entry);
+    else if (message.kind === 'unknown' && unknown.length < 20) unknown.push(message.line);
+  });
+  feedFileList(child.stdin!, roots, isExcluded, (entry) => record(skipped, entry), signal).catch((error: unknown) => {
+    child.kill();
+    unknown.push(`walking files failed: ${describeFsError(error)}`);
+  });
+
+  const finish = () => {
+    report.skipped = [...skipped].map(([path, reason]) => ({ path, reason }));
+    report.warnings = [...warnings].map(([path, reason]) => ({ path, reason }));
+  };
+  const judge = (result: Result): Error | undefined => {
+    finish();
+    if (result.isCanceled || signal.aborted) return new BackupError('INTERRUPTED', `files "${asset}": interrupted`, { asset });
+    // tar: 0 ok, 1 some files changed while read, 2 some files could not be read (archive still valid).
+    if (result.exitCode === 0 || result.exitCode === 1 || (result.exitCode === 2 && unknown.length === 0)) return undefined;
+    const cause = unknown.length ? tail(unknown.join('\n')) : result.shortMessage;
+    return new BackupError('SOURCE_FAILED', `files "${asset}": tar exited ${result.exitCode ?? result.signal ?? '?'}: ${cause}`, { asset });
+  };
+  return { stream: childOutput(child, judge), report };
+}
+
+/** Writes the walked paths, relative to /, NUL-separated, into tar's stdin with backpressure. */
+async function feedFileList(
+  stdin: NodeJS.WritableStream,
+  roots: string[],
+  isExcluded: (path: string) => boolean,
+  onSkip: (entry: SkippedPath) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  const write = (chunk: string) =>
+    new Promise<void>((resolve, reject) => {
+      const ok = stdin.write(chunk, (error) => (error ? reject(error) : undefined));
+      if (ok) resolve();
+      else stdin.once('drain', resolve);
+    });
+  let batch = '';
+  for await (const path of walkFiles(roots, isExcluded, onSkip, signal)) {
+    batch += `${path === '/' ? '.' : path.slice(1)}\0`;
+    if (batch.length > 64 * 1024) {
+      await write(batch);
+      batch = '';
+    }
+  }
+  if (batch) await write(batch);
+  stdin.end();
+}

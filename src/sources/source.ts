@@ -1,0 +1,51 @@
+// The Source contract: what every kind of asset (files, mysql) gives the pipeline.
+import type { Readable } from 'node:stream';
+
+/** A path that was left out of a backup, and why. */
+export interface SkippedPath {
+  path: string;
+  reason: string;
+}
+
+/** What a source learned while streaming: skipped files and non-fatal warnings. */
+export interface SourceReport {
+  skipped: SkippedPath[];
+  warnings: SkippedPath[];
+  /** Skipped/warning entries beyond the listed ones (lists are capped to keep manifests small). */
+  omitted: number;
+}
+
+/** One open stream of one artifact. */
+export interface SourceStream {
+  /** The artifact's bytes. Ends only when they are complete; errors otherwise. */
+  stream: Readable;
+  /** What happened; complete once `stream` has ended or errored. */
+  report: SourceReport;
+}
+
+/** One artifact of an asset (a files asset has one; a mysql asset has one per database). */
+export interface SourceItem {
+  /** Distinguishes artifacts of one asset in keys (a database name); undefined for one-artifact assets. */
+  label?: string;
+  /** File extension before compression, e.g. `tar`, `sql`. */
+  extension: string;
+  /** Starts producing the artifact. */
+  open(signal: AbortSignal): SourceStream;
+}
+
+/** What an asset resolves to before anything is read. */
+export interface SourcePlan {
+  items: SourceItem[];
+  /** Human-readable facts for --dry-run (resolved paths, tools used). */
+  notes: string[];
+  /** Configured paths that do not exist or cannot be read, found while planning. */
+  skipped: SkippedPath[];
+}
+
+/** An asset that can be backed up. */
+export interface Source {
+  readonly name: string;
+  readonly type: string;
+  /** Resolves the asset; throws BackupError when nothing can be backed up. */
+  plan(signal: AbortSignal): Promise<SourcePlan>;
+}

@@ -1,0 +1,25 @@
+// Classifies GNU tar's stderr lines into skipped files, warnings, and real failures.
+import type { SkippedPath } from './source.js';
+
+/** What one stderr line of `tar --create` (LC_ALL=C, names relative to /) means. */
+export type TarMessage =
+  | { kind: 'skipped'; entry: SkippedPath }
+  | { kind: 'warning'; entry: SkippedPath }
+  | { kind: 'ignore' }
+  | { kind: 'unknown'; line: string };
+
+const SKIPPED = /^tar: (.+): (Cannot open|Cannot stat|Cannot readlink|Cannot savedir|Read error at byte \d+, while reading \d+ bytes): (.+)$/;
+const REMOVED = /^tar: (.+): File removed before we read it$/;
+const WARNING = /^tar: (.+): (file changed as we read it|File shrank by \d+ bytes; padding with zeros|socket ignored|door ignored)$/;
+
+/** Parses one line of tar's stderr. Paths in entries are absolute. */
+export function classifyTarMessage(line: string): TarMessage {
+  if (line.trim() === '' || line === 'tar: Exiting with failure status due to previous errors') return { kind: 'ignore' };
+  let match = SKIPPED.exec(line);
+  if (match) return { kind: 'skipped', entry: { path: `/${match[1]}`, reason: `${match[2]}: ${match[3]!.toLowerCase()}` } };
+  match = REMOVED.exec(line);
+  if (match) return { kind: 'skipped', entry: { path: `/${match[1]}`, reason: 'removed before it was read' } };
+  match = WARNING.exec(line);
+  if (match) return { kind: 'warning', entry: { path: `/${match[1]}`, reason: match[2]! } };
+  return { kind: 'unknown', line };
+}
