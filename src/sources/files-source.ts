@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { execa, type Result } from 'execa';
 import { BackupError } from '../shared/backup-error.js';
 import { childOutput, tail } from '../shared/child-output.js';
+import { findOnPath } from '../shared/find-on-path.js';
 import type { FilesAssetConfig } from '../config/schema.js';
 import { classifyTarMessage } from './tar-messages.js';
 import { createExcluder, describeFsError, walkFiles } from './walk-files.js';
@@ -26,28 +27,31 @@ export function createFilesSource(asset: FilesAssetConfig, tarBinary = 'tar'): S
     name: asset.name,
     type: 'files',
     async plan(signal) {
-      await checkGnuTar(tarBinary, asset.name, signal);
+      const tar = await checkGnuTar(tarBinary, asset.name, signal);
       const { roots, skipped, notes } = await resolveRoots(asset.paths);
       if (roots.length === 0) {
         throw new BackupError('SOURCE_FAILED', `files "${asset.name}": none of the paths can be read: ${skipped.map((s) => `${s.path} (${s.reason})`).join(', ')}`, { asset: asset.name });
       }
       const isExcluded = createExcluder(asset.exclude);
       const plan: SourcePlan = {
-        notes: [...notes, `tar: ${roots.join(', ')}${asset.exclude.length ? ` excluding ${asset.exclude.join(', ')}` : ''}`],
+        notes: [...notes, `${tar}: ${roots.join(', ')}${asset.exclude.length ? ` excluding ${asset.exclude.join(', ')}` : ''}`],
         skipped,
-        items: [{ extension: 'tar', open: (runSignal) => openTar(asset.name, roots, isExcluded, skipped, tarBinary, runSignal) }],
+        items: [{ extension: 'tar', open: (runSignal) => openTar(asset.name, roots, isExcluded, skipped, tar, runSignal) }],
       };
       return plan;
     },
   };
 }
 
-async function checkGnuTar(tarBinary: string, asset: string, signal: AbortSignal): Promise<void> {
-  const result = await execa(tarBinary, ['--version'], { reject: false, cancelSignal: signal, env: { LC_ALL: 'C' } });
-  if (result.failed || !String(result.stdout).includes('GNU tar')) {
-    const why = result.failed ? (result.code === 'ENOENT' ? 'not found' : result.shortMessage) : 'it is not GNU tar';
+/** Resolves `tarBinary` on PATH and checks it is GNU tar; returns its absolute path. */
+async function checkGnuTar(tarBinary: string, asset: string, signal: AbortSignal): Promise<string> {
+  const found = await findOnPath(tarBinary);
+  const result = found ? await execa(found, ['--version'], { reject: false, cancelSignal: signal, env: { LC_ALL: 'C' }, extendEnv: false }) : undefined;
+  if (!found || !result || result.failed || !String(result.stdout).includes('GNU tar')) {
+    const why = !found ? 'not found on PATH' : result?.failed ? result.shortMessage : 'it is not GNU tar';
     throw new BackupError('SOURCE_MISSING_TOOL', `files "${asset}": cannot use ${tarBinary}: ${why} (install GNU tar)`, { asset });
   }
+  return found;
 }
 
 /** Resolves configured paths: drops missing ones (reported), follows a root symlink, removes nested roots. */

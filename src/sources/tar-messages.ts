@@ -8,13 +8,16 @@ export type TarMessage =
   | { kind: 'ignore' }
   | { kind: 'unknown'; line: string };
 
-const SKIPPED = /^tar: (.+): (Cannot open|Cannot stat|Cannot readlink|Cannot savedir|Read error at byte \d+, while reading \d+ bytes): (.+)$/;
-const REMOVED = /^tar: (.+): File removed before we read it$/;
-const WARNING = /^tar: (.+): (file changed as we read it|File shrank by \d+ bytes; padding with zeros|socket ignored|door ignored)$/;
+// tar prefixes messages with its argv[0]: `tar: ` or `/usr/bin/tar: `.
+const PREFIX = String.raw`^(?:\S*/)?tar: `;
+const SKIPPED = new RegExp(String.raw`${PREFIX}(.+): (Cannot open|Cannot stat|Cannot readlink|Cannot savedir|Read error at byte \d+, while reading \d+ bytes): (.+)$`);
+const REMOVED = new RegExp(String.raw`${PREFIX}(.+): File removed before we read it$`);
+const WARNING = new RegExp(String.raw`${PREFIX}(.+): (file changed as we read it|File shrank by \d+ bytes; padding with zeros|socket ignored|door ignored)$`);
+const EXITING = new RegExp(String.raw`${PREFIX}Exiting with failure status due to previous errors$`);
 
 /** Parses one line of tar's stderr. Paths in entries are absolute. */
 export function classifyTarMessage(line: string): TarMessage {
-  if (line.trim() === '' || line === 'tar: Exiting with failure status due to previous errors') return { kind: 'ignore' };
+  if (line.trim() === '' || EXITING.test(line)) return { kind: 'ignore' };
   let match = SKIPPED.exec(line);
   if (match) return { kind: 'skipped', entry: { path: `/${match[1]}`, reason: `${match[2]}: ${match[3]!.toLowerCase()}` } };
   match = REMOVED.exec(line);

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { classifyTarMessage } from './tar-messages.js';
+
+describe('classifyTarMessage', () => {
+  it('turns unreadable and vanished files into skipped entries with absolute paths', () => {
+    expect(classifyTarMessage('/usr/bin/tar: srv/www/key.pem: Cannot open: Permission denied')).toEqual({
+      kind: 'skipped', entry: { path: '/srv/www/key.pem', reason: 'Cannot open: permission denied' },
+    });
+    expect(classifyTarMessage('tar: srv/a b/c: Cannot stat: No such file or directory')).toEqual({
+      kind: 'skipped', entry: { path: '/srv/a b/c', reason: 'Cannot stat: no such file or directory' },
+    });
+    expect(classifyTarMessage('tar: var/log/x: File removed before we read it')).toEqual({
+      kind: 'skipped', entry: { path: '/var/log/x', reason: 'removed before it was read' },
+    });
+  });
+
+  it('turns changed and shrunk files into warnings', () => {
+    expect(classifyTarMessage('tar: var/log/syslog: file changed as we read it')).toEqual({
+      kind: 'warning', entry: { path: '/var/log/syslog', reason: 'file changed as we read it' },
+    });
+    expect(classifyTarMessage('/bin/tar: var/db/big: File shrank by 1024 bytes; padding with zeros').kind).toBe('warning');
+  });
+
+  it('ignores the closing line and keeps anything else as unknown (a real failure)', () => {
+    expect(classifyTarMessage('/usr/bin/tar: Exiting with failure status due to previous errors')).toEqual({ kind: 'ignore' });
+    expect(classifyTarMessage('tar: -: Cannot write: Broken pipe')).toEqual({ kind: 'unknown', line: 'tar: -: Cannot write: Broken pipe' });
+  });
+});
