@@ -140,6 +140,14 @@ function resolvePaths(config: Config, base: string): Config {
     host: config.host ?? defaultHost(),
     state_dir: abs(config.state_dir),
     destination,
-    assets: config.assets.map((asset) => ({ ...asset, paths: asset.paths.map(abs) })),
+    assets: config.assets.map((asset) =>
+      asset.type === 'files'
+        ? { ...asset, paths: asset.paths.map(abs) }
+        : {
+            ...asset,
+            ...(asset.defaults_file ? { defaults_file: abs(asset.defaults_file) } : {}),
+            ...(asset.password_file ? { password_file: abs(asset.password_file) } : {}),
+            ...(asset.dump_binary.includes('/') ? { dump_binary: abs(asset.dump_binary) } : {}),
+          }),
   };
 }

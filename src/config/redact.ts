@@ -6,7 +6,8 @@ const SECRET_KEY = /(password|secret|token|passphrase|private|session)/i;
 /** Returns a deep copy of `config` in which values under secret-looking keys read "[redacted]". */
 export function redactConfig(config: Config): unknown {
   const walk = (value: unknown, key: string): unknown => {
-    if (SECRET_KEY.test(key) && value !== undefined && value !== null) return '[redacted]';
+    // `*_file` values are paths to secrets, not secrets.
+    if (SECRET_KEY.test(key) && !key.endsWith('_file') && value !== undefined && value !== null) return '[redacted]';
     if (Array.isArray(value)) return value.map((item) => walk(item, ''));
     if (value !== null && typeof value === 'object') {
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, k)]));

@@ -73,6 +73,25 @@ export const filesAssetSchema = z.strictObject({
   exclude: z.array(z.string().min(1)).default([]).describe('glob patterns matched against absolute paths'),
 });
 
+export const mysqlAssetSchema = z.strictObject({
+  name: z.string().regex(KEY_SAFE, 'may contain only A-Za-z0-9 . _ -'),
+  type: z.literal('mysql'),
+  databases: z
+    .union([z.literal('all'), z.array(z.string().min(1)).min(1)])
+    .describe('database names, or "all" (every database but information_schema, performance_schema, sys; mysql with include_system)'),
+  include_system: z.boolean().default(false).describe('with databases: all, also dump the mysql system database'),
+  defaults_file: z.string().min(1).optional().describe('a .my.cnf with [client] user/password/host'),
+  host: z.string().min(1).optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+  socket: z.string().min(1).optional(),
+  user: z.string().min(1).optional(),
+  password: z.string().optional().describe('prefer password_file or defaults_file; ${ENV} works'),
+  password_file: z.string().min(1).optional().describe('file whose first line is the password'),
+  dump_binary: z.string().min(1).default('auto').describe('auto: mariadb-dump, then mysqldump on PATH; or a path'),
+  extra_options: z.array(z.string().startsWith('--', 'must be a --long-option')).default([]).describe('appended to the dump command'),
+  concurrency: z.number().int().min(1).max(16).default(1).describe('databases dumped at once (each uses part_size x queue_size of memory)'),
+});
+
 export const tierNames = ['daily', 'weekly', 'monthly', 'yearly'] as const;
 export type Tier = (typeof tierNames)[number];
 
@@ -92,7 +111,7 @@ export const configSchema = z
       .partialRecord(z.enum(tierNames), z.number().int().positive())
       .default({ daily: 7, monthly: 365 })
       .describe('days kept per tier; the tier of a run is the longest-kept one whose calendar rule matches'),
-    assets: z.array(z.discriminatedUnion('type', [filesAssetSchema])).min(1),
+    assets: z.array(z.discriminatedUnion('type', [filesAssetSchema, mysqlAssetSchema])).min(1),
   })
   ;
 
@@ -126,6 +145,12 @@ export function crossFieldRules(raw: unknown): RuleProblem[] {
       problems.push({ path: ['compression', 'level'], message: `${String(algorithm)} level must be ${range[0]} to ${range[1]}` });
     }
   }
+  (Array.isArray(root.assets) ? root.assets : []).forEach((asset: unknown, index) => {
+    const a = (asset ?? {}) as Record<string, unknown>;
+    if (a.type === 'mysql' && a.password !== undefined && a.password_file !== undefined) {
+      problems.push({ path: ['assets', index, 'password_file'], message: 'set password or password_file, not both' });
+    }
+  });
   const retention = root.retention as Record<string, unknown> | undefined;
   if (retention !== null && typeof retention === 'object' && retention.daily === undefined) {
     problems.push({ path: ['retention'], message: 'daily is required: it is the tier of ordinary days' });
@@ -137,5 +162,6 @@ export function crossFieldRules(raw: unknown): RuleProblem[] {
 export type Config = z.output<typeof configSchema>;
 export type AssetConfig = Config['assets'][number];
 export type FilesAssetConfig = z.output<typeof filesAssetSchema>;
+export type MysqlAssetConfig = z.output<typeof mysqlAssetSchema>;
 export type S3DestinationConfig = z.output<typeof s3DestinationSchema>;
 export type LocalDestinationConfig = z.output<typeof localDestinationSchema>;

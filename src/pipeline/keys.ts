@@ -41,9 +41,9 @@ export interface KeyContext {
   randomize: boolean;
 }
 
-/** The key of one artifact; `label` is e.g. a database name. */
+/** The key of one artifact; `label` is e.g. a database name (characters outside A-Za-z0-9._- become `_`). */
 export function artifactKey(ctx: KeyContext, asset: string, extension: string, label?: string): string {
-  const name = [ctx.stamp, label, ctx.randomize ? randomSuffix() : undefined].filter(Boolean).join('--');
+  const name = [ctx.stamp, label?.replace(/[^A-Za-z0-9._-]/g, '_'), ctx.randomize ? randomSuffix() : undefined].filter(Boolean).join('--');
   return `${ctx.prefix}${ctx.tier}/${ctx.day}/${ctx.host}/${asset}/${name}.${extension}`;
 }
 

@@ -7,11 +7,10 @@ import type { Destination } from '../destinations/destination.js';
 import { BackupError, toBackupError } from '../shared/backup-error.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import type { Logger } from '../shared/logger.js';
-import { createSource } from '../sources/create-source.js';
-import { compressionExtension, planCompressor } from '../transforms/compress.js';
-import { artifactKey, manifestKey, tierFor, timeParts, type KeyContext } from './keys.js';
+import { planCompressor } from '../transforms/compress.js';
+import { manifestKey, tierFor, timeParts, type KeyContext } from './keys.js';
 import { buildManifest, type ArtifactRecord, type Manifest } from './manifest.js';
-import { runArtifact } from './run-artifact.js';
+import { runAsset } from './run-asset.js';
 import { acquireRunLock } from './run-lock.js';
 
 /** How long a manifest write may take after the run was interrupted. */
@@ -66,36 +65,9 @@ export async function runBackup(config: Config, options: RunOptions): Promise<Ru
     logger.info(`${options.dryRun ? 'dry run' : 'backup run'} started`, { host, tier: ctx.tier, assets: assets.map((a) => a.name) });
     for (const asset of assets) {
       if (options.signal.aborted) break;
-      const source = createSource(asset);
-      const failed = (error: unknown, key = ''): ArtifactRecord => ({
-        asset: asset.name, type: asset.type, key, location: key && destination.locate(key), status: 'failed', bytes_read: 0, bytes_stored: 0,
-        compression: compressor.engine, duration_ms: 0, skipped: [], warnings: [], omitted: 0, error: toBackupError(error, asset.name).message,
-      });
-      let plan;
-      try {
-        plan = await source.plan(options.signal);
-      } catch (error) {
-        const record = failed(error);
-        logger.error(record.error!, { asset: asset.name });
-        report.artifacts.push(record);
-        continue;
-      }
-      report.notes.push(...plan.notes.map((note) => `${asset.name}: ${note}`));
-      for (const skip of plan.skipped) logger.warn(`${asset.type} "${asset.name}": skipping ${skip.path}: ${skip.reason}`, { asset: asset.name });
-      for (const item of plan.items) {
-        const extension = [item.extension, compressionExtension[compressor.algorithm]].filter(Boolean).join('.');
-        const key = artifactKey(ctx, asset.name, extension, item.label);
-        if (options.dryRun) {
-          report.artifacts.push({ ...failed(undefined, key), status: 'planned', error: undefined, skipped: plan.skipped });
-          continue;
-        }
-        if (options.signal.aborted) break;
-        logger.info(`${asset.type} "${asset.name}": uploading to ${destination.locate(key)}`, { asset: asset.name, key });
-        const record = await runArtifact({ asset: asset.name, type: asset.type, item, key, compressor, destination, signal: options.signal, logger });
-        for (const skip of record.skipped.slice(plan.skipped.length)) logger.warn(`${asset.type} "${asset.name}": skipped ${skip.path}: ${skip.reason}`, { asset: asset.name });
-        for (const warning of record.warnings) logger.warn(`${asset.type} "${asset.name}": ${warning.path}: ${warning.reason}`, { asset: asset.name });
-        report.artifacts.push(record);
-      }
+      const { records, notes } = await runAsset({ asset, ctx, compressor, destination, signal: options.signal, logger, dryRun: report.dry_run });
+      report.artifacts.push(...records);
+      report.notes.push(...notes.map((note) => `${asset.name}: ${note}`));
     }
     if (options.dryRun) {
       report.status = 'planned';

@@ -40,6 +40,8 @@ export interface SourcePlan {
   notes: string[];
   /** Configured paths that do not exist or cannot be read, found while planning. */
   skipped: SkippedPath[];
+  /** Releases what planning acquired (e.g. a credentials file); called once all items ran. */
+  dispose?(): Promise<void>;
 }
 
 /** An asset that can be backed up. */

@@ -1,0 +1,74 @@
+// One asset: plan it, then stream each of its artifacts (several at once for `concurrency`).
+import type { AssetConfig } from '../config/schema.js';
+import type { Destination } from '../destinations/destination.js';
+import { toBackupError } from '../shared/backup-error.js';
+import type { Logger } from '../shared/logger.js';
+import { createSource } from '../sources/create-source.js';
+import type { SourcePlan } from '../sources/source.js';
+import { compressionExtension, type CompressorPlan } from '../transforms/compress.js';
+import { artifactKey, type KeyContext } from './keys.js';
+import type { ArtifactRecord } from './manifest.js';
+import { runArtifact } from './run-artifact.js';
+
+export interface AssetJob {
+  asset: AssetConfig;
+  ctx: KeyContext;
+  compressor: CompressorPlan;
+  destination: Destination;
+  signal: AbortSignal;
+  logger: Logger;
+  dryRun: boolean;
+}
+
+/** Runs (or with dryRun, plans) one asset; returns its artifact records and planning notes. Never throws. */
+export async function runAsset(job: AssetJob): Promise<{ records: ArtifactRecord[]; notes: string[] }> {
+  const { asset, ctx, compressor, destination, signal, logger } = job;
+  const base = (key: string): ArtifactRecord => ({
+    asset: asset.name, type: asset.type, key, location: key && destination.locate(key), status: 'failed', bytes_read: 0, bytes_stored: 0,
+    compression: compressor.engine, duration_ms: 0, skipped: [], warnings: [], omitted: 0,
+  });
+  let plan: SourcePlan;
+  try {
+    plan = await createSource(asset).plan(signal);
+  } catch (error) {
+    const record = { ...base(''), error: toBackupError(error, asset.name).message };
+    logger.error(record.error, { asset: asset.name });
+    return { records: [record], notes: [] };
+  }
+  try {
+    for (const skip of plan.skipped) logger.warn(`${asset.type} "${asset.name}": skipping ${skip.path}: ${skip.reason}`, { asset: asset.name });
+    const jobs = plan.items.map((item) => {
+      const extension = [item.extension, compressionExtension[compressor.algorithm]].filter(Boolean).join('.');
+      return { item, key: artifactKey(ctx, asset.name, extension, item.label) };
+    });
+    if (job.dryRun) {
+      return { records: jobs.map(({ item, key }) => ({ ...base(key), ...(item.label ? { label: item.label } : {}), status: 'planned', skipped: plan.skipped })), notes: plan.notes };
+    }
+    const concurrency = asset.type === 'mysql' ? asset.concurrency : 1;
+    const records = await mapConcurrently(jobs, concurrency, async ({ item, key }) => {
+      if (signal.aborted) return { ...base(key), ...(item.label ? { label: item.label } : {}), error: `${asset.type} "${asset.name}": not started: interrupted` };
+      logger.info(`${asset.type} "${asset.name}"${item.label ? ` (${item.label})` : ''}: uploading to ${destination.locate(key)}`, { asset: asset.name, key });
+      const record = await runArtifact({ asset: asset.name, type: asset.type, item, key, compressor, destination, signal, logger });
+      for (const skip of record.skipped.slice(plan.skipped.length)) logger.warn(`${asset.type} "${asset.name}": skipped ${skip.path}: ${skip.reason}`, { asset: asset.name });
+      for (const warning of record.warnings) logger.warn(`${asset.type} "${asset.name}": ${warning.path}: ${warning.reason}`, { asset: asset.name });
+      return record;
+    });
+    return { records, notes: plan.notes };
+  } finally {
+    await plan.dispose?.();
+  }
+}
+
+/** Maps `items` through `fn` with at most `limit` running at once; results keep the input order. */
+export async function mapConcurrently<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

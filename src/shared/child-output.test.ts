@@ -1,0 +1,103 @@
+import type { Readable } from 'node:stream';
+import { execa, type Result } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { childOutput, tail } from './child-output.js';
+
+const start = (file: string, args: string[]) => execa(file, args, { reject: false, buffer: false, stdout: 'pipe' });
+
+/** Judges like a source does: anything but exit 0 is a failure; remembers the error it made. */
+function exitZero() {
+  const judged: { error?: Error; result?: Result } = {};
+  const judge = (result: Result) => {
+    judged.result = result;
+    if (result.exitCode === 0) return undefined;
+    judged.error = new Error(`sh exited ${result.exitCode ?? result.signal ?? result.code}`);
+    return judged.error;
+  };
+  return { judge, judged };
+}
+
+/** Reads `stream` to its end or error; records whether 'end' was emitted. */
+function consume(stream: Readable): Promise<{ data: Buffer; ended: boolean; error?: unknown }> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let ended = false;
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('end', () => { ended = true; });
+    stream.on('error', (error) => resolve({ data: Buffer.concat(chunks), ended, error }));
+    stream.on('close', () => resolve({ data: Buffer.concat(chunks), ended }));
+  });
+}
+
+describe('childOutput', () => {
+  it('ends with all of stdout once the child exited 0', async () => {
+    const { judge, judged } = exitZero();
+    const outcome = await consume(childOutput(start('sh', ['-c', 'printf abc; exit 0']), judge));
+    expect(outcome).toEqual({ data: Buffer.from('abc'), ended: true });
+    expect(judged.result?.exitCode).toBe(0);
+  });
+
+  it('passes large output through completely', async () => {
+    const { judge } = exitZero();
+    const outcome = await consume(childOutput(start('head', ['-c', String(5 * 1024 * 1024), '/dev/urandom']), judge));
+    expect(outcome.ended).toBe(true);
+    expect(outcome.data.length).toBe(5 * 1024 * 1024);
+  });
+
+  it('errors with the judge\'s error and never ends when the child exits non-zero', async () => {
+    const { judge, judged } = exitZero();
+    const outcome = await consume(childOutput(start('sh', ['-c', 'printf abc; exit 3']), judge));
+    expect(outcome.ended).toBe(false);
+    expect(outcome.error).toBeInstanceOf(Error);
+    expect(outcome.error).toBe(judged.error);
+    expect((outcome.error as Error).message).toBe('sh exited 3');
+  });
+
+  it('errors when the child is killed by a signal after writing', async () => {
+    const { judge, judged } = exitZero();
+    const outcome = await consume(childOutput(start('sh', ['-c', 'printf partial; kill -9 $$']), judge));
+    expect(outcome.ended).toBe(false);
+    expect(outcome.error).toBe(judged.error);
+    expect(judged.result?.signal).toBe('SIGKILL');
+  });
+
+  it('lets the judge see a program that could not be started', async () => {
+    const { judge, judged } = exitZero();
+    const outcome = await consume(childOutput(start('/nonexistent/backup-tool', []), judge));
+    expect(outcome.ended).toBe(false);
+    expect(outcome.error).toBe(judged.error);
+    expect(judged.result?.failed).toBe(true);
+    expect(judged.result?.code).toBe('ENOENT');
+  });
+
+  it('kills the child when the output is destroyed', async () => {
+    const child = start('sleep', ['30']);
+    const output = childOutput(child, exitZero().judge);
+    await new Promise((resolve) => child.once('spawn', resolve));
+    const began = Date.now();
+    output.destroy();
+    const result = await child;
+    expect(Date.now() - began).toBeLessThan(5000);
+    expect(result.isTerminated).toBe(true);
+    expect(result.signal).toBe('SIGTERM');
+  });
+
+  it('refuses a child without piped stdout', () => {
+    const child = execa('true', { reject: false, stdout: 'inherit' });
+    expect(() => childOutput(child, exitZero().judge)).toThrow(/stdout: pipe/);
+    return child;
+  });
+});
+
+describe('tail', () => {
+  it('keeps the last non-empty, trimmed lines joined for one-line messages', () => {
+    expect(tail('mysqldump: starting\n\n  Got error: 1045  \nAccess denied for user\n\nexiting\n')).toBe('Got error: 1045 | Access denied for user | exiting');
+    expect(tail('one\ntwo\nthree', 1)).toBe('three');
+    expect(tail('only')).toBe('only');
+  });
+
+  it('returns an empty string for no text', () => {
+    expect(tail(undefined)).toBe('');
+    expect(tail('\n \n')).toBe('');
+  });
+});

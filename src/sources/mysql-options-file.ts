@@ -1,0 +1,72 @@
+// Credentials for mysqldump/mysql go only through an options file: never argv, never the child's env.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { BackupError } from '../shared/backup-error.js';
+import type { MysqlAssetConfig } from '../config/schema.js';
+
+/** An options file to pass as `--defaults-extra-file` (the first argument), removed by `dispose`. */
+export interface OptionsFile {
+  /** Path to pass, or undefined when nothing needs passing (no credentials configured). */
+  path: string | undefined;
+  dispose(): Promise<void>;
+}
+
+const live = new Set<string>();
+process.once('exit', () => {
+  for (const dir of live) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Quotes an option-file value (MySQL unescapes \\ and \" inside double quotes). */
+export function quoteOption(value: string): string {
+  if (/[\n\r]/.test(value)) throw new Error('option values cannot contain line breaks');
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** The `[client]` section for the configured connection settings (password included), or '' if none. */
+export async function clientSection(asset: MysqlAssetConfig): Promise<string> {
+  let password = asset.password;
+  if (asset.password_file) {
+    try {
+      password = (await readFile(asset.password_file, 'utf8')).split(/\r?\n/)[0];
+    } catch (error) {
+      throw new BackupError('SOURCE_FAILED', `mysql "${asset.name}": cannot read password_file ${asset.password_file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { asset: asset.name });
+    }
+  }
+  const settings: [string, string | number | undefined][] = [
+    ['user', asset.user], ['password', password], ['host', asset.host], ['port', asset.port], ['socket', asset.socket],
+  ];
+  const lines = settings.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${typeof v === 'number' ? v : quoteOption(v!)}`);
+  return lines.length ? `[client]\n${lines.join('\n')}\n` : '';
+}
+
+/**
+ * Prepares the options file for an asset: `defaults_file` as is when nothing overrides it; otherwise a
+ * 0600 file in a private 0700 directory on tmpfs (/dev/shm when present, so a password never reaches
+ * disk) holding `defaults_file`'s content followed by the configured settings (later ones win).
+ */
+export async function prepareOptionsFile(asset: MysqlAssetConfig): Promise<OptionsFile> {
+  const section = await clientSection(asset);
+  if (!section) return { path: asset.defaults_file, dispose: async () => undefined };
+  let base = '';
+  if (asset.defaults_file) {
+    try {
+      base = await readFile(asset.defaults_file, 'utf8');
+    } catch (error) {
+      throw new BackupError('SOURCE_FAILED', `mysql "${asset.name}": cannot read defaults_file ${asset.defaults_file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { asset: asset.name });
+    }
+  }
+  const dir = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'backup-agent-'));
+  live.add(dir);
+  const path = join(dir, 'client.cnf');
+  await writeFile(path, `${base}\n${section}`, { mode: 0o600 });
+  return {
+    path,
+    dispose: async () => {
+      await rm(dir, { recursive: true, force: true });
+      live.delete(dir);
+    },
+  };
+}
