@@ -8,6 +8,7 @@ import { runBackup } from '../../src/pipeline/run-backup.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { startMoto, type MotoServer } from './support/moto.js';
 import { FIXTURE_BIN, logLines, runCli, startCli, writeConfig } from './support/cli.js';
+import { startFlakyProxy } from './support/flaky-proxy.js';
 
 let moto: MotoServer;
 let work: string;
@@ -120,6 +121,26 @@ describe('write-once and S3 errors', () => {
     const missing = await runCli(['run', '-c', await configFile('nobucket', { bucket: 'no-such-bucket', credentials: { key_file: adminKey } })]);
     expect(missing.exitCode).toBe(1);
     expect(missing.stdout).toContain('s3://no-such-bucket: bucket does not exist (region us-east-1, endpoint http://127.0.0.1:');
+  });
+
+  it('retries a throttled part upload (503 SlowDown) and completes the backup intact', async () => {
+    const big = join(work, 'big');
+    await mkdir(big, { recursive: true });
+    // Incompressible, so the stored object spans several 5 MiB parts.
+    const { randomBytes } = await import('node:crypto');
+    await writeFile(join(big, 'random.bin'), randomBytes(12 * 1024 * 1024));
+    const proxy = await startFlakyProxy(moto.endpoint, (req) => req.method === 'PUT' && /partNumber=2&/.test(req.url ?? ''));
+    try {
+      const result = await runCli(['run', '-c', await configFile('flaky', { endpoint: proxy.endpoint }, [big]), '--json']);
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(proxy.failed).toHaveLength(1);
+      const report = JSON.parse(result.stdout) as { artifacts: { key: string; sha256: string }[] };
+      const { createHash } = await import('node:crypto');
+      const object = await moto.getObject(report.artifacts[0]!.key);
+      expect(createHash('sha256').update(object).digest('hex')).toBe(report.artifacts[0]!.sha256);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('explains an unreachable endpoint after retries', async () => {

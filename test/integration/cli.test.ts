@@ -1,0 +1,93 @@
+// The CLI as a user meets it: usage errors, config errors, validate, dry-run and a local-destination run.
+import { access, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, runCli, writeConfig } from './support/cli.js';
+
+let work: string;
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'ba-cli-'));
+  await mkdir(join(work, 'data/sub'), { recursive: true });
+  await writeFile(join(work, 'data/sub/a.txt'), 'a\n');
+});
+afterAll(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+const localConfig = (name: string) => ({
+  host: 'cli-host',
+  state_dir: join(work, name, 'state'),
+  destination: { type: 'local', path: join(work, name, 'store'), prefix: 'p/' },
+  assets: [
+    { name: 'data', type: 'files', paths: [join(work, 'data')] },
+    { name: 'other', type: 'files', paths: [join(work, 'data/sub')] },
+  ],
+});
+
+describe('backup-agent CLI', () => {
+  it('prints its version and help with exit 0, and exits 2 on an unknown command', async () => {
+    expect((await runCli(['--version'])).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect((await runCli(['--help'])).stdout).toContain('run [options]');
+    const wrong = await runCli(['rn']);
+    expect(wrong.exitCode).toBe(2);
+    expect(wrong.stderr).toContain("unknown command 'rn'");
+  });
+
+  it('exits 2 with file:line:col and key paths for a bad config, listing every problem', async () => {
+    const file = join(work, 'bad.yml');
+    await writeFile(file, 'destination:\n  type: s3\nassets:\n  - name: www\n    type: files\n    paths: /var/www\n    exlude: []\n');
+    const result = await runCli(['run', '-c', file]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(`backup-agent: config ${file}: 3 problems`);
+    expect(result.stderr).toContain(`${file}:2:3: destination.bucket:`);
+    expect(result.stderr).toContain(`${file}:6:12: assets[0].paths: Invalid input: expected array, received string`);
+    expect(result.stderr).toContain(`${file}:7:5: assets[0]: unknown key "exlude"`);
+  });
+
+  it('exits 2 for a missing config file, naming --config and BACKUP_AGENT_CONFIG', async () => {
+    const result = await runCli(['validate'], { BACKUP_AGENT_CONFIG: join(work, 'nope.yml') });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(`config ${join(work, 'nope.yml')}: cannot read: no such file (set --config or BACKUP_AGENT_CONFIG)`);
+  });
+
+  it('validate prints the resolved config with defaults applied and paths resolved', async () => {
+    const dir = join(work, 'validate');
+    await mkdir(dir, { recursive: true });
+    const file = await writeConfig(dir, { ...localConfig('validate'), destination: { type: 's3', bucket: 'acme', credentials: { key_file: 'creds.ini' } } });
+    const result = await runCli(['validate', '-c', file]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain(`# ${file}: valid`);
+    expect(result.stdout).toContain(`key_file: ${join(dir, 'creds.ini')}`);
+    expect(result.stdout).toContain('part_size: 16777216');
+    expect(result.stdout).toContain('write_once: true');
+  });
+
+  it('run --dry-run resolves keys and uploads nothing; run --asset runs one asset to a local directory', async () => {
+    const dir = join(work, 'local');
+    await mkdir(dir, { recursive: true });
+    const file = await writeConfig(dir, localConfig('local'));
+    const dry = await runCli(['run', '-c', file, '--dry-run']);
+    expect(dry.exitCode).toBe(0);
+    expect(dry.stdout).toMatch(/data\s+planned\s+-\s+-\s+-\s+p\/daily\/\d{4}-\d{2}-\d{2}\/cli-host\/data\/\d{8}T\d{6}Z\.tar\.zst/);
+    expect(dry.stdout).toContain('dry run: nothing was uploaded');
+    await expect(access(join(dir, 'store'))).rejects.toThrow();
+
+    const one = await runCli(['run', '-c', file, '--asset', 'other']);
+    expect(one.exitCode).toBe(0);
+    expect(one.stdout).toMatch(/^other\s+ok\s/m);
+    expect(one.stdout).not.toMatch(/^data\s/m);
+    const day = (await readdir(join(dir, 'store/p/daily')))[0]!;
+    expect(await readdir(join(dir, 'store/p/daily', day, 'cli-host'))).toEqual(expect.arrayContaining(['other', expect.stringMatching(/Z\.manifest\.json$/)]));
+
+    const unknown = await runCli(['run', '-c', file, '--asset', 'nope']);
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr).toContain('unknown asset "nope" (configured: data, other)');
+  });
+
+  it('runs the README quickstart as written', async () => {
+    const result = await runCli(['run', '--config', join(ROOT, 'examples/quickstart.yml')]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^examples\s+ok\s/m);
+  });
+});
