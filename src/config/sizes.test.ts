@@ -87,4 +87,8 @@ describe('formatBytes', () => {
       expect(formatBytes(parseSize(text)!)).toBe(text);
     }
   });
+
+  it('rounds before choosing the unit', () => {
+    expect(formatBytes(1048575)).toBe('1.0 MiB');
+  });
 });

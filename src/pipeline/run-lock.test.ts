@@ -92,4 +92,13 @@ describe('acquireRunLock', () => {
     await rm(lock.path);
     await expect(lock.release()).resolves.toBeUndefined();
   });
+
+  it('explains a state_dir that cannot be created (exit 1, not the lock code)', async () => {
+    await writeFile(join(base, 'file'), '');
+    const error = await acquireRunLock(join(base, 'file', 'state')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackupError);
+    expect((error as BackupError).code).toBe('STATE_DIR_FAILED');
+    expect((error as BackupError).exitCode).toBe(1);
+    expect((error as BackupError).message).toContain('(check state_dir)');
+  });
 });

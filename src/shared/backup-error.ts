@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'CONFIG_NOT_FOUND'
   | 'USAGE'
   | 'LOCKED'
+  | 'STATE_DIR_FAILED'
   | 'INTERRUPTED'
   | 'SOURCE_FAILED'
   | 'SOURCE_MISSING_TOOL'

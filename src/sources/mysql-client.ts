@@ -48,9 +48,14 @@ export function describeServer(asset: MysqlAssetConfig): string {
   return asset.defaults_file ? `the server in ${asset.defaults_file}` : 'the default server';
 }
 
+/** How a child ended, for messages: `exited 3`, `was killed by SIGKILL`. */
+export function describeExit(result: { exitCode?: number; signal?: string }): string {
+  return result.signal ? `was killed by ${result.signal}` : `exited ${result.exitCode ?? '?'}`;
+}
+
 /** Turns client/dump stderr into one line that says what to fix. */
-export function explainMysqlError(asset: MysqlAssetConfig, program: string, exitCode: number | undefined, stderr: string): BackupError {
-  const cause = tail(stderr, 2) || `exit ${exitCode}`;
+export function explainMysqlError(asset: MysqlAssetConfig, program: string, result: { exitCode?: number; signal?: string }, stderr: string): BackupError {
+  const cause = tail(stderr, 2) || 'no error output';
   const name = `mysql "${asset.name}"`;
   const options = { asset: asset.name };
   if (/\b(2002|2003|2005|2013)\b|Can't connect|Unknown (MySQL|MariaDB) server host/.test(stderr)) {
@@ -59,7 +64,7 @@ export function explainMysqlError(asset: MysqlAssetConfig, program: string, exit
   if (/\b1045\b|Access denied/.test(stderr)) {
     return new BackupError('SOURCE_FAILED', `${name}: access denied by ${describeServer(asset)}: ${cause} (check user and password, password_file or defaults_file)`, options);
   }
-  return new BackupError('SOURCE_FAILED', `${name}: ${basename(program)} exited ${exitCode ?? '?'}: ${cause}`, options);
+  return new BackupError('SOURCE_FAILED', `${name}: ${basename(program)} ${describeExit(result)}: ${cause}`, options);
 }
 
 /** Lists the server's databases (one connection, `SHOW DATABASES`). */
@@ -67,6 +72,6 @@ export async function listDatabases(asset: MysqlAssetConfig, tools: MysqlTools, 
   const args = [...(optionsFile ? [`--defaults-extra-file=${optionsFile}`] : []), '--batch', '--skip-column-names', '--execute=SHOW DATABASES'];
   const result = await execa(tools.client, args, { reject: false, cancelSignal: signal, extendEnv: false, env: childEnv(), stdin: 'ignore', timeout: 60_000 });
   if (result.isCanceled) throw new BackupError('INTERRUPTED', `mysql "${asset.name}": interrupted`, { asset: asset.name });
-  if (result.exitCode !== 0) throw explainMysqlError(asset, tools.client, result.exitCode, String(result.stderr));
+  if (result.exitCode !== 0) throw explainMysqlError(asset, tools.client, result, String(result.stderr));
   return String(result.stdout).split('\n').map((line) => line.trim()).filter(Boolean);
 }

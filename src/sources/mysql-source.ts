@@ -65,7 +65,7 @@ function openDump(asset: MysqlAssetConfig, tools: MysqlTools, optionsFile: strin
   child.stdout!.on('data', (chunk: Buffer) => { last = (last + chunk.toString('latin1')).slice(-512); });
   const judge = (result: Result): Error | undefined => {
     if (result.isCanceled || signal.aborted) return new BackupError('INTERRUPTED', `mysql "${asset.name}": interrupted`, { asset: asset.name });
-    if (result.exitCode !== 0) return explainMysqlError(asset, tools.dump, result.exitCode ?? undefined, stderr || String(result.signal ?? ''));
+    if (result.exitCode !== 0) return explainMysqlError(asset, tools.dump, result, stderr);
     if (!FOOTER.test(last)) {
       return new BackupError('SOURCE_FAILED', `mysql "${asset.name}": ${basename(tools.dump)} exited 0 but its output lacks the "-- Dump completed" footer: the dump is incomplete`, { asset: asset.name });
     }
