@@ -1,0 +1,170 @@
+// MySQL assets end to end: real MariaDB, real moto as the put-only user, the CLI as users run it.
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMoto, type MotoServer } from './support/moto.js';
+import { FIXTURE_BIN, runCli, startCli, writeConfig } from './support/cli.js';
+import { startMariaDb, type MariaDb } from './support/mariadb.js';
+import { restoreDump } from './support/mariadb-restore.js';
+
+const PASSWORD = 'S3cr3t-pw#with "quotes" and \\ spaces';
+let moto: MotoServer;
+let db: MariaDb;
+let work: string;
+let keyFile: string;
+
+beforeAll(async () => {
+  [moto, db] = await Promise.all([startMoto(), startMariaDb()]);
+  work = await mkdtemp(join(tmpdir(), 'ba-mysql-'));
+  keyFile = await moto.writeKeyFile(moto.putOnly, work);
+  await db.createFixtureDatabase('shop');
+  await db.createFixtureDatabase('billing');
+  await db.createBackupUser('backup', PASSWORD);
+});
+afterAll(async () => {
+  await Promise.all([moto?.stop(), db?.stop()]);
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+function mysqlAsset(name: string, extra: Record<string, unknown> = {}) {
+  return { name, type: 'mysql', databases: ['shop'], host: '127.0.0.1', port: db.port, user: 'backup', password: '${DB_PASSWORD}', ...extra };
+}
+
+async function configFile(name: string, assets: unknown[]): Promise<string> {
+  const dir = join(work, name);
+  await mkdir(dir, { recursive: true });
+  return writeConfig(dir, {
+    host: name,
+    state_dir: join(dir, 'state'),
+    destination: {
+      type: 's3', bucket: moto.bucket, endpoint: moto.endpoint, force_path_style: true, prefix: moto.prefix,
+      credentials: { key_file: keyFile }, upload: { part_size: '5MiB', queue_size: 2 },
+    },
+    assets,
+  });
+}
+
+type Report = { status: string; manifest_key: string; artifacts: { asset: string; label: string; key: string; status: string; error?: string; sha256: string }[] };
+
+async function restoreFromS3(key: string, into: string): Promise<void> {
+  const path = join(work, `${into}.sql`);
+  const { stdout } = await execa('zstd', ['-d', '-c'], { input: await moto.getObject(key), encoding: 'buffer' });
+  await writeFile(path, stdout);
+  await restoreDump(db.rootDefaultsFile, path, { from: key.match(/--(\w+)\.sql\.zst$/)![1]!, to: into });
+}
+
+describe('mysql asset to S3 as a put-only user', () => {
+  it('dumps each database to its own object that restores with identical CHECKSUM TABLE and every object; no secret leaks', async () => {
+    const record = join(work, 'record');
+    await mkdir(record, { recursive: true });
+    const file = await configFile('roundtrip', [mysqlAsset('shop-db', {
+      databases: ['shop', 'billing'], dump_binary: join(FIXTURE_BIN, 'recording-dump'), extra_options: [`--record-dir=${record}`], concurrency: 2,
+    })]);
+    const before = moto.count403();
+    const result = await runCli(['run', '-c', file, '--json'], { DB_PASSWORD: PASSWORD });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(moto.count403() - before).toBe(0);
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report.artifacts.map((a) => [a.label, a.status])).toEqual([['shop', 'ok'], ['billing', 'ok']]);
+    expect(report.artifacts[0]!.key).toMatch(/^backups\/\w+\/\d{4}-\d{2}-\d{2}\/roundtrip\/shop-db\/\d{8}T\d{6}Z--shop\.sql\.zst$/);
+
+    for (const name of ['shop', 'billing']) {
+      const key = report.artifacts.find((a) => a.label === name)!.key;
+      await restoreFromS3(key, `${name}_restored`);
+      expect(await db.checksums(`${name}_restored`)).toEqual(await db.checksums(name));
+      expect(await db.objects(`${name}_restored`)).toEqual(await db.objects(name));
+    }
+    const objects = await db.objects('shop_restored');
+    for (const list of [objects.routines, objects.triggers, objects.events, objects.views]) expect(list.length).toBeGreaterThan(0);
+
+    // The password reached the dump only through a 0600 options file, which is gone now.
+    const recorded = await readdir(record);
+    expect(recorded.filter((f) => f.startsWith('argv.'))).toHaveLength(2);
+    for (const f of recorded) {
+      const text = await readFile(join(record, f), 'utf8');
+      expect(text).not.toContain('S3cr3t');
+      if (f.startsWith('options-mode.')) expect(text.trim()).toBe('600 root');
+      if (f.startsWith('argv.')) {
+        const optionsFile = text.split('\n')[1]!.replace('--defaults-extra-file=', '');
+        expect(text.split('\n')[1]).toMatch(/^--defaults-extra-file=\//);
+        expect(existsSync(optionsFile)).toBe(false);
+      }
+    }
+    expect(result.stdout + result.stderr).not.toContain('S3cr3t');
+    const manifest = (await moto.getObject(report.manifest_key)).toString('utf8');
+    expect(manifest).not.toContain('S3cr3t');
+  });
+
+  it('dry run connects and resolves databases: all (without system databases)', async () => {
+    const file = await configFile('dryrun', [mysqlAsset('all-db', { databases: 'all' })]);
+    const result = await runCli(['run', '-c', file, '--dry-run'], { DB_PASSWORD: PASSWORD });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`plan: all-db: mariadb-dump on 127.0.0.1:${db.port}:`);
+    expect(result.stdout).toMatch(/all-db\/billing\s+planned/);
+    expect(result.stdout).toMatch(/all-db\/shop\s+planned/);
+    expect(result.stdout).not.toMatch(/all-db\/(mysql|sys|information_schema|performance_schema)\s/);
+  });
+
+  it('gives one clear line per failure, uploads nothing for it, and still backs up the rest (exit 3)', async () => {
+    const file = await configFile('failures', [
+      mysqlAsset('down', { port: 1 }),
+      mysqlAsset('badpw', { password: 'wrong' }),
+      mysqlAsset('unknown', { databases: ['nope'] }),
+      mysqlAsset('nobinary', { dump_binary: '/nonexistent/mysqldump' }),
+      mysqlAsset('truncated', { dump_binary: join(FIXTURE_BIN, 'truncated-dump') }),
+      mysqlAsset('good'),
+    ]);
+    const result = await runCli(['run', '-c', file, '--json'], { DB_PASSWORD: PASSWORD });
+    expect(result.exitCode).toBe(3);
+    const report = JSON.parse(result.stdout) as Report;
+    const error = (asset: string) => report.artifacts.find((a) => a.asset === asset)!.error;
+    expect(error('down')).toMatch(/^mysql "down": cannot connect to 127\.0\.0\.1:1: .*Can't connect to server on '127\.0\.0\.1'.* \(is the server running\? check host, port, socket\)$/);
+    expect(error('badpw')).toMatch(/^mysql "badpw": access denied by 127\.0\.0\.1:\d+: ERROR 1045 \(28000\): Access denied for user 'backup'.* \(check user and password, password_file or defaults_file\)$/);
+    expect(error('unknown')).toBe(`mysql "unknown": mariadb-dump exited 2: mariadb-dump: Got error: 1049: "Unknown database 'nope'" when selecting the database`);
+    expect(error('nobinary')).toBe('mysql "nobinary": dump_binary /nonexistent/mysqldump not found or not executable (install mariadb-client or set dump_binary)');
+    expect(error('truncated')).toBe('mysql "truncated": truncated-dump exited 0 but its output lacks the "-- Dump completed" footer: the dump is incomplete');
+    expect(report.artifacts.find((a) => a.asset === 'good')!.status).toBe('ok');
+    const stored = await moto.listKeys(`${moto.prefix}`);
+    for (const asset of ['down', 'badpw', 'unknown', 'nobinary', 'truncated']) {
+      expect(stored.filter((k) => k.includes(`/failures/${asset}/`))).toEqual([]);
+    }
+    expect(result.stdout + result.stderr).not.toContain('S3cr3t');
+  });
+});
+
+describe('a dump killed mid-stream never becomes a backup', () => {
+  for (const victim of ['dump process', 'server'] as const) {
+    it(`kill the ${victim}: the dump's error is reported, no object at the key, exit 1`, async () => {
+      const own = victim === 'server' ? await startMariaDb() : db;
+      try {
+        const name = victim === 'server' ? 'bigserver' : 'bigdump';
+        await own.createFixtureDatabase(name);
+        await own.fillBig(name, 400_000);
+        if (own !== db) await own.createBackupUser('backup', PASSWORD);
+        const file = await configFile(`kill-${name}`, [{ ...mysqlAsset('big', { databases: [name] }), port: own.port }]);
+        const child = startCli(['run', '-c', file, '--json'], { DB_PASSWORD: PASSWORD });
+        const deadline = Date.now() + 60_000;
+        while (!new RegExp(`/kill-${name}/big/[^ ]*partNumber=1&`).test(moto.log())) {
+          if (Date.now() > deadline) throw new Error('upload never started');
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        if (victim === 'server') await own.kill();
+        else await execa('pkill', ['-KILL', '-f', '--', `--databases ${name}$`], { reject: false });
+        const result = await child;
+        expect(result.exitCode, String(result.stderr)).toBe(1);
+        const report = JSON.parse(String(result.stdout)) as Report;
+        expect(report.artifacts[0]!.status).toBe('failed');
+        expect(report.artifacts[0]!.error).toMatch(victim === 'server'
+          ? /^mysql "big": (mariadb-dump exited \d+: .*(Lost connection|Error 2013|2026|gone away)|cannot connect to .*)/
+          : /^mysql "big": mariadb-dump was killed by SIGKILL/);
+        expect(report.artifacts[0]!.error).not.toMatch(/AccessDenied/);
+        expect(await moto.listKeys(report.artifacts[0]!.key)).toEqual([]);
+      } finally {
+        if (own !== db) await own.stop();
+      }
+    });
+  }
+});
