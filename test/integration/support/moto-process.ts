@@ -1,8 +1,8 @@
 // Owns the moto child process: spawn on a free port, wait until it answers, and never leave it running.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { exited, freePort } from './ports.js';
 
 const LAUNCHER = fileURLToPath(new URL('../../fixtures/moto-launcher.py', import.meta.url));
 
@@ -27,22 +27,6 @@ export function assertMotoInstalled(python: string): void {
     const why = r.error ? r.error.message : (r.stderr.trim().split('\n').pop() || `exit ${r.status}`);
     throw new Error(`moto is not installed: pip install 'moto[server]' (${python} -c 'import moto.server': ${why})`);
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => (port ? resolve(port) : reject(new Error('no free port'))));
-    });
-  });
-}
-
-function exited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null;
 }
 
 async function waitUntilAnswering(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<boolean> {
