@@ -74,6 +74,8 @@ export async function runArtifact(job: ArtifactJob): Promise<ArtifactRecord> {
 /** One line naming the asset, the action and the cause. */
 function describeFailure(error: unknown, label: string, signal: AbortSignal): string {
   if (signal.aborted || isAbortError(error)) return `${label}: interrupted; the unfinished upload was abandoned`;
-  const message = error instanceof BackupError ? error.message : `compression failed: ${(error as Error).message ?? String(error)}`;
+  // Besides sources and destinations (BackupErrors), only the compressor child (an ExecaError) fails here.
+  const e = error as Error;
+  const message = error instanceof BackupError ? error.message : e?.name === 'ExecaError' ? `compression failed: ${e.message}` : `${e?.message ?? String(error)}`;
   return message.startsWith(label.split(' (')[0]!) ? message : `${label}: ${message}`;
 }
