@@ -171,6 +171,11 @@ function procInfo(pid) {
     return { name: /^Name:\s+(.*)$/m.exec(status)[1], rss: kb(/VmRSS:\s+(\d+)/), hwm: kb(/VmHWM:\s+(\d+)/), cpu: (Number(f[11]) + Number(f[12])) / 100 };
   } catch { return undefined; }
 }
+/** CPU seconds the whole machine spent busy so far (all CPUs, from /proc/stat). */
+function machineBusy() {
+  const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
+  return (user + nice + system + irq + softirq + steal) / 100;
+}
 /** Polls the tree under `root`: per-pid peak (VmHWM) and CPU seconds, and the peak of the summed VmRSS. */
 function monitor(root) {
   const procs = new Map();
@@ -220,6 +225,7 @@ async function startMoto() {
 async function runMeasured(name, argv, env) {
   const err = openSync(join(BENCH, `${name}.log`), 'w');
   const motoCpu0 = procInfo(moto.pid)?.cpu ?? 0;
+  const [busy0, self0] = [machineBusy(), process.cpuUsage()];
   const t0 = performance.now();
   const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', err], env: { ...process.env, ...env }, detached: true });
   current = child;
@@ -230,10 +236,14 @@ async function runMeasured(name, argv, env) {
   const code = await new Promise((ok) => child.once('exit', (c, s) => ok(c ?? s)));
   const wall = (performance.now() - t0) / 1000;
   const sampled = stop();
+  const self = process.cpuUsage(self0);
+  const motoCpu = (procInfo(moto.pid)?.cpu ?? 0) - motoCpu0;
+  const treeCpu = [...sampled.procs.values()].reduce((sum, p) => sum + p.cpu, 0);
+  const otherCpu = machineBusy() - busy0 - treeCpu - motoCpu - (self.user + self.system) / 1e6; // interference
   await new Promise((ok) => (child.stdout.readableEnded ? ok() : child.stdout.once('close', ok)));
   current = undefined;
   if (code !== 0) throw new Error(`${name} exited ${code}; see ${join(BENCH, `${name}.log`)}\n${stdout.slice(-2000)}`);
-  return { wall, stdout, rootPid: child.pid, ...sampled, motoCpu: (procInfo(moto.pid)?.cpu ?? 0) - motoCpu0 };
+  return { wall, stdout, rootPid: child.pid, ...sampled, motoCpu, treeCpu, otherCpu };
 }
 
 async function main() {
@@ -286,8 +296,8 @@ async function main() {
         e.hwm = Math.max(e.hwm, p.hwm);
         e.cpu += p.cpu;
       }
-      results[name].push({ wall: r.wall, stored: r.stored, nodeMiB: name === 'agent' ? node.hwm / 1024 : NaN, treeMiB: r.treePeakKb / 1024, byName, motoCpu: r.motoCpu });
-      console.log(`  rep ${rep + 1} ${name}: ${r.wall.toFixed(2)} s`);
+      results[name].push({ wall: r.wall, stored: r.stored, nodeMiB: name === 'agent' ? node.hwm / 1024 : NaN, treeMiB: r.treePeakKb / 1024, byName, motoCpu: r.motoCpu, treeCpu: r.treeCpu, otherCpu: r.otherCpu });
+      console.log(`  rep ${rep + 1} ${name}: ${r.wall.toFixed(2)} s, ${r.treeCpu.toFixed(1)} CPU s (+ moto ${r.motoCpu.toFixed(1)}, other processes ${r.otherCpu.toFixed(1)})`);
     }
   }
   s3.destroy();
@@ -296,22 +306,23 @@ async function main() {
   const m = Object.fromEntries(names.map((n) => {
     const rs = results[n];
     const mid = [...rs].sort((a, b) => a.wall - b.wall)[(rs.length - 1) >> 1];
-    return [n, { wall: median(rs.map((r) => r.wall)), stored: median(rs.map((r) => r.stored)), nodeMiB: median(rs.map((r) => r.nodeMiB)), treeMiB: median(rs.map((r) => r.treeMiB)), mid }];
+    return [n, { wall: median(rs.map((r) => r.wall)), stored: median(rs.map((r) => r.stored)), nodeMiB: median(rs.map((r) => r.nodeMiB)), treeMiB: median(rs.map((r) => r.treeMiB)), cpu: median(rs.map((r) => r.treeCpu)), mid }];
   }));
   const a = m.agent;
   const pad = (s, w) => String(s).padStart(w);
   console.log(`\nsize ${opt.size} (${(tree.bytes / MiB).toFixed(0)} MiB, ${tree.files} files), median of ${REPEAT}, moto on 127.0.0.1, ${spawnSync('nproc').stdout.toString().trim()} CPUs`);
-  console.log(`${'contestant'.padEnd(30)}${pad('wall s', 8)}${pad('MiB/s', 8)}${pad('stored bytes', 14)}${pad('ratio', 7)}${pad('node MiB', 10)}${pad('tree MiB', 10)}${pad('vs agent', 10)}`);
+  console.log(`${'contestant'.padEnd(30)}${pad('wall s', 8)}${pad('MiB/s', 8)}${pad('stored bytes', 14)}${pad('ratio', 7)}${pad('node MiB', 10)}${pad('tree MiB', 10)}${pad('CPU s', 7)}${pad('vs agent', 10)}`);
   for (const n of names) {
     const r = m[n];
     const vs = !a || n === 'agent' ? '-' : n === 'gzip' ? `${(r.wall / a.wall).toFixed(2)}x` : `${(a.wall / r.wall).toFixed(2)}x`;
-    console.log(`${contestants[n].label.padEnd(30)}${pad(r.wall.toFixed(2), 8)}${pad((tree.bytes / MiB / r.wall).toFixed(1), 8)}${pad(r.stored, 14)}${pad((tree.bytes / r.stored).toFixed(2), 7)}${pad(Number.isNaN(r.nodeMiB) ? '-' : r.nodeMiB.toFixed(1), 10)}${pad(r.treeMiB.toFixed(1), 10)}${pad(vs, 10)}`);
+    console.log(`${contestants[n].label.padEnd(30)}${pad(r.wall.toFixed(2), 8)}${pad((tree.bytes / MiB / r.wall).toFixed(1), 8)}${pad(r.stored, 14)}${pad((tree.bytes / r.stored).toFixed(2), 7)}${pad(Number.isNaN(r.nodeMiB) ? '-' : r.nodeMiB.toFixed(1), 10)}${pad(r.treeMiB.toFixed(1), 10)}${pad(r.cpu.toFixed(1), 7)}${pad(vs, 10)}`);
   }
+  console.log('(node MiB: the agent\'s node process peak; tree MiB: peak of summed RSS of the process tree; CPU s: whole tree, without moto)');
   console.log('(vs agent: gzip row = gzip time / agent time; zstd row = agent time / zstd time)');
-  console.log('\nper process (median-wall run): peak RSS MiB / CPU s; moto CPU s during the run');
+  console.log('\nper process (median-wall run): peak RSS MiB / CPU s; moto and other processes: CPU s during the run');
   for (const n of names) {
     const parts = Object.entries(m[n].mid.byName).map(([k, v]) => `${k} ${(v.hwm / 1024).toFixed(0)}/${v.cpu.toFixed(1)}`);
-    console.log(`  ${n.padEnd(6)} ${parts.join(', ')}; moto ${m[n].mid.motoCpu.toFixed(1)}`);
+    console.log(`  ${n.padEnd(6)} ${parts.join(', ')}; moto ${m[n].mid.motoCpu.toFixed(1)}; other processes ${m[n].mid.otherCpu.toFixed(1)}`);
   }
   if (a) {
     const check = (ok, text) => console.log(`  [${ok ? 'PASS' : 'FAIL'}] ${text}`);

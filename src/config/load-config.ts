@@ -130,16 +130,28 @@ export function defaultHost(name = hostname()): string {
 
 function resolvePaths(config: Config, base: string): Config {
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
-  const destination = config.destination.type === 'local'
-    ? { ...config.destination, path: abs(config.destination.path) }
-    : config.destination.credentials
-      ? { ...config.destination, credentials: { ...config.destination.credentials, key_file: abs(config.destination.credentials.key_file) } }
-      : config.destination;
+  const absIf = (p: string | undefined) => (p === undefined ? undefined : abs(p));
+  const d = config.destination;
+  const destination = d.type === 'local'
+    ? { ...d, path: abs(d.path) }
+    : {
+        ...d,
+        ...(d.ca_file ? { ca_file: abs(d.ca_file) } : {}),
+        ...(d.credentials?.key_file ? { credentials: { ...d.credentials, key_file: absIf(d.credentials.key_file) } } : {}),
+      };
+  const e = config.encryption;
+  const encryption = e && {
+    ...e,
+    ...(e.age_recipients_file ? { age_recipients_file: abs(e.age_recipients_file) } : {}),
+    ...(e.passphrase_file ? { passphrase_file: abs(e.passphrase_file) } : {}),
+    ...(e.age_binary.includes('/') ? { age_binary: abs(e.age_binary) } : {}),
+  };
   return {
     ...config,
     host: config.host ?? defaultHost(),
     state_dir: abs(config.state_dir),
     destination,
+    ...(encryption ? { encryption } : {}),
     assets: config.assets.map((asset) =>
       asset.type === 'files'
         ? { ...asset, paths: asset.paths.map(abs) }

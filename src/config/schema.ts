@@ -26,10 +26,16 @@ const MiB = 1024 * 1024;
 
 export const credentialsSchema = z
   .strictObject({
-    key_file: z.string().min(1).describe('INI file with [default] aws_access_key_id / aws_secret_access_key'),
-    profile: z.string().min(1).default('default').describe('section of key_file to use'),
+    key_file: z.string().min(1).optional().describe('INI file with [default] (or [profile]) aws_access_key_id / aws_secret_access_key / aws_session_token'),
+    profile: z.string().min(1).optional().describe('section of key_file; without key_file, a profile of the shared AWS config (role_arn + source_profile work)'),
+    access_key_id: z.string().min(1).optional().describe('inline key id, usually "${ENV_VAR}"'),
+    secret_access_key: z.string().min(1).optional().describe('inline secret, usually "${ENV_VAR}"'),
+    session_token: z.string().min(1).optional(),
+    role_arn: z.string().regex(/^arn:[^:]+:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN (arn:aws:iam::123456789012:role/NAME)').optional().describe('assume this role (STS) from the base credentials'),
+    external_id: z.string().min(1).optional(),
+    session_name: z.string().regex(/^[\w+=,.@-]{2,64}$/, 'must be 2-64 characters of A-Za-z0-9_+=,.@-').optional(),
   })
-  .describe('Static credentials for the destination; without this block the standard AWS chain applies');
+  .describe('Credentials for the destination; without this block the standard AWS chain applies (env, shared profile, web identity, ECS/EC2 roles)');
 
 export const storageClasses = [
   'STANDARD', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER', 'GLACIER_IR',
@@ -51,6 +57,19 @@ export const s3DestinationSchema = z.strictObject({
   storage_class: z.enum(storageClasses).optional(),
   write_once: z.boolean().default(true).describe('send If-None-Match: * so an existing backup is never overwritten'),
   credentials: credentialsSchema.optional(),
+  ca_file: z.string().min(1).optional().describe('PEM bundle of a private CA for the endpoint (TLS verification is never turned off)'),
+  sse: z
+    .strictObject({
+      type: z.enum(['AES256', 'aws:kms']),
+      kms_key_id: z.string().min(1).optional(),
+      bucket_key: z.boolean().optional(),
+    })
+    .optional()
+    .describe('server-side encryption requested on every write'),
+  object_lock: z
+    .strictObject({ mode: z.enum(['GOVERNANCE', 'COMPLIANCE']), retain_days: z.number().int().min(1).max(36500) })
+    .optional()
+    .describe('object lock retention sent with every write (needs s3:PutObjectRetention and a lock-enabled bucket)'),
   upload: z
     .strictObject({
       part_size: size(5 * MiB, 5 * 1024 * MiB).default(16 * MiB),
@@ -92,6 +111,15 @@ export const mysqlAssetSchema = z.strictObject({
   concurrency: z.number().int().min(1).max(16).default(1).describe('databases dumped at once (each uses part_size x queue_size of memory)'),
 });
 
+export const encryptionSchema = z
+  .strictObject({
+    age_recipients: z.array(z.string().regex(/^age1[0-9a-z]{58}$/, 'must be an age X25519 recipient (age1...)')).optional(),
+    age_recipients_file: z.string().min(1).optional().describe('file with one age1... recipient per line (# comments allowed)'),
+    passphrase_file: z.string().min(1).optional().describe('scrypt passphrase mode: weaker for put-only hosts, since the host then holds the decryption secret'),
+    age_binary: z.string().min(1).default('auto').describe('auto: the age binary on PATH when present (fast), else the built-in JS implementation'),
+  })
+  .describe('client-side encryption in the age format; artifacts and manifests get .age appended');
+
 export const tierNames = ['daily', 'weekly', 'monthly', 'yearly'] as const;
 export type Tier = (typeof tierNames)[number];
 
@@ -107,6 +135,7 @@ export const configSchema = z
         level: z.number().int().optional(),
       })
       .default({ algorithm: 'zstd' }),
+    encryption: encryptionSchema.optional(),
     retention: z
       .partialRecord(z.enum(tierNames), z.number().int().positive())
       .default({ daily: 7, monthly: 365 })
@@ -151,6 +180,32 @@ export function crossFieldRules(raw: unknown): RuleProblem[] {
       problems.push({ path: ['assets', index, 'password_file'], message: 'set password or password_file, not both' });
     }
   });
+  const destination = (root.destination ?? {}) as Record<string, unknown>;
+  const credentials = (destination.credentials ?? {}) as Record<string, unknown>;
+  if ((credentials.access_key_id === undefined) !== (credentials.secret_access_key === undefined)) {
+    problems.push({ path: ['destination', 'credentials'], message: 'set access_key_id and secret_access_key together' });
+  }
+  if (credentials.key_file !== undefined && credentials.access_key_id !== undefined) {
+    problems.push({ path: ['destination', 'credentials', 'access_key_id'], message: 'set key_file or access_key_id, not both' });
+  }
+  if (credentials.session_token !== undefined && credentials.access_key_id === undefined) {
+    problems.push({ path: ['destination', 'credentials', 'session_token'], message: 'session_token needs access_key_id and secret_access_key' });
+  }
+  if ((credentials.external_id !== undefined || credentials.session_name !== undefined) && credentials.role_arn === undefined) {
+    problems.push({ path: ['destination', 'credentials', 'role_arn'], message: 'external_id and session_name need role_arn' });
+  }
+  const sse = (destination.sse ?? {}) as Record<string, unknown>;
+  if (sse.type === 'AES256' && (sse.kms_key_id !== undefined || sse.bucket_key !== undefined)) {
+    problems.push({ path: ['destination', 'sse', 'type'], message: 'kms_key_id and bucket_key need type aws:kms' });
+  }
+  const encryption = root.encryption as Record<string, unknown> | undefined;
+  if (encryption !== null && typeof encryption === 'object') {
+    const modes = ['age_recipients', 'age_recipients_file', 'passphrase_file'].filter((k) => encryption[k] !== undefined);
+    if (modes.length === 0) problems.push({ path: ['encryption'], message: 'set age_recipients, age_recipients_file or passphrase_file' });
+    if (encryption.passphrase_file !== undefined && modes.length > 1) {
+      problems.push({ path: ['encryption', 'passphrase_file'], message: 'passphrase mode cannot be combined with recipients' });
+    }
+  }
   const retention = root.retention as Record<string, unknown> | undefined;
   if (retention !== null && typeof retention === 'object' && retention.daily === undefined) {
     problems.push({ path: ['retention'], message: 'daily is required: it is the tier of ordinary days' });
@@ -164,4 +219,6 @@ export type AssetConfig = Config['assets'][number];
 export type FilesAssetConfig = z.output<typeof filesAssetSchema>;
 export type MysqlAssetConfig = z.output<typeof mysqlAssetSchema>;
 export type S3DestinationConfig = z.output<typeof s3DestinationSchema>;
+export type EncryptionConfig = z.output<typeof encryptionSchema>;
+export type CredentialsConfig = z.output<typeof credentialsSchema>;
 export type LocalDestinationConfig = z.output<typeof localDestinationSchema>;
