@@ -46,6 +46,16 @@ export async function main(argv: string[]): Promise<number> {
       exitCode = await validateCommand(program.opts<GlobalOptions>());
     });
 
+  program
+    .command('policy')
+    .description('print the least-privilege IAM policy for this host (or --bucket-policy, --restore)')
+    .option('--bucket-policy', 'a bucket policy that denies writes without If-None-Match under the prefix')
+    .option('--restore', 'the read-only policy an operator needs to list, get and restore')
+    .action(async (options: { bucketPolicy?: boolean; restore?: boolean }) => {
+      const { policyCommand } = await import('./policy-command.js');
+      exitCode = await policyCommand(program.opts<GlobalOptions>(), options);
+    });
+
   try {
     await program.parseAsync(argv);
     return exitCode;

@@ -23,6 +23,7 @@ export function createS3Destination(config: S3DestinationConfig, logger: Logger,
           Body: body,
           ContentType: options.contentType,
           ...(config.storage_class ? { StorageClass: config.storage_class } : {}),
+          ...serverSideParams(config),
           // Sent on PutObject, or on CompleteMultipartUpload: a duplicate key fails at the end, before it is visible.
           ...(config.write_once ? { IfNoneMatch: '*' } : {}),
         },
@@ -47,6 +48,24 @@ export function createS3Destination(config: S3DestinationConfig, logger: Logger,
       }
     },
   };
+}
+
+/**
+ * SSE and object-lock parameters. lib-storage sends them on PutObject and CreateMultipartUpload
+ * (UploadPart and CompleteMultipartUpload ignore them); the retention date is computed per write.
+ */
+export function serverSideParams(config: S3DestinationConfig, now = new Date()): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  if (config.sse) {
+    params.ServerSideEncryption = config.sse.type;
+    if (config.sse.kms_key_id) params.SSEKMSKeyId = config.sse.kms_key_id;
+    if (config.sse.bucket_key !== undefined) params.BucketKeyEnabled = config.sse.bucket_key;
+  }
+  if (config.object_lock) {
+    params.ObjectLockMode = config.object_lock.mode;
+    params.ObjectLockRetainUntilDate = new Date(now.getTime() + config.object_lock.retain_days * 86_400_000);
+  }
+  return params;
 }
 
 /** Best-effort AbortMultipartUpload; put-only credentials are expected to be denied. */
