@@ -152,6 +152,7 @@ function resolvePaths(config: Config, base: string): Config {
     state_dir: abs(config.state_dir),
     destination,
     ...(encryption ? { encryption } : {}),
+    ...(config.metrics ? { metrics: { textfile: abs(config.metrics.textfile) } } : {}),
     assets: config.assets.map((asset) =>
       asset.type === 'files'
         ? { ...asset, paths: asset.paths.map(abs) }

@@ -1,6 +1,6 @@
 // The config.yml schema: every key with its type, default and description, in one place.
 import { z } from 'zod';
-import { parseSize } from './sizes.js';
+import { parseDuration, parseSize } from './sizes.js';
 
 /** Characters allowed in names that become parts of object keys. */
 export const KEY_SAFE = /^[A-Za-z0-9._-]+$/;
@@ -120,6 +120,62 @@ export const encryptionSchema = z
   })
   .describe('client-side encryption in the age format; artifacts and manifests get .age appended');
 
+const duration = (min: number, max: number) =>
+  z.union([z.number(), z.string()]).transform((value, ctx) => {
+    const ms = parseDuration(value);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration (examples: 90s, 15m, 26h, 7d; a bare number is seconds)` });
+      return z.NEVER;
+    }
+    if (ms < min || ms > max) {
+      ctx.addIssue({ code: 'custom', message: `${value} is out of range (${min / 1000}s to ${max / 1000}s)` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const when = z.enum(['failure', 'always']);
+
+export const notifySchema = z
+  .strictObject({
+    email: z
+      .strictObject({
+        to: z.array(z.email()).min(1).describe('recipients, e.g. a group address'),
+        from: z.string().min(3).optional().describe('default backup-agent@HOST'),
+        when: when.default('failure'),
+        sendmail: z.string().min(1).optional().describe('path of sendmail (what cron MAILTO users have); default when smtp is not set: /usr/sbin/sendmail'),
+        smtp: z
+          .strictObject({
+            host: z.string().min(1),
+            port: z.number().int().min(1).max(65535).default(587),
+            starttls: z.boolean().default(true).describe('require STARTTLS (port 465 implies TLS from the start)'),
+            user: z.string().min(1).optional(),
+            password_file: z.string().min(1).optional(),
+            ca_file: z.string().min(1).optional(),
+          })
+          .optional(),
+      })
+      .optional(),
+    webhook: z
+      .strictObject({
+        url: z.url(),
+        when: when.default('failure'),
+        timeout: duration(1_000, 300_000).default(10_000),
+        retries: z.number().int().min(0).max(10).default(3),
+      })
+      .optional(),
+    ping: z
+      .strictObject({
+        start: z.url().optional(),
+        success: z.url().optional(),
+        fail: z.url().optional(),
+        timeout: duration(1_000, 300_000).default(10_000),
+      })
+      .optional()
+      .describe('healthchecks-style URLs pinged at start, success and failure (a dead-man switch)'),
+  })
+  .describe('where a person learns of a failure; the backup\'s own result always wins over a failed notification');
+
 export const tierNames = ['daily', 'weekly', 'monthly', 'yearly'] as const;
 export type Tier = (typeof tierNames)[number];
 
@@ -136,6 +192,13 @@ export const configSchema = z
       })
       .default({ algorithm: 'zstd' }),
     encryption: encryptionSchema.optional(),
+    schedule: z.string().min(1).optional().describe('cron expression for `daemon` and `schedule --print`, e.g. "15 3 * * *"'),
+    timezone: z.string().min(1).optional().describe('IANA zone of the schedule, default the system zone'),
+    random_delay: duration(0, 86_400_000).default(0).describe('random delay before each scheduled run, e.g. 15m'),
+    shutdown_timeout: duration(0, 86_400_000).default(300_000).describe('on SIGTERM, how long a running backup may finish before it is aborted'),
+    alert_after: duration(60_000, 366 * 86_400_000).default(26 * 3_600_000).describe('`status` fails when an asset\'s last success is older'),
+    notify: notifySchema.optional(),
+    metrics: z.strictObject({ textfile: z.string().min(1).describe('Prometheus textfile collector path, written atomically') }).optional(),
     retention: z
       .partialRecord(z.enum(tierNames), z.number().int().positive())
       .default({ daily: 7, monthly: 365 })
@@ -221,4 +284,5 @@ export type MysqlAssetConfig = z.output<typeof mysqlAssetSchema>;
 export type S3DestinationConfig = z.output<typeof s3DestinationSchema>;
 export type EncryptionConfig = z.output<typeof encryptionSchema>;
 export type CredentialsConfig = z.output<typeof credentialsSchema>;
+export type NotifyConfig = z.output<typeof notifySchema>;
 export type LocalDestinationConfig = z.output<typeof localDestinationSchema>;

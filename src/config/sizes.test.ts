@@ -92,3 +92,18 @@ describe('formatBytes', () => {
     expect(formatBytes(1048575)).toBe('1.0 MiB');
   });
 });
+
+describe('parseDuration', () => {
+  it('reads seconds, minutes, hours, days and combinations', async () => {
+    const { parseDuration } = await import('./sizes.js');
+    expect(parseDuration('90s')).toBe(90_000);
+    expect(parseDuration('15m')).toBe(900_000);
+    expect(parseDuration('26h')).toBe(93_600_000);
+    expect(parseDuration('1h30m')).toBe(5_400_000);
+    expect(parseDuration('7d')).toBe(604_800_000);
+    expect(parseDuration(30)).toBe(30_000);
+    expect(parseDuration('45')).toBe(45_000);
+    expect(parseDuration('soon')).toBeUndefined();
+    expect(parseDuration('15 minutes')).toBeUndefined();
+  });
+});

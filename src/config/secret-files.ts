@@ -1,0 +1,53 @@
+// Refuses secret files that others can read or write, as OpenSSH refuses such private keys.
+import { access, constants, stat } from 'node:fs/promises';
+import { BackupError } from '../shared/backup-error.js';
+import type { Config } from './schema.js';
+
+/** A secret file the config points at, and how messages name it. */
+export interface SecretFile {
+  /** e.g. `key_file`, `mysql "shop" password_file`, `encryption.passphrase_file`. */
+  label: string;
+  path: string;
+}
+
+/** Every secret file in `config`: the S3 key file, mysql password and defaults files, the age passphrase file. */
+export function secretFilesOf(config: Config): SecretFile[] {
+  const files: SecretFile[] = [];
+  const d = config.destination;
+  if (d.type === 's3' && d.credentials?.key_file) files.push({ label: 'key_file', path: d.credentials.key_file });
+  for (const asset of config.assets) {
+    if (asset.type !== 'mysql') continue;
+    if (asset.password_file) files.push({ label: `mysql "${asset.name}" password_file`, path: asset.password_file });
+    if (asset.defaults_file) files.push({ label: `mysql "${asset.name}" defaults_file`, path: asset.defaults_file });
+  }
+  if (config.encryption?.passphrase_file) files.push({ label: 'encryption.passphrase_file', path: config.encryption.passphrase_file });
+  return files;
+}
+
+/** Returns the problem with one secret file, or undefined if it is readable and private to its owner. */
+export async function checkSecretFile({ label, path }: SecretFile): Promise<string | undefined> {
+  let mode: number;
+  try {
+    // stat + access rather than open: opening a named pipe would wait for a writer.
+    const stats = await stat(path);
+    if (stats.isDirectory()) return `cannot read ${label} ${path}: EISDIR`;
+    await access(path, constants.R_OK);
+    mode = stats.mode;
+  } catch (error) {
+    return `cannot read ${label} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+  }
+  if ((mode & 0o077) === 0) return undefined;
+  const octal = (mode & 0o7777).toString(8).padStart(4, '0');
+  return `${label} ${path} is accessible by group/others (mode ${octal}): run chmod 600 ${path}`;
+}
+
+/**
+ * Checks every secret file of `config` (see {@link secretFilesOf}): each must be readable and have no
+ * group/other permission bits. Resolves if all are fine; throws BackupError CONFIG_INVALID (exit 2)
+ * with one detail line per problem otherwise.
+ */
+export async function checkSecretFiles(config: Config): Promise<void> {
+  const problems = (await Promise.all(secretFilesOf(config).map(checkSecretFile))).filter((p): p is string => p !== undefined);
+  if (problems.length === 0) return;
+  throw new BackupError('CONFIG_INVALID', `secret files: ${problems.length} problem${problems.length === 1 ? '' : 's'}`, { details: problems });
+}
