@@ -47,6 +47,15 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   program
+    .command('status')
+    .description('last run per asset and age of its last success; exit 1 when older than alert_after')
+    .option('--json', 'print as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const { statusCommand } = await import('./status-command.js');
+      exitCode = await statusCommand(program.opts<GlobalOptions>(), options);
+    });
+
+  program
     .command('policy')
     .description('print the least-privilege IAM policy for this host (or --bucket-policy, --restore)')
     .option('--bucket-policy', 'a bucket policy that denies writes without If-None-Match under the prefix')
