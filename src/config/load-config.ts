@@ -153,6 +153,7 @@ function resolvePaths(config: Config, base: string): Config {
     destination,
     ...(encryption ? { encryption } : {}),
     ...(config.metrics ? { metrics: { textfile: abs(config.metrics.textfile) } } : {}),
+    ...(config.notify ? { notify: resolveNotifyPaths(config.notify, abs) } : {}),
     assets: config.assets.map((asset) =>
       asset.type === 'files'
         ? { ...asset, paths: asset.paths.map(abs) }
@@ -163,4 +164,15 @@ function resolvePaths(config: Config, base: string): Config {
             ...(asset.dump_binary.includes('/') ? { dump_binary: abs(asset.dump_binary) } : {}),
           }),
   };
+}
+
+function resolveNotifyPaths(notify: NonNullable<Config['notify']>, abs: (p: string) => string): NonNullable<Config['notify']> {
+  const email = notify.email;
+  if (!email) return notify;
+  const smtp = email.smtp && {
+    ...email.smtp,
+    ...(email.smtp.password_file ? { password_file: abs(email.smtp.password_file) } : {}),
+    ...(email.smtp.ca_file ? { ca_file: abs(email.smtp.ca_file) } : {}),
+  };
+  return { ...notify, email: { ...email, ...(email.sendmail?.includes('/') ? { sendmail: abs(email.sendmail) } : {}), ...(smtp ? { smtp } : {}) } };
 }
