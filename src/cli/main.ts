@@ -65,6 +65,23 @@ export async function main(argv: string[]): Promise<number> {
       exitCode = await policyCommand(program.opts<GlobalOptions>(), options);
     });
 
+  program
+    .command('daemon')
+    .description('run backups on the config\'s schedule until SIGTERM; SIGHUP re-reads the config')
+    .action(async () => {
+      const { daemonCommand } = await import('./daemon-command.js');
+      exitCode = await daemonCommand(program.opts<GlobalOptions>());
+    });
+
+  program
+    .command('schedule')
+    .description('print the config\'s schedule as a systemd timer or a crontab entry')
+    .addOption(new Option('--print <format>', 'output format').choices(['systemd', 'cron']).makeOptionMandatory())
+    .action(async (options: { print: 'systemd' | 'cron' }) => {
+      const { scheduleCommand } = await import('./schedule-command.js');
+      exitCode = await scheduleCommand(program.opts<GlobalOptions>(), options);
+    });
+
   try {
     await program.parseAsync(argv);
     return exitCode;

@@ -1,6 +1,6 @@
 // state_dir/last-run.json: the last result and last success of every asset, for `status` and monitoring.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunReport } from './run-backup.js';
 
@@ -78,5 +78,7 @@ export async function writeAtomically(path: string, text: string, mode = 0o644):
   await mkdir(join(path, '..'), { recursive: true });
   const temp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
   await writeFile(temp, text, { mode });
+  // The umask (systemd's UMask=0077) narrows `mode`; readers such as node_exporter need it exact.
+  await chmod(temp, mode);
   await rename(temp, path);
 }

@@ -1,5 +1,5 @@
 // last-run.json, the Prometheus textfile (checked by promtool) and `status` as a monitoring check.
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -38,6 +38,7 @@ describe('state, metrics and status', () => {
     const run = await runCli(['run', '-c', file]);
     expect(run.exitCode).toBe(3);
     const metrics = await readFile(textfile, 'utf8');
+    expect((await stat(textfile)).mode & 0o777).toBe(0o644);
     const check = await execa('promtool', ['check', 'metrics'], { input: metrics, reject: false });
     expect(check.exitCode, `${check.stdout}${check.stderr}`).toBe(0);
     expect(metrics).toMatch(/^backup_agent_last_success_timestamp_seconds\{host="mon-01",asset="good"\} \d+(\.\d+)?$/m);

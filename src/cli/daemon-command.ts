@@ -1,0 +1,48 @@
+// `backup-agent daemon`: run backups on the config's schedule until SIGTERM/SIGINT; SIGHUP re-reads the config.
+import { loadConfig, type LoadedConfig } from '../config/load-config.js';
+import { checkSecretFiles } from '../config/secret-files.js';
+import { startDaemon } from '../scheduler/daemon.js';
+import { validateSchedule } from '../scheduler/validate-schedule.js';
+import { createLogger } from '../shared/logger.js';
+import type { GlobalOptions } from './main.js';
+import { reportError } from './main.js';
+
+/** Loads the config, requiring a valid schedule and private secret files; throws BackupError (exit 2). */
+async function loadScheduledConfig(path: string): Promise<LoadedConfig> {
+  const loaded = await loadConfig(path);
+  validateSchedule(loaded.config, { file: loaded.path, required: true });
+  await checkSecretFiles(loaded.config);
+  return loaded;
+}
+
+/** Runs the daemon; resolves with its exit code (0 after a clean stop, 130 if a backup was aborted, 2 for a bad config). */
+export async function daemonCommand(global: GlobalOptions): Promise<number> {
+  const logger = createLogger({ level: global.verbose ? 'debug' : global.quiet ? 'warn' : 'info' });
+  let loaded: LoadedConfig;
+  try {
+    loaded = await loadScheduledConfig(global.config);
+  } catch (error) {
+    return reportError(error);
+  }
+  const daemon = startDaemon({
+    config: loaded.config,
+    configPath: loaded.path,
+    logger,
+    reloadConfig: async () => (await loadScheduledConfig(loaded.path)).config,
+  });
+  const onStop = (signal: NodeJS.Signals) => daemon.stop(signal);
+  const onHangup = () => {
+    logger.info(`SIGHUP received: re-reading ${loaded.path}`);
+    void daemon.reload();
+  };
+  process.on('SIGTERM', onStop);
+  process.on('SIGINT', onStop);
+  process.on('SIGHUP', onHangup);
+  try {
+    return await daemon.finished;
+  } finally {
+    process.off('SIGTERM', onStop);
+    process.off('SIGINT', onStop);
+    process.off('SIGHUP', onHangup);
+  }
+}
