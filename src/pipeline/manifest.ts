@@ -17,6 +17,8 @@ export interface ArtifactRecord {
   /** sha256 of the stored bytes (as in the object), hex. */
   sha256?: string;
   compression: string;
+  /** The encryption engine, when artifacts are encrypted (age). */
+  encryption?: string;
   duration_ms: number;
   skipped: SkippedPath[];
   warnings: SkippedPath[];

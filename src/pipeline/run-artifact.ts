@@ -6,6 +6,7 @@ import { BackupError, isAbortError } from '../shared/backup-error.js';
 import type { Logger } from '../shared/logger.js';
 import type { SourceItem } from '../sources/source.js';
 import type { CompressorPlan } from '../transforms/compress.js';
+import type { EncryptorPlan } from '../transforms/encrypt.js';
 import { Measure } from '../transforms/measure.js';
 import type { ArtifactRecord } from './manifest.js';
 
@@ -17,6 +18,7 @@ export interface ArtifactJob {
   item: SourceItem;
   key: string;
   compressor: CompressorPlan;
+  encryptor: EncryptorPlan;
   destination: Destination;
   signal: AbortSignal;
   logger: Logger;
@@ -24,30 +26,36 @@ export interface ArtifactJob {
 
 /** Runs one artifact to the end and returns its record; never throws (failures are in the record). */
 export async function runArtifact(job: ArtifactJob): Promise<ArtifactRecord> {
-  const { asset, type, item, key, compressor, destination, signal } = job;
+  const { asset, type, item, key, compressor, encryptor, destination, signal } = job;
   const started = performance.now();
   const label = `${type} "${asset}"${item.label ? ` (${item.label})` : ''}`;
   const record: ArtifactRecord = {
     asset, type, ...(item.label ? { label: item.label } : {}), key, location: destination.locate(key), status: 'failed',
-    bytes_read: 0, bytes_stored: 0, compression: compressor.engine, duration_ms: 0, skipped: [], warnings: [], omitted: 0,
+    bytes_read: 0, bytes_stored: 0, compression: compressor.engine, ...(encryptor.extension ? { encryption: encryptor.engine } : {}),
+    duration_ms: 0, skipped: [], warnings: [], omitted: 0,
   };
   const counted = new Measure({ hash: false });
   const stored = new Measure({ hash: true });
   let report: ReturnType<SourceItem['open']>['report'] | undefined;
   let streamError: unknown;
+  const stageOf = new Map<unknown, string>();
   let writeError: unknown;
   try {
     const opened = item.open(signal);
     report = opened.report;
     const compress = compressor.create(signal);
-    const stages = [opened.stream, counted, ...(compress ? [compress] : []), stored] as const;
+    const encrypt = encryptor.create(signal);
+    // Remember which child stage an error came from, so the message names it.
+    compress?.once('error', (error) => stageOf.set(error, 'compression'));
+    encrypt?.once('error', (error) => stageOf.set(error, 'encryption'));
+    const stages = [opened.stream, counted, ...(compress ? [compress] : []), ...(encrypt ? [encrypt] : []), stored] as const;
     const settled = new Promise<void>((resolve) => {
       pipeline([...stages] as unknown as [Readable, ...NodeJS.WritableStream[]], (error) => {
         streamError = error ?? undefined;
         resolve();
       });
     });
-    const contentType = CONTENT_TYPES[compressor.algorithm] ?? 'application/octet-stream';
+    const contentType = encrypt ? 'application/octet-stream' : (CONTENT_TYPES[compressor.algorithm] ?? 'application/octet-stream');
     await destination.write(key, stored, { signal, contentType }).catch((error: unknown) => {
       writeError = error;
     });
@@ -61,7 +69,7 @@ export async function runArtifact(job: ArtifactJob): Promise<ArtifactRecord> {
   // The destination rethrows the body's error unchanged, so writeError is the first cause either way.
   const failure = writeError ?? streamError;
   if (failure !== undefined) {
-    record.error = describeFailure(failure, label, signal);
+    record.error = describeFailure(failure, label, signal, stageOf.get(failure));
     job.logger.error(record.error, { asset, key });
     return record;
   }
@@ -72,10 +80,9 @@ export async function runArtifact(job: ArtifactJob): Promise<ArtifactRecord> {
 }
 
 /** One line naming the asset, the action and the cause. */
-function describeFailure(error: unknown, label: string, signal: AbortSignal): string {
+function describeFailure(error: unknown, label: string, signal: AbortSignal, stage: string | undefined): string {
   if (signal.aborted || isAbortError(error)) return `${label}: interrupted; the unfinished upload was abandoned`;
-  // Besides sources and destinations (BackupErrors), only the compressor child (an ExecaError) fails here.
   const e = error as Error;
-  const message = error instanceof BackupError ? error.message : e?.name === 'ExecaError' ? `compression failed: ${e.message}` : `${e?.message ?? String(error)}`;
+  const message = error instanceof BackupError ? error.message : stage ? `${stage} failed: ${e.message}` : `${e?.message ?? String(error)}`;
   return message.startsWith(label.split(' (')[0]!) ? message : `${label}: ${message}`;
 }

@@ -6,6 +6,7 @@ import type { Logger } from '../shared/logger.js';
 import { createSource } from '../sources/create-source.js';
 import type { SourcePlan } from '../sources/source.js';
 import { compressionExtension, type CompressorPlan } from '../transforms/compress.js';
+import type { EncryptorPlan } from '../transforms/encrypt.js';
 import { artifactKey, type KeyContext } from './keys.js';
 import type { ArtifactRecord } from './manifest.js';
 import { runArtifact } from './run-artifact.js';
@@ -14,6 +15,7 @@ export interface AssetJob {
   asset: AssetConfig;
   ctx: KeyContext;
   compressor: CompressorPlan;
+  encryptor: EncryptorPlan;
   destination: Destination;
   signal: AbortSignal;
   logger: Logger;
@@ -22,7 +24,7 @@ export interface AssetJob {
 
 /** Runs (or with dryRun, plans) one asset; returns its artifact records and planning notes. Never throws. */
 export async function runAsset(job: AssetJob): Promise<{ records: ArtifactRecord[]; notes: string[] }> {
-  const { asset, ctx, compressor, destination, signal, logger } = job;
+  const { asset, ctx, compressor, encryptor, destination, signal, logger } = job;
   const base = (key: string): ArtifactRecord => ({
     asset: asset.name, type: asset.type, key, location: key && destination.locate(key), status: 'failed', bytes_read: 0, bytes_stored: 0,
     compression: compressor.engine, duration_ms: 0, skipped: [], warnings: [], omitted: 0,
@@ -38,7 +40,7 @@ export async function runAsset(job: AssetJob): Promise<{ records: ArtifactRecord
   try {
     for (const skip of plan.skipped) logger.warn(`${asset.type} "${asset.name}": skipping ${skip.path}: ${skip.reason}`, { asset: asset.name });
     const jobs = plan.items.map((item) => {
-      const extension = [item.extension, compressionExtension[compressor.algorithm]].filter(Boolean).join('.');
+      const extension = [item.extension, compressionExtension[compressor.algorithm], encryptor.extension].filter(Boolean).join('.');
       return { item, key: artifactKey(ctx, asset.name, extension, item.label) };
     });
     if (job.dryRun) {
@@ -48,7 +50,7 @@ export async function runAsset(job: AssetJob): Promise<{ records: ArtifactRecord
     const records = await mapConcurrently(jobs, concurrency, async ({ item, key }) => {
       if (signal.aborted) return { ...base(key), ...(item.label ? { label: item.label } : {}), error: `${asset.type} "${asset.name}": not started: interrupted` };
       logger.info(`${asset.type} "${asset.name}"${item.label ? ` (${item.label})` : ''}: uploading to ${destination.locate(key)}`, { asset: asset.name, key });
-      const record = await runArtifact({ asset: asset.name, type: asset.type, item, key, compressor, destination, signal, logger });
+      const record = await runArtifact({ asset: asset.name, type: asset.type, item, key, compressor, encryptor, destination, signal, logger });
       for (const skip of record.skipped.slice(plan.skipped.length)) logger.warn(`${asset.type} "${asset.name}": skipped ${skip.path}: ${skip.reason}`, { asset: asset.name });
       for (const warning of record.warnings) logger.warn(`${asset.type} "${asset.name}": ${warning.path}: ${warning.reason}`, { asset: asset.name });
       return record;

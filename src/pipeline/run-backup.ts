@@ -1,6 +1,6 @@
 // One backup run: plan keys, take the lock, stream every artifact, then write the manifest last.
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import type { Config } from '../config/schema.js';
 import { createDestination } from '../destinations/create-destination.js';
 import type { Destination } from '../destinations/destination.js';
@@ -8,6 +8,7 @@ import { BackupError, toBackupError } from '../shared/backup-error.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import type { Logger } from '../shared/logger.js';
 import { planCompressor } from '../transforms/compress.js';
+import { planEncryptor, type EncryptorPlan } from '../transforms/encrypt.js';
 import { manifestKey, tierFor, timeParts, type KeyContext } from './keys.js';
 import { buildManifest, type ArtifactRecord, type Manifest } from './manifest.js';
 import { runAsset } from './run-asset.js';
@@ -58,14 +59,15 @@ export async function runBackup(config: Config, options: RunOptions): Promise<Ru
     status: 'failed', exit_code: ExitCode.FAILED, artifacts: [], notes: [],
   };
   const compressor = await planCompressor(config.compression.algorithm, config.compression.level);
-  report.notes.push(`compression: ${compressor.engine}`);
+  const encryptor = await planEncryptor(config.encryption);
+  report.notes.push(`compression: ${compressor.engine}`, `encryption: ${encryptor.engine}`);
   const destination = options.destination ?? createDestination(config, logger);
   const lock = options.dryRun ? undefined : await acquireRunLock(config.state_dir);
   try {
     logger.info(`${options.dryRun ? 'dry run' : 'backup run'} started`, { host, tier: ctx.tier, assets: assets.map((a) => a.name) });
     for (const asset of assets) {
       if (options.signal.aborted) break;
-      const { records, notes } = await runAsset({ asset, ctx, compressor, destination, signal: options.signal, logger, dryRun: report.dry_run });
+      const { records, notes } = await runAsset({ asset, ctx, compressor, encryptor, destination, signal: options.signal, logger, dryRun: report.dry_run });
       report.artifacts.push(...records);
       report.notes.push(...notes.map((note) => `${asset.name}: ${note}`));
     }
@@ -73,7 +75,7 @@ export async function runBackup(config: Config, options: RunOptions): Promise<Ru
       report.status = 'planned';
       report.exit_code = ExitCode.OK;
     } else {
-      await writeManifest(report, ctx, destination, options.signal, logger);
+      await writeManifest(report, ctx, destination, encryptor, options.signal, logger);
     }
   } finally {
     await lock?.release();
@@ -93,13 +95,13 @@ function selectAssets(config: Config, names: string[] | undefined): Config['asse
 }
 
 /** Decides status and exit code, then writes the manifest when anything was stored. */
-async function writeManifest(report: RunReport, ctx: KeyContext, destination: Destination, signal: AbortSignal, logger: Logger): Promise<void> {
+async function writeManifest(report: RunReport, ctx: KeyContext, destination: Destination, encryptor: EncryptorPlan, signal: AbortSignal, logger: Logger): Promise<void> {
   const stored = report.artifacts.filter((a) => a.status === 'ok' || a.status === 'partial');
   const allOk = report.artifacts.length > 0 && report.artifacts.every((a) => a.status === 'ok');
   report.status = signal.aborted ? 'interrupted' : allOk ? 'ok' : stored.length > 0 ? 'partial' : 'failed';
   report.exit_code = signal.aborted ? ExitCode.INTERRUPTED : allOk ? ExitCode.OK : stored.length > 0 ? ExitCode.PARTIAL : ExitCode.FAILED;
   if (stored.length === 0) return;
-  const key = manifestKey(ctx);
+  const key = manifestKey(ctx) + (encryptor.extension ? `.${encryptor.extension}` : '');
   report.finished_at = new Date().toISOString();
   const manifest = buildManifest({
     run_id: report.run_id, host: report.host, tier: report.tier, started_at: report.started_at,
@@ -108,7 +110,10 @@ async function writeManifest(report: RunReport, ctx: KeyContext, destination: De
   // After an interrupt the finished artifacts still deserve their manifest: give it a short grace period.
   const manifestSignal = signal.aborted ? AbortSignal.timeout(MANIFEST_GRACE_MS) : signal;
   try {
-    await destination.write(key, Readable.from([Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`)]), { signal: manifestSignal, contentType: 'application/json' });
+    const json = Readable.from([Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`)]);
+    const encrypt = encryptor.create(manifestSignal);
+    const body = encrypt ? pipeline(json, encrypt, () => undefined) : json;
+    await destination.write(key, body, { signal: manifestSignal, contentType: encrypt ? 'application/octet-stream' : 'application/json' });
     report.manifest_key = key;
     logger.info(`manifest written to ${destination.locate(key)}`, { key });
   } catch (error) {
