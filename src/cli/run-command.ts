@@ -1,6 +1,7 @@
 // `backup-agent run`: load config, run the backup under a signal-driven AbortController, print the summary.
 import { loadConfig } from '../config/load-config.js';
-import { runBackup } from '../pipeline/run-backup.js';
+import { checkSecretFiles } from '../config/secret-files.js';
+import { performRun } from '../pipeline/perform-run.js';
 import { createLogger } from '../shared/logger.js';
 import type { GlobalOptions } from './main.js';
 import { reportError } from './main.js';
@@ -19,7 +20,8 @@ export async function runCommand(global: GlobalOptions, options: RunCommandOptio
   const { controller, dispose } = abortOnSignals(logger);
   try {
     const { config } = await loadConfig(global.config);
-    const report = await runBackup(config, { assets: options.asset, dryRun: options.dryRun, signal: controller.signal, logger });
+    await checkSecretFiles(config);
+    const report = await performRun(config, { assets: options.asset, dryRun: options.dryRun, signal: controller.signal, logger });
     process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatSummary(report));
     return report.exit_code;
   } catch (error) {

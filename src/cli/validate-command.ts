@@ -1,6 +1,7 @@
 // `backup-agent validate`: check the config and print it resolved, secrets redacted.
 import { stringify } from 'yaml';
 import { loadConfig } from '../config/load-config.js';
+import { checkSecretFiles } from '../config/secret-files.js';
 import { redactConfig } from '../config/redact.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import type { GlobalOptions } from './main.js';
@@ -10,6 +11,7 @@ import { reportError } from './main.js';
 export async function validateCommand(global: GlobalOptions): Promise<number> {
   try {
     const { config, path } = await loadConfig(global.config);
+    await checkSecretFiles(config);
     process.stdout.write(`# ${path}: valid\n${stringify(redactConfig(config))}`);
     return ExitCode.OK;
   } catch (error) {

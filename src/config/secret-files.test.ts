@@ -83,10 +83,17 @@ describe('checkSecretFiles', () => {
       `cannot read mysql "shop" defaults_file ${directory}: EISDIR`,
     ]);
   });
+});
 
-  it.skipIf(process.getuid?.() === 0)('refuses a file its owner cannot read (EACCES)', async () => {
-    const key = await secret('key-200', 0o200);
-    const error = await rejection(checkSecretFiles(config({ key })));
-    expect(error.details).toEqual([`cannot read key_file ${key}: EACCES`]);
+describe('secretFilesOf', () => {
+  it('lists every secret-bearing file of a config, including the SMTP password file', async () => {
+    const { secretFilesOf } = await import('./secret-files.js');
+    const config = parseConfig(`
+destination: { type: s3, bucket: acme, credentials: { key_file: /k } }
+encryption: { passphrase_file: /p }
+notify: { email: { to: [ops@example.com], smtp: { host: mail, password_file: /s } } }
+assets: [{ name: db, type: mysql, databases: [shop], password_file: /d, defaults_file: /c }]
+`, '/etc/ba/config.yml', {});
+    expect(secretFilesOf(config).map((f) => f.path).sort()).toEqual(['/c', '/d', '/k', '/p', '/s']);
   });
 });

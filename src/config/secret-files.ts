@@ -21,6 +21,8 @@ export function secretFilesOf(config: Config): SecretFile[] {
     if (asset.defaults_file) files.push({ label: `mysql "${asset.name}" defaults_file`, path: asset.defaults_file });
   }
   if (config.encryption?.passphrase_file) files.push({ label: 'encryption.passphrase_file', path: config.encryption.passphrase_file });
+  const smtpPassword = config.notify?.email?.smtp?.password_file;
+  if (smtpPassword) files.push({ label: 'notify.email.smtp.password_file', path: smtpPassword });
   return files;
 }
 

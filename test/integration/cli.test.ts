@@ -54,6 +54,7 @@ describe('backup-agent CLI', () => {
   it('validate prints the resolved config with defaults applied and paths resolved', async () => {
     const dir = join(work, 'validate');
     await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'creds.ini'), '[default]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = example\n', { mode: 0o600 });
     const file = await writeConfig(dir, { ...localConfig('validate'), destination: { type: 's3', bucket: 'acme', credentials: { key_file: 'creds.ini' } } });
     const result = await runCli(['validate', '-c', file]);
     expect(result.exitCode).toBe(0);
