@@ -4,9 +4,9 @@ import type { Config } from '../config/schema.js';
 import type { RunReport } from '../pipeline/run-backup.js';
 import { toBackupError } from '../shared/backup-error.js';
 import type { Logger } from '../shared/logger.js';
+import { describeEmailTransport } from './email-transport.js';
 import { describeUrl } from './http-request.js';
 import { formatRunText, summarizeRun } from './run-summary.js';
-import { describeEmailTransport, sendEmail } from './send-email.js';
 import { sendPing, type PingEvent } from './send-ping.js';
 import { sendWebhook } from './send-webhook.js';
 
@@ -52,7 +52,8 @@ function channelsFor(report: RunReport, config: Config, log: Logger, options: No
     jobs.push(deliver(log, `webhook (${describeUrl(webhook.url)})`, () => sendWebhook(webhook, summary, retryBase)));
   }
   if (email && due(email.when)) {
-    jobs.push(deliver(log, `email (${describeEmailTransport(email)})`, () => sendEmail(email, summary, report)));
+    // nodemailer (~15 MiB) is loaded only when a mail is actually due.
+    jobs.push(deliver(log, `email (${describeEmailTransport(email)})`, async () => (await import('./send-email.js')).sendEmail(email, summary, report)));
   }
   const event: PingEvent = summary.ok ? 'success' : 'fail';
   const url = ping?.[event];

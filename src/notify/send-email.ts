@@ -2,17 +2,14 @@
 import type { RunReport } from '../pipeline/run-backup.js';
 import { emailMessage, type EmailConfig } from './email-message.js';
 import type { RunSummary } from './run-summary.js';
-import { DEFAULT_SENDMAIL, sendViaSendmail } from './send-sendmail.js';
+import { DEFAULT_SENDMAIL } from './email-transport.js';
+import { sendViaSendmail } from './send-sendmail.js';
 import { sendViaSmtp } from './send-smtp.js';
 
 /** How long handing one mail over may take (sendmail queues locally; a relay may be slow). */
 export const EMAIL_TIMEOUT_MS = 60_000;
 
 /** `smtp mail.example.com:587` or `sendmail /usr/sbin/sendmail`: the transport, as log lines name it. */
-export function describeEmailTransport(email: EmailConfig): string {
-  return email.smtp ? `smtp ${email.smtp.host}:${email.smtp.port}` : `sendmail ${email.sendmail ?? DEFAULT_SENDMAIL}`;
-}
-
 /**
  * Mails the run's summary to `email.to` through SMTP if `email.smtp` is set, otherwise through
  * `email.sendmail` (default /usr/sbin/sendmail). Throws as sendViaSmtp / sendViaSendmail.

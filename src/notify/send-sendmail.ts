@@ -4,7 +4,6 @@ import { tail } from '../shared/child-output.js';
 import { renderEmail, type EmailMessage } from './email-message.js';
 
 /** Where sendmail is looked for when neither `sendmail` nor `smtp` is configured. */
-export const DEFAULT_SENDMAIL = '/usr/sbin/sendmail';
 
 /**
  * Pipes the rendered message into `path -oi -t` (no shell; `-oi` so a lone "." line doesn't end it).

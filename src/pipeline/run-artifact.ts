@@ -6,7 +6,7 @@ import { BackupError, isAbortError } from '../shared/backup-error.js';
 import type { Logger } from '../shared/logger.js';
 import type { SourceItem } from '../sources/source.js';
 import type { CompressorPlan } from '../transforms/compress.js';
-import type { EncryptorPlan } from '../transforms/encrypt.js';
+import type { EncryptorPlan } from '../transforms/encryptor-plan.js';
 import { Measure } from '../transforms/measure.js';
 import type { ArtifactRecord } from './manifest.js';
 

@@ -6,7 +6,7 @@ import type { Logger } from '../shared/logger.js';
 import { createSource } from '../sources/create-source.js';
 import type { SourcePlan } from '../sources/source.js';
 import { compressionExtension, type CompressorPlan } from '../transforms/compress.js';
-import type { EncryptorPlan } from '../transforms/encrypt.js';
+import type { EncryptorPlan } from '../transforms/encryptor-plan.js';
 import { artifactKey, type KeyContext } from './keys.js';
 import type { ArtifactRecord } from './manifest.js';
 import { runArtifact } from './run-artifact.js';

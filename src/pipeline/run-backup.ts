@@ -8,7 +8,7 @@ import { BackupError, toBackupError } from '../shared/backup-error.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import type { Logger } from '../shared/logger.js';
 import { planCompressor } from '../transforms/compress.js';
-import { planEncryptor, type EncryptorPlan } from '../transforms/encrypt.js';
+import { NO_ENCRYPTION, type EncryptorPlan } from '../transforms/encryptor-plan.js';
 import { manifestKey, tierFor, timeParts, type KeyContext } from './keys.js';
 import { buildManifest, type ArtifactRecord, type Manifest } from './manifest.js';
 import { runAsset } from './run-asset.js';
@@ -59,7 +59,8 @@ export async function runBackup(config: Config, options: RunOptions): Promise<Ru
     status: 'failed', exit_code: ExitCode.FAILED, artifacts: [], notes: [],
   };
   const compressor = await planCompressor(config.compression.algorithm, config.compression.level);
-  const encryptor = await planEncryptor(config.encryption);
+  // The age library is loaded only when encryption is configured.
+  const encryptor = config.encryption ? await (await import('../transforms/encrypt.js')).planEncryptor(config.encryption) : NO_ENCRYPTION;
   report.notes.push(`compression: ${compressor.engine}`, `encryption: ${encryptor.engine}`);
   const destination = options.destination ?? createDestination(config, logger);
   const lock = options.dryRun ? undefined : await acquireRunLock(config.state_dir);

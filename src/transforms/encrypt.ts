@@ -8,18 +8,10 @@ import type { EncryptionConfig } from '../config/schema.js';
 import { BackupError } from '../shared/backup-error.js';
 import { findOnPath } from '../shared/find-on-path.js';
 import { loadRecipients } from './age-recipients.js';
+import { NO_ENCRYPTION, type EncryptorPlan } from './encryptor-plan.js';
 
-/** How an artifact is encrypted, for --dry-run and logs. */
-export interface EncryptorPlan {
-  /** `age binary /usr/bin/age, 2 recipients`, `age-encryption (JS), passphrase (...)`, `none`. */
-  engine: string;
-  /** Appended to artifact and manifest names: `age`, or '' without encryption. */
-  extension: 'age' | '';
-  /** Creates one stage (plaintext in, age file out); undefined without encryption. */
-  create(signal: AbortSignal): Duplex | undefined;
-}
+export type { EncryptorPlan } from './encryptor-plan.js';
 
-const NONE: EncryptorPlan = { engine: 'none', extension: '', create: () => undefined };
 
 /**
  * Chooses how to encrypt. With recipients it prefers the `age` binary (`age_binary: auto` looks on
@@ -31,7 +23,7 @@ const NONE: EncryptorPlan = { engine: 'none', extension: '', create: () => undef
  * configuration with no or both modes, and for an `age_binary` that is not an executable.
  */
 export async function planEncryptor(encryption: EncryptionConfig | undefined, env: NodeJS.ProcessEnv = process.env): Promise<EncryptorPlan> {
-  if (encryption === undefined) return NONE;
+  if (encryption === undefined) return NO_ENCRYPTION;
   const recipients = await loadRecipients(encryption);
   const passphraseFile = encryption.passphrase_file;
   if (passphraseFile !== undefined) {
