@@ -41,14 +41,16 @@ export async function runArtifact(job: ArtifactJob): Promise<ArtifactRecord> {
   const stageOf = new Map<unknown, string>();
   let writeError: unknown;
   try {
-    const opened = item.open(signal);
+    // A child-process source and a compressor program are joined by a kernel pipe (tar -> zstd).
+    const fused = compressor.command !== undefined && item.openCompressed !== undefined;
+    const opened = fused ? item.openCompressed!(signal, compressor.command!) : item.open(signal);
     report = opened.report;
-    const compress = compressor.create(signal);
+    const compress = fused ? undefined : compressor.create(signal);
     const encrypt = encryptor.create(signal);
     // Remember which child stage an error came from, so the message names it.
     compress?.once('error', (error) => stageOf.set(error, 'compression'));
     encrypt?.once('error', (error) => stageOf.set(error, 'encryption'));
-    const stages = [opened.stream, counted, ...(compress ? [compress] : []), ...(encrypt ? [encrypt] : []), stored] as const;
+    const stages = [opened.stream, ...(fused ? [] : [counted]), ...(compress ? [compress] : []), ...(encrypt ? [encrypt] : []), stored] as const;
     const settled = new Promise<void>((resolve) => {
       pipeline([...stages] as unknown as [Readable, ...NodeJS.WritableStream[]], (error) => {
         streamError = error ?? undefined;
@@ -64,7 +66,7 @@ export async function runArtifact(job: ArtifactJob): Promise<ArtifactRecord> {
     writeError = error;
   }
   record.duration_ms = Math.round(performance.now() - started);
-  record.bytes_read = counted.bytes;
+  record.bytes_read = report?.bytesRead ?? counted.bytes;
   if (report) Object.assign(record, { skipped: report.skipped, warnings: report.warnings, omitted: report.omitted });
   // The destination rethrows the body's error unchanged, so writeError is the first cause either way.
   const failure = writeError ?? streamError;

@@ -82,6 +82,23 @@ describe('childOutput', () => {
     expect(result.signal).toBe('SIGTERM');
   });
 
+  it('waits for the upstream verdict and lets its error win over a downstream that exited 0', async () => {
+    const { judge } = exitZero();
+    const upstreamError = new Error('tar exited 2: disk error');
+    const failed = await consume(childOutput(start('sh', ['-c', 'printf abc']), judge, { upstream: Promise.resolve(upstreamError) }));
+    expect(failed.ended).toBe(false);
+    expect(failed.error).toBe(upstreamError);
+    let release!: (verdict: Error | undefined) => void;
+    const upstream = new Promise<Error | undefined>((resolve) => { release = resolve; });
+    const output = childOutput(start('sh', ['-c', 'printf abc']), judge, { upstream });
+    const pending = consume(output);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(output.readableEnded).toBe(false);
+    release(undefined);
+    const ok = await pending;
+    expect(ok).toEqual({ data: Buffer.from('abc'), ended: true });
+  });
+
   it('refuses a child without piped stdout', () => {
     const child = execa('true', { reject: false, stdout: 'inherit' });
     expect(() => childOutput(child, exitZero().judge)).toThrow(/stdout: pipe/);

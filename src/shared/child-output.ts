@@ -11,8 +11,10 @@ export type ExitJudge = (result: Result) => Error | undefined;
  * so a consumer such as a multipart upload never sees a truncated stream as finished.
  * Destroying the returned stream kills the child.
  * The child must be started with `reject: false` and `stdout: 'pipe'`.
+ * `upstream` is the verdict on a child writing into this one's stdin (tar into zstd): it is awaited
+ * too, and its error wins, since the producer's failure is the cause of whatever follows.
  */
-export function childOutput(child: ResultPromise, judge: ExitJudge): Readable {
+export function childOutput(child: ResultPromise, judge: ExitJudge, options: { upstream?: Promise<Error | undefined> } = {}): Readable {
   const stdout = child.stdout;
   if (!stdout) throw new Error('childOutput needs the child started with stdout: pipe');
   const output = new PassThrough({ highWaterMark: 1024 * 1024 });
@@ -22,10 +24,10 @@ export function childOutput(child: ResultPromise, judge: ExitJudge): Readable {
     stdout.once('end', resolve);
     stdout.once('close', resolve);
   });
-  Promise.all([child, drained]).then(
-    ([result]) => {
+  Promise.all([child, drained, options.upstream]).then(
+    ([result, , upstreamError]) => {
       settled = true;
-      const error = judge(result as Result);
+      const error = upstreamError ?? judge(result as Result);
       if (error) output.destroy(error);
       else output.end();
     },

@@ -1,11 +1,13 @@
 // The files asset: walk -> GNU tar (fed a NUL-separated list) -> a tar stream that ends only when valid.
 import { lstat, realpath } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { execa, type Result } from 'execa';
 import { BackupError } from '../shared/backup-error.js';
 import { childOutput, tail } from '../shared/child-output.js';
 import { findOnPath } from '../shared/find-on-path.js';
 import type { FilesAssetConfig } from '../config/schema.js';
+import type { ChildCommand } from '../transforms/compress.js';
 import { classifyTarMessage } from './tar-messages.js';
 import { createExcluder, describeFsError, walkFiles } from './walk-files.js';
 import type { SkippedPath, Source, SourcePlan, SourceReport, SourceStream } from './source.js';
@@ -19,6 +21,8 @@ const TAR_ARGS = [
   '--format=posix', '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime',
   // --no-recursion is positional: it must come before --files-from. The walker decides what goes in.
   '--no-recursion', '--null', '--verbatim-files-from', '--quoting-style=literal', '--files-from=-',
+  // "Total bytes written: N" on stderr: the archive's size when Node does not see the archive itself.
+  '--totals',
 ];
 
 /** Creates the Source for a `type: files` asset. */
@@ -32,11 +36,15 @@ export function createFilesSource(asset: FilesAssetConfig, tarBinary = 'tar'): S
       if (roots.length === 0) {
         throw new BackupError('SOURCE_FAILED', `files "${asset.name}": none of the paths can be read: ${skipped.map((s) => `${s.path} (${s.reason})`).join(', ')}`, { asset: asset.name });
       }
-      const isExcluded = createExcluder(asset.exclude);
+      const job: TarJob = { asset: asset.name, roots, isExcluded: createExcluder(asset.exclude), planSkipped: skipped, tarBinary: tar };
       const plan: SourcePlan = {
         notes: [...notes, `${tar}: ${roots.join(', ')}${asset.exclude.length ? ` excluding ${asset.exclude.join(', ')}` : ''}`],
         skipped,
-        items: [{ extension: 'tar', open: (runSignal) => openTar(asset.name, roots, isExcluded, skipped, tar, runSignal) }],
+        items: [{
+          extension: 'tar',
+          open: (runSignal) => openTar(job, runSignal),
+          openCompressed: (runSignal, command) => openTar(job, runSignal, command),
+        }],
       };
       return plan;
     },
@@ -78,14 +86,22 @@ async function resolveRoots(paths: string[]): Promise<{ roots: string[]; skipped
   return { roots, skipped, notes };
 }
 
-function openTar(
-  asset: string,
-  roots: string[],
-  isExcluded: (path: string) => boolean,
-  planSkipped: SkippedPath[],
-  tarBinary: string,
-  signal: AbortSignal,
-): SourceStream {
+/** What openTar needs besides the signal. */
+interface TarJob {
+  asset: string;
+  roots: string[];
+  isExcluded: (path: string) => boolean;
+  planSkipped: SkippedPath[];
+  tarBinary: string;
+}
+
+/**
+ * Runs tar over the walked paths. Without `compressor`, the archive is the returned stream; with it,
+ * tar's stdout is the compressor's stdin (one kernel pipe, Node never sees the archive) and the
+ * compressor's output is the stream, ending only if both exited well (tar's failure wins).
+ */
+function openTar(job: TarJob, signal: AbortSignal, compressor?: ChildCommand): SourceStream {
+  const { asset, roots, isExcluded, planSkipped, tarBinary } = job;
   const skipped = new Map<string, string>(planSkipped.map((s) => [s.path, s.reason]));
   const warnings = new Map<string, string>();
   const unknown: string[] = [];
@@ -96,16 +112,26 @@ function openTar(
     else report.omitted += 1;
   };
 
+  const compress = compressor && execa(compressor.file, compressor.args, {
+    reject: false, buffer: { stdout: false, stderr: true }, cancelSignal: signal, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', extendEnv: false, env: {},
+  });
   const child = execa(tarBinary, TAR_ARGS, {
-    reject: false, buffer: false, cancelSignal: signal, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe',
+    reject: false, buffer: false, cancelSignal: signal, stdin: 'pipe', stdout: compress ? compress.stdin! : 'pipe', stderr: 'pipe',
     env: { LC_ALL: 'C' }, extendEnv: false,
   });
+  if (compress) {
+    // tar holds the pipe's write end now; ours must close, or the compressor never sees end of input.
+    const release = () => compress.stdin!.destroy();
+    child.once('spawn', release);
+    void child.finally(release);
+  }
   // A write to a tar that died fails with EPIPE; tar's exit status reports the real cause.
   child.stdin!.on('error', () => undefined);
   createInterface({ input: child.stderr! }).on('line', (line) => {
     const message = classifyTarMessage(line);
     if (message.kind === 'skipped') record(skipped, message.entry);
     else if (message.kind === 'warning') record(warnings, message.entry);
+    else if (message.kind === 'totals') report.bytesRead = message.bytes;
     else if (message.kind === 'unknown' && unknown.length < 20) unknown.push(message.line);
   });
   feedFileList(child.stdin!, roots, isExcluded, (entry) => record(skipped, entry), signal).catch((error: unknown) => {
@@ -125,7 +151,19 @@ function openTar(
     const cause = unknown.length ? tail(unknown.join('\n')) : result.shortMessage;
     return new BackupError('SOURCE_FAILED', `files "${asset}": tar exited ${result.exitCode ?? result.signal ?? '?'}: ${cause}`, { asset });
   };
-  return { stream: childOutput(child, judge), report };
+  if (!compress) return { stream: childOutput(child, judge), report };
+  // Judged by exit status alone: execa flags our deliberate close of its stdin as a premature close.
+  const judgeCompressor = (result: Result): Error | undefined =>
+    result.exitCode === 0 ? undefined
+      : new BackupError('COMPRESS_FAILED', `files "${asset}": compression failed: ${basename(compressor!.file)} ${result.signal ? `was killed by ${result.signal}` : `exited ${result.exitCode}`}: ${tail(String(result.stderr ?? '')) || result.shortMessage}`, { asset });
+  // tar's failure wins, unless it failed only because the compressor died first (a broken pipe).
+  const upstream = Promise.all([child, compress]).then(([tarResult, compressResult]) => {
+    const tarError = judge(tarResult);
+    // The pipe is a socketpair (libuv): tar reports "-: Cannot write: Connection reset by peer" or "Broken pipe".
+    const brokenPipe = tarResult.signal === 'SIGPIPE' || unknown.some((line) => /tar: -: Cannot write: /.test(line));
+    return tarError && brokenPipe ? (judgeCompressor(compressResult) ?? tarError) : tarError;
+  });
+  return { stream: childOutput(compress, judgeCompressor, { upstream }), report };
 }
 
 /** Writes the walked paths, relative to /, NUL-separated, into tar's stdin with backpressure. */

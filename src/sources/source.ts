@@ -1,5 +1,6 @@
 // The Source contract: what every kind of asset (files, mysql) gives the pipeline.
 import type { Readable } from 'node:stream';
+import type { ChildCommand } from '../transforms/compress.js';
 
 /** A path that was left out of a backup, and why. */
 export interface SkippedPath {
@@ -13,6 +14,8 @@ export interface SourceReport {
   warnings: SkippedPath[];
   /** Skipped/warning entries beyond the listed ones (lists are capped to keep manifests small). */
   omitted: number;
+  /** Uncompressed bytes produced, when the source counted them itself (see openCompressed). */
+  bytesRead?: number;
 }
 
 /** One open stream of one artifact. */
@@ -31,6 +34,13 @@ export interface SourceItem {
   extension: string;
   /** Starts producing the artifact. */
   open(signal: AbortSignal): SourceStream;
+  /**
+   * Optional: starts producing the artifact already compressed by `command`, the source's child
+   * writing straight into the compressor's stdin, so the uncompressed bytes never pass through
+   * Node (tar -> zstd at disk speed). The stream ends only if both children exited well; the
+   * report's bytesRead is the uncompressed size.
+   */
+  openCompressed?(signal: AbortSignal, command: ChildCommand): SourceStream;
 }
 
 /** What an asset resolves to before anything is read. */

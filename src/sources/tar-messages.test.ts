@@ -25,4 +25,8 @@ describe('classifyTarMessage', () => {
     expect(classifyTarMessage('/usr/bin/tar: Exiting with failure status due to previous errors')).toEqual({ kind: 'ignore' });
     expect(classifyTarMessage('tar: -: Cannot write: Broken pipe')).toEqual({ kind: 'unknown', line: 'tar: -: Cannot write: Broken pipe' });
   });
+
+  it('reads the archive size from --totals', () => {
+    expect(classifyTarMessage('Total bytes written: 213135360 (204MiB, 188MiB/s)')).toEqual({ kind: 'totals', bytes: 213135360 });
+  });
 });

@@ -6,6 +6,7 @@ export type TarMessage =
   | { kind: 'skipped'; entry: SkippedPath }
   | { kind: 'warning'; entry: SkippedPath }
   | { kind: 'ignore' }
+  | { kind: 'totals'; bytes: number }
   | { kind: 'unknown'; line: string };
 
 // tar prefixes messages with its argv[0]: `tar: ` or `/usr/bin/tar: `.
@@ -13,11 +14,14 @@ const PREFIX = String.raw`^(?:\S*/)?tar: `;
 const SKIPPED = new RegExp(String.raw`${PREFIX}(.+): (Cannot open|Cannot stat|Cannot readlink|Cannot savedir|Read error at byte \d+, while reading \d+ bytes): (.+)$`);
 const REMOVED = new RegExp(String.raw`${PREFIX}(.+): File removed before we read it$`);
 const WARNING = new RegExp(String.raw`${PREFIX}(.+): (file changed as we read it|File shrank by \d+ bytes; padding with zeros|socket ignored|door ignored)$`);
+const TOTALS = /^Total bytes written: (\d+) /;
 const EXITING = new RegExp(String.raw`${PREFIX}Exiting with failure status due to previous errors$`);
 
 /** Parses one line of tar's stderr. Paths in entries are absolute. */
 export function classifyTarMessage(line: string): TarMessage {
   if (line.trim() === '' || EXITING.test(line)) return { kind: 'ignore' };
+  const totals = TOTALS.exec(line);
+  if (totals) return { kind: 'totals', bytes: Number(totals[1]) };
   let match = SKIPPED.exec(line);
   if (match) return { kind: 'skipped', entry: { path: `/${match[1]}`, reason: `${match[2]}: ${match[3]!.toLowerCase()}` } };
   match = REMOVED.exec(line);

@@ -22,6 +22,14 @@ export interface CompressorPlan {
   engine: string;
   /** Creates one stage; undefined for `none`. */
   create(signal: AbortSignal): Duplex | undefined;
+  /** The program, when compression is a child process: a source may then write into it directly. */
+  command?: ChildCommand;
+}
+
+/** A program and its arguments, run without a shell. */
+export interface ChildCommand {
+  file: string;
+  args: string[];
 }
 
 type ZstdFactory = (options: { params: Record<number, number> }) => Duplex;
@@ -41,7 +49,7 @@ export async function planCompressor(algorithm: Algorithm, level?: number, env: 
   if (binary) {
     const args = ['-q', '-c', `-${chosen}`, '-T0', '--no-progress'];
     return {
-      algorithm, level: chosen, engine: `zstd binary ${binary} ${args.slice(2).join(' ')}`,
+      algorithm, level: chosen, engine: `zstd binary ${binary} ${args.slice(2).join(' ')}`, command: { file: binary, args },
       create: (signal) =>
         execa(binary, args, { cancelSignal: signal, buffer: { stdout: false, stderr: true }, stripFinalNewline: true, extendEnv: false, env: {} }).duplex(),
     };

@@ -86,6 +86,18 @@ describe('backup-agent CLI', () => {
     expect(unknown.stderr).toContain('unknown asset "nope" (configured: data, other)');
   });
 
+  it('reports a failing compressor (fed by tar directly) by name and stores nothing', async () => {
+    const dir = join(work, 'zstd-fails');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'big.bin'), Buffer.alloc(1024 * 1024, 7));
+    const file = await writeConfig(dir, { ...localConfig('zstd-fails'), assets: [{ name: 'data', type: 'files', paths: [dir] }] });
+    const result = await runCli(['run', '-c', file, '--json'], { PATH: `${join(ROOT, 'test/fixtures/failing-zstd')}:${process.env.PATH}` });
+    expect(result.exitCode).toBe(1);
+    const report = JSON.parse(result.stdout) as { artifacts: { error: string; key: string }[] };
+    expect(report.artifacts[0]!.error).toBe('files "data": compression failed: zstd exited 70: zstd: error 70 : Write error : cannot write block : No space left on device');
+    await expect(access(join(dir, 'store', report.artifacts[0]!.key))).rejects.toThrow();
+  });
+
   it('runs the README quickstart as written', async () => {
     const result = await runCli(['run', '--config', join(ROOT, 'examples/quickstart.yml')]);
     expect(result.exitCode, result.stderr).toBe(0);
