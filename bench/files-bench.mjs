@@ -11,7 +11,10 @@
 //   contestant --repeat times in a rotating order, deleting its objects afterwards so moto's state
 //   is the same for every run. Reports median wall time, MiB/s of input, stored bytes and peak RSS
 //   (polled from /proc every 50 ms: the agent's own node process, and the sum over the process tree).
-// - The tree is always kept (generation is the slow part); remove everything with `rm -rf .bench`.
+// - The tree is always kept (--keep is the default and accepted for clarity: generation is the slow
+//   part); remove trees, configs, logs and state with `rm -rf .bench`.
+// - Targets checked: agent >= 2x faster than the gzip pipeline, <= 1.1x the zstd pipeline's time,
+//   agent node process peak RSS < 200 MiB. Other load on the machine is measured and warned about.
 // Needs: python3 with moto[server], GNU tar, gzip, zstd, aws CLI. Logs go to .bench/*.log.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
@@ -36,12 +39,12 @@ const TARGET = Math.round(Number(sizeMatch[1]) * units[sizeMatch[2].toUpperCase(
 const REPEAT = Math.max(1, Number(opt.repeat) | 0);
 
 // ---------- deterministic tree ----------
-function mulberry32(seed) {
+function mulberry32(seed) { // a seeded PRNG in [0, 1)
   return () => {
     seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    const t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    const u = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((u ^ (u >>> 14)) >>> 0) / 4294967296;
   };
 }
 const pick = (rnd, list) => list[Math.floor(rnd() * list.length)];
@@ -58,9 +61,7 @@ const PAD3 = NUM.slice(0, 1000).map((n) => n.padStart(3, '0'));
 /** Returns fill(buf): fills buf with log lines (access or application style); a line may be cut at the end. */
 function logWriter(rnd, access) {
   let t = Date.UTC(2026, 10, 1) + Math.floor(rnd() * 86400e3);
-  let id = Math.floor(rnd() * 1e6);
-  let second = -1;
-  let prefix = '';
+  let [id, second, prefix] = [Math.floor(rnd() * 1e6), -1, ''];
   const skewed = (n) => Math.floor(rnd() * rnd() * n); // a few values are frequent, like real traffic
   return (buf) => {
     // Writing each short-lived line straight into the buffer keeps the GC idle (an array of lines does not).
@@ -90,12 +91,11 @@ function fillRandom(buf, s) {
   s.x = x;
 }
 
-function writeBigFile(path, size, nextChunk) {
+function writeBigFile(path, size, nextChunk) { // nextChunk(n) returns a Buffer of n bytes
   const fd = openSync(path, 'w');
-  let written = 0;
-  while (written < size) written += writeSync(fd, nextChunk(Math.min(4 * MiB, size - written)));
+  for (let written = 0; written < size; ) written += writeSync(fd, nextChunk(Math.min(4 * MiB, size - written)));
   closeSync(fd);
-  return written;
+  return size;
 }
 
 function ensureTree() {
@@ -109,8 +109,7 @@ function ensureTree() {
   const t0 = performance.now();
   rmSync(dir, { recursive: true, force: true });
   const rnd = mulberry32(42);
-  let bytes = 0;
-  let files = 0;
+  let [bytes, files] = [0, 0];
   // Small files: up to 20,000 of 1-8 KiB (~9% of the tree), in small/dNN/eNN/.
   const smallCount = Math.min(20000, Math.floor((TARGET * 0.09) / 4608));
   const small = logWriter(mulberry32(7), false);
@@ -119,8 +118,7 @@ function ensureTree() {
     if (i < 500) mkdirSync(sub, { recursive: true });
     const content = small(Buffer.allocUnsafe(1024 + Math.floor(rnd() * 7 * 1024)));
     writeFileSync(join(sub, `f${i}.${pick(rnd, ['conf', 'json', 'log', 'txt'])}`), content);
-    bytes += content.length;
-    files++;
+    [bytes, files] = [bytes + content.length, files + 1];
   }
   // Binary-ish files: 15% of the tree, incompressible, 4-48 MiB each.
   mkdirSync(join(dir, 'blobs'), { recursive: true });
@@ -129,8 +127,7 @@ function ensureTree() {
   for (let left = Math.floor(TARGET * 0.15), i = 0; left > 0; i++) {
     const size = Math.min(left, (4 + Math.floor(rnd() * 44)) * MiB);
     bytes += writeBigFile(join(dir, 'blobs', `blob-${i}.bin`), size, (n) => { fillRandom(chunk, state); return chunk.subarray(0, n); });
-    left -= size;
-    files++;
+    [left, files] = [left - size, files + 1];
   }
   // Logs: the rest, 2-40 MiB per file, alternating access and application logs.
   mkdirSync(join(dir, 'logs', 'archive'), { recursive: true });
@@ -139,7 +136,7 @@ function ensureTree() {
     const gen = logWriter(mulberry32(1000 + i), i % 2 === 0);
     const name = i % 2 === 0 ? `access-${i}.log` : `app-${i}.log`;
     bytes += writeBigFile(join(dir, 'logs', i % 3 === 0 ? 'archive' : '', name), size, (n) => gen(chunk.subarray(0, n)));
-    files++;
+    files += 1;
   }
   const m = { ...spec, bytes, files };
   writeFileSync(marker, JSON.stringify(m));
@@ -154,10 +151,7 @@ function descendants(root) {
     let tasks = [];
     try { tasks = readdirSync(`/proc/${pids[i]}/task`); } catch { continue; }
     for (const t of tasks) {
-      try {
-        const kids = readFileSync(`/proc/${pids[i]}/task/${t}/children`, 'utf8').trim();
-        if (kids) pids.push(...kids.split(' ').map(Number));
-      } catch { /* exited */ }
+      try { pids.push(...readFileSync(`/proc/${pids[i]}/task/${t}/children`, 'utf8').trim().split(' ').filter(Boolean).map(Number)); } catch { /* exited */ }
     }
   }
   return pids;
@@ -186,8 +180,7 @@ function monitor(root) {
       const p = procInfo(pid);
       if (!p) continue;
       sum += p.rss;
-      const prev = procs.get(pid);
-      procs.set(pid, { name: p.name, hwm: Math.max(p.hwm, prev?.hwm ?? 0), cpu: p.cpu });
+      procs.set(pid, { name: p.name, hwm: Math.max(p.hwm, procs.get(pid)?.hwm ?? 0), cpu: p.cpu });
     }
     treePeak = Math.max(treePeak, sum);
   };
@@ -200,8 +193,7 @@ function monitor(root) {
 const freePort = () => new Promise((ok, fail) => {
   const srv = createServer().once('error', fail).listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => ok(port)); });
 });
-let moto;
-let current;
+let moto, current; // the moto server and the contestant running now
 const cleanup = () => { current?.pid && tryKill(-current.pid); moto?.pid && tryKill(moto.pid); };
 const tryKill = (pid) => { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } };
 process.on('exit', cleanup);
@@ -235,8 +227,7 @@ async function runMeasured(name, argv, env) {
   child.stdout.on('data', (d) => (stdout += d));
   const code = await new Promise((ok) => child.once('exit', (c, s) => ok(c ?? s)));
   const wall = (performance.now() - t0) / 1000;
-  const sampled = stop();
-  const self = process.cpuUsage(self0);
+  const [sampled, self] = [stop(), process.cpuUsage(self0)];
   const motoCpu = (procInfo(moto.pid)?.cpu ?? 0) - motoCpu0;
   const treeCpu = [...sampled.procs.values()].reduce((sum, p) => sum + p.cpu, 0);
   const otherCpu = machineBusy() - busy0 - treeCpu - motoCpu - (self.user + self.system) / 1e6; // interference
@@ -258,8 +249,11 @@ async function main() {
   const awsBin = spawnSync('pyenv', ['which', 'aws'], { encoding: 'utf8' }).stdout?.trim() || 'aws'; // skip the pyenv shim
   const awsEnv = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_DEFAULT_REGION: 'us-east-1' };
   const q = (s) => `'${s.replaceAll("'", "'\\''")}'`;
-  const pipelineArgv = (compress, key) =>
-    ['bash', '-o', 'pipefail', '-c', `tar -cf - -C ${q(tree.dir)} . | ${compress} | ${q(awsBin)} s3 cp - s3://${BUCKET}/${key} --endpoint-url ${endpoint} --only-show-errors`];
+  const shellPipeline = (label, name, compress, ext) => ({ label, async run(rep) {
+    const key = `bench/${name}-${rep}.${ext}`;
+    const script = `tar -cf - -C ${q(tree.dir)} . | ${compress} | ${q(awsBin)} s3 cp - s3://${BUCKET}/${key} --endpoint-url ${endpoint} --only-show-errors`;
+    return { ...(await runMeasured(`${name}-r${rep}`, ['bash', '-o', 'pipefail', '-c', script], awsEnv)), key };
+  } });
 
   console.log('warming the page cache (tar | cat > /dev/null) ...');
   spawnSync('bash', ['-o', 'pipefail', '-c', `tar -cf - -C ${q(tree.dir)} . | cat > /dev/null`], { stdio: 'inherit' });
@@ -277,8 +271,8 @@ async function main() {
       if (art.status !== 'ok') throw new Error(`agent artifact status ${art.status}: ${art.error}`);
       return { ...r, key: art.key };
     } },
-    gzip: { label: 'tar | gzip -6 | aws s3 cp', run: async (rep) => ({ ...(await runMeasured(`gzip-r${rep}`, pipelineArgv('gzip -6', `bench/gzip-${rep}.tar.gz`), awsEnv)), key: `bench/gzip-${rep}.tar.gz` }) },
-    zstd: { label: 'tar | zstd -3 -T0 | aws s3 cp', run: async (rep) => ({ ...(await runMeasured(`zstd-r${rep}`, pipelineArgv('zstd -q -3 -T0', `bench/zstd-${rep}.tar.zst`), awsEnv)), key: `bench/zstd-${rep}.tar.zst` }) },
+    gzip: shellPipeline('tar | gzip -6 | aws s3 cp', 'gzip', 'gzip -6', 'tar.gz'),
+    zstd: shellPipeline('tar | zstd -3 -T0 | aws s3 cp', 'zstd', 'zstd -q -3 -T0', 'tar.zst'),
   };
   const names = opt.only.split(',').filter((n) => contestants[n]);
   const results = Object.fromEntries(names.map((n) => [n, []]));
@@ -289,14 +283,12 @@ async function main() {
       r.stored = (await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: r.key }))).ContentLength;
       const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'bench/' }));
       for (const o of listed.Contents ?? []) await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: o.Key }));
-      const node = r.procs.get(r.rootPid);
       const byName = {};
       for (const p of r.procs.values()) {
         const e = (byName[p.name] ??= { hwm: 0, cpu: 0 });
-        e.hwm = Math.max(e.hwm, p.hwm);
-        e.cpu += p.cpu;
+        [e.hwm, e.cpu] = [Math.max(e.hwm, p.hwm), e.cpu + p.cpu];
       }
-      results[name].push({ wall: r.wall, stored: r.stored, nodeMiB: name === 'agent' ? node.hwm / 1024 : NaN, treeMiB: r.treePeakKb / 1024, byName, motoCpu: r.motoCpu, treeCpu: r.treeCpu, otherCpu: r.otherCpu });
+      results[name].push({ wall: r.wall, stored: r.stored, nodeMiB: name === 'agent' ? r.procs.get(r.rootPid).hwm / 1024 : NaN, treeMiB: r.treePeakKb / 1024, byName, motoCpu: r.motoCpu, treeCpu: r.treeCpu, otherCpu: r.otherCpu });
       console.log(`  rep ${rep + 1} ${name}: ${r.wall.toFixed(2)} s, ${r.treeCpu.toFixed(1)} CPU s (+ moto ${r.motoCpu.toFixed(1)}, other processes ${r.otherCpu.toFixed(1)})`);
     }
   }
@@ -305,8 +297,9 @@ async function main() {
   const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
   const m = Object.fromEntries(names.map((n) => {
     const rs = results[n];
+    const med = (k) => median(rs.map((r) => r[k]));
     const mid = [...rs].sort((a, b) => a.wall - b.wall)[(rs.length - 1) >> 1];
-    return [n, { wall: median(rs.map((r) => r.wall)), stored: median(rs.map((r) => r.stored)), nodeMiB: median(rs.map((r) => r.nodeMiB)), treeMiB: median(rs.map((r) => r.treeMiB)), cpu: median(rs.map((r) => r.treeCpu)), mid }];
+    return [n, { wall: med('wall'), stored: med('stored'), nodeMiB: med('nodeMiB'), treeMiB: med('treeMiB'), cpu: med('treeCpu'), mid }];
   }));
   const a = m.agent;
   const pad = (s, w) => String(s).padStart(w);
@@ -324,6 +317,9 @@ async function main() {
     const parts = Object.entries(m[n].mid.byName).map(([k, v]) => `${k} ${(v.hwm / 1024).toFixed(0)}/${v.cpu.toFixed(1)}`);
     console.log(`  ${n.padEnd(6)} ${parts.join(', ')}; moto ${m[n].mid.motoCpu.toFixed(1)}; other processes ${m[n].mid.otherCpu.toFixed(1)}`);
   }
+  const other = names.flatMap((n) => results[n]).reduce((sum, r) => sum + r.otherCpu, 0);
+  const ours = names.flatMap((n) => results[n]).reduce((sum, r) => sum + r.treeCpu + r.motoCpu, 0);
+  if (other > 0.1 * ours) console.log(`\nWARNING: other processes used ${other.toFixed(0)} CPU s during the runs (ours: ${ours.toFixed(0)}); wall times are disturbed, re-run when idle`);
   if (a) {
     const check = (ok, text) => console.log(`  [${ok ? 'PASS' : 'FAIL'}] ${text}`);
     console.log('\ntargets:');
@@ -333,8 +329,4 @@ async function main() {
   }
 }
 
-try {
-  await main();
-} finally {
-  cleanup();
-}
+try { await main(); } finally { cleanup(); } // moto dies even on error
