@@ -1,7 +1,7 @@
 // Benchmark: backup-agent's files asset vs `tar | gzip -6 | aws s3 cp -` and `tar | zstd -3 -T0 | aws s3 cp -`.
 //
 // Usage (from the repository root, after `npm run build`):
-//   node bench/files-bench.mjs [--size 1G] [--repeat 1] [--only agent,gzip,zstd]
+//   node bench/files-bench.mjs [--size 1G] [--repeat 1] [--only agent,gzip,zstd] [--part-size 8MiB] [--queue-size 4]
 //
 // - Generates a deterministic tree in .bench/tree-<size> (reused while its .complete marker matches):
 //   log-like text (~5-10x compressible), ~15% pseudo-random binary bytes, and up to 20,000 small
@@ -31,6 +31,7 @@ const MiB = 1024 * 1024;
 const { values: opt } = parseArgs({ options: {
   size: { type: 'string', default: '1G' }, repeat: { type: 'string', default: '1' },
   only: { type: 'string', default: 'agent,gzip,zstd' }, keep: { type: 'boolean', default: true },
+  'part-size': { type: 'string' }, 'queue-size': { type: 'string' },
 } });
 const units = { K: 1024, M: MiB, G: 1024 * MiB };
 const sizeMatch = /^(\d+(?:\.\d+)?)([KMG])i?B?$/i.exec(opt.size);
@@ -263,7 +264,11 @@ async function main() {
       const config = join(BENCH, `agent-r${rep}.yml`);
       writeFileSync(config, JSON.stringify({
         host: `bench-r${rep}`, state_dir: join(BENCH, 'state'), compression: { algorithm: 'zstd' },
-        destination: { type: 's3', bucket: BUCKET, prefix: 'bench/', endpoint, force_path_style: true, credentials: { key_file: keyFile } },
+        destination: {
+          type: 's3', bucket: BUCKET, prefix: 'bench/', endpoint, force_path_style: true, credentials: { key_file: keyFile },
+          // --part-size / --queue-size override the agent's defaults (to measure memory against them).
+          ...(opt['part-size'] || opt['queue-size'] ? { upload: { ...(opt['part-size'] ? { part_size: opt['part-size'] } : {}), ...(opt['queue-size'] ? { queue_size: Number(opt['queue-size']) } : {}) } } : {}),
+        },
         assets: [{ name: 'tree', type: 'files', paths: [tree.dir] }],
       }, null, 2));
       const r = await runMeasured(`agent-r${rep}`, [process.execPath, join(ROOT, 'bin/backup-agent'), 'run', '--config', config, '--json'], {});

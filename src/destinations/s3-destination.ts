@@ -1,12 +1,12 @@
-// S3 destination: streamed multipart uploads (lib-storage) wrapped so the first cause always wins.
+// S3 destination: streamed multipart uploads through a fixed buffer pool; the first cause always wins.
 import { AbortMultipartUploadCommand, type S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import type { Readable } from 'node:stream';
 import type { S3DestinationConfig } from '../config/schema.js';
 import type { Logger } from '../shared/logger.js';
 import type { Destination, WriteOptions } from './destination.js';
 import { createS3Client } from './s3-client.js';
 import { explainS3Error, isS3Error } from './s3-errors.js';
+import { MultipartUploadError, uploadStream } from './multipart-upload.js';
 
 /** Creates the S3 destination. `client` may be injected (tests); otherwise it is built from config. */
 export function createS3Destination(config: S3DestinationConfig, logger: Logger, client: S3Client = createS3Client(config)): Destination {
@@ -15,34 +15,25 @@ export function createS3Destination(config: S3DestinationConfig, logger: Logger,
     type: 's3',
     locate: (key) => `s3://${config.bucket}/${key}`,
     async write(key: string, body: Readable, options: WriteOptions): Promise<void> {
-      const upload = new Upload({
-        client,
-        params: {
-          Bucket: config.bucket,
-          Key: key,
-          Body: body,
-          ContentType: options.contentType,
-          ...(config.storage_class ? { StorageClass: config.storage_class } : {}),
-          ...serverSideParams(config),
-          // Sent on PutObject, or on CompleteMultipartUpload: a duplicate key fails at the end, before it is visible.
-          ...(config.write_once ? { IfNoneMatch: '*' } : {}),
-        },
-        partSize: config.upload.part_size,
-        queueSize: config.upload.queue_size,
-        // We abort ourselves: lib-storage's own abort replaces the real cause with the abort's
-        // AccessDenied for put-only users, and `upload.abort()` settles before its cleanup ran.
-        leavePartsOnError: true,
-      });
+      const params = {
+        Bucket: config.bucket,
+        Key: key,
+        ContentType: options.contentType,
+        ...(config.storage_class ? { StorageClass: config.storage_class } : {}),
+        ...serverSideParams(config),
+        // Sent on PutObject, or on CompleteMultipartUpload: a duplicate key fails at the end, before it is visible.
+        ...(config.write_once ? { IfNoneMatch: '*' } : {}),
+      };
       const onAbort = () => body.destroy(Object.assign(new Error('interrupted'), { name: 'AbortError' }));
       options.signal.addEventListener('abort', onAbort, { once: true });
       try {
         if (options.signal.aborted) onAbort();
-        await upload.done();
+        await uploadStream(client, params, body, { partSize: config.upload.part_size, queueSize: config.upload.queue_size });
       } catch (error) {
-        // Stop producing: if S3 failed first, the source must not run on into nothing.
-        if (!body.destroyed) body.destroy();
-        await abandon(client, upload, config.bucket, key, logger);
-        throw isS3Error(error) ? explainS3Error(error, context(key)) : error;
+        const failure = error instanceof MultipartUploadError ? error : new MultipartUploadError(undefined, error);
+        if (failure.uploadId) await abandon(client, failure.uploadId, config.bucket, key, logger);
+        const cause = failure.cause;
+        throw isS3Error(cause) ? explainS3Error(cause, context(key)) : cause;
       } finally {
         options.signal.removeEventListener('abort', onAbort);
       }
@@ -51,8 +42,8 @@ export function createS3Destination(config: S3DestinationConfig, logger: Logger,
 }
 
 /**
- * SSE and object-lock parameters. lib-storage sends them on PutObject and CreateMultipartUpload
- * (UploadPart and CompleteMultipartUpload ignore them); the retention date is computed per write.
+ * SSE and object-lock parameters, sent on PutObject and CreateMultipartUpload (parts inherit them);
+ * the retention date is computed per write.
  */
 export function serverSideParams(config: S3DestinationConfig, now = new Date()): Record<string, unknown> {
   const params: Record<string, unknown> = {};
@@ -69,9 +60,7 @@ export function serverSideParams(config: S3DestinationConfig, now = new Date()):
 }
 
 /** Best-effort AbortMultipartUpload; put-only credentials are expected to be denied. */
-async function abandon(client: S3Client, upload: Upload, bucket: string, key: string, logger: Logger): Promise<void> {
-  const uploadId = (upload as unknown as { uploadId?: string }).uploadId;
-  if (!uploadId) return;
+async function abandon(client: S3Client, uploadId: string, bucket: string, key: string, logger: Logger): Promise<void> {
   try {
     await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
     logger.info(`s3://${bucket}/${key}: unfinished multipart upload aborted`, { upload_id: uploadId });
