@@ -16,7 +16,7 @@
 //   else on the machine during the runs (a busy machine makes the numbers lower, not wrong).
 // Needs: age (apt-get install age). Remove the input with `rm -rf .bench/encrypt-input-*`.
 import { spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, openSync, closeSync, readFileSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, openSync, closeSync, renameSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
@@ -50,32 +50,7 @@ if (opt.worker) {
   process.exit(0);
 }
 
-// ---------- /proc sampling ----------
-function descendants(root) {
-  const pids = [root];
-  for (let i = 0; i < pids.length; i++) {
-    let tasks = [];
-    try { tasks = readdirSync(`/proc/${pids[i]}/task`); } catch { continue; }
-    for (const t of tasks) {
-      try { pids.push(...readFileSync(`/proc/${pids[i]}/task/${t}/children`, 'utf8').trim().split(' ').filter(Boolean).map(Number)); } catch { /* exited */ }
-    }
-  }
-  return pids;
-}
-function procInfo(pid) {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const kb = (re) => Number(re.exec(status)?.[1] ?? 0);
-    return { name: /^Name:\s+(.*)$/m.exec(status)[1], rss: kb(/VmRSS:\s+(\d+)/), hwm: kb(/VmHWM:\s+(\d+)/), cpu: (Number(f[11]) + Number(f[12])) / 100 };
-  } catch { return undefined; }
-}
-function machineBusy() {
-  const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
-  return (user + nice + system + irq + softirq + steal) / 100;
-}
-
+const { machineBusy, monitor } = await import('./measure.mjs'); // not in the workers, whose memory is measured
 let current;
 const cleanup = () => { try { if (current?.pid) process.kill(-current.pid, 'SIGKILL'); } catch { /* gone */ } };
 process.on('exit', cleanup);
@@ -88,25 +63,12 @@ async function measure(name, argv, stdio) {
   const t0 = performance.now();
   const child = spawn(argv[0], argv.slice(1), { stdio: [stdio?.[0] ?? 'ignore', stdio?.[1] ?? 'pipe', log], detached: true });
   current = child;
-  const procs = new Map();
-  let treePeak = 0;
-  const sample = () => {
-    let sum = 0;
-    for (const pid of descendants(child.pid)) {
-      const p = procInfo(pid);
-      if (!p) continue;
-      sum += p.rss;
-      procs.set(pid, { name: p.name, hwm: Math.max(p.hwm, procs.get(pid)?.hwm ?? 0), cpu: p.cpu });
-    }
-    treePeak = Math.max(treePeak, sum);
-  };
-  const timer = setInterval(sample, 20);
-  sample();
+  const { sample, stop } = monitor(child.pid, 20);
   let stdout = '';
   child.stdout?.on('data', (d) => (stdout += d));
   const code = await new Promise((ok) => child.once('exit', (c, s) => { sample(); ok(c ?? s); }));
   const wall = (performance.now() - t0) / 1000;
-  clearInterval(timer);
+  const { procs, treePeakKb: treePeak } = stop();
   closeSync(log);
   current = undefined;
   if (code !== 0) throw new Error(`${name} exited ${code}; see .bench/encrypt-${name}.log`);
