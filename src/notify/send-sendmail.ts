@@ -1,6 +1,6 @@
 // Mail through the local MTA, as cron's MAILTO does: `sendmail -oi -t` reads recipients from the headers.
 import { execa } from 'execa';
-import { tail } from '../shared/child-output.js';
+import { describeExit, tail } from '../shared/child-output.js';
 import { renderEmail, type EmailMessage } from './email-message.js';
 
 /** Where sendmail is looked for when neither `sendmail` nor `smtp` is configured. */
@@ -25,7 +25,7 @@ export async function sendViaSendmail(path: string, message: EmailMessage, timeo
   if (code === 'ENOENT') throw new Error(`${path} not found (install an MTA such as postfix or msmtp-mta, or set notify.email.smtp)`);
   if (code === 'EACCES') throw new Error(`${path} is not executable`);
   if (result.timedOut) throw new Error(`${path} did not finish within ${timeoutMs / 1000}s`);
-  const how = result.exitCode !== undefined ? `exited ${result.exitCode}` : `was killed by ${result.signal ?? 'a signal'}`;
+  const how = describeExit(result);
   const stderr = tail(String(result.stderr ?? ''));
   throw new Error(`${path} ${how}${stderr ? `: ${stderr}` : ''}`);
 }

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { execa, type Result } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { childOutput, tail } from './child-output.js';
+import { childOutput, describeExit, tail } from './child-output.js';
 
 const start = (file: string, args: string[]) => execa(file, args, { reject: false, buffer: false, stdout: 'pipe' });
 
@@ -116,5 +116,13 @@ describe('tail', () => {
   it('returns an empty string for no text', () => {
     expect(tail(undefined)).toBe('');
     expect(tail('\n \n')).toBe('');
+  });
+});
+
+describe('describeExit', () => {
+  it('names the exit status, or the signal that ended the child', () => {
+    expect(describeExit({ exitCode: 3 })).toBe('exited 3');
+    expect(describeExit({ signal: 'SIGKILL' })).toBe('was killed by SIGKILL');
+    expect(describeExit({})).toBe('exited ?');
   });
 });

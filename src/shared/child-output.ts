@@ -47,3 +47,8 @@ export function tail(text: string | undefined, maxLines = 3): string {
   const lines = (text ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
   return lines.slice(-maxLines).join(' | ');
 }
+
+/** How a child ended, for messages: `exited 3`, `was killed by SIGKILL`. */
+export function describeExit(result: { exitCode?: number; signal?: string }): string {
+  return result.signal ? `was killed by ${result.signal}` : `exited ${result.exitCode ?? '?'}`;
+}

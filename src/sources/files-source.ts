@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { execa, type Result } from 'execa';
 import { BackupError } from '../shared/backup-error.js';
-import { childOutput, tail } from '../shared/child-output.js';
+import { childOutput, describeExit, tail } from '../shared/child-output.js';
 import { findOnPath } from '../shared/find-on-path.js';
 import type { FilesAssetConfig } from '../config/schema.js';
 import type { ChildCommand } from '../transforms/compress.js';
@@ -149,13 +149,13 @@ function openTar(job: TarJob, signal: AbortSignal, compressor?: ChildCommand): S
     // tar: 0 ok, 1 some files changed while read, 2 some files could not be read (archive still valid).
     if (result.exitCode === 0 || result.exitCode === 1 || (result.exitCode === 2 && unknown.length === 0)) return undefined;
     const cause = unknown.length ? tail(unknown.join('\n')) : result.shortMessage;
-    return new BackupError('SOURCE_FAILED', `files "${asset}": tar exited ${result.exitCode ?? result.signal ?? '?'}: ${cause}`, { asset });
+    return new BackupError('SOURCE_FAILED', `files "${asset}": tar ${describeExit(result)}: ${cause}`, { asset });
   };
   if (!compress) return { stream: childOutput(child, judge), report };
   // Judged by exit status alone: execa flags our deliberate close of its stdin as a premature close.
   const judgeCompressor = (result: Result): Error | undefined =>
     result.exitCode === 0 ? undefined
-      : new BackupError('COMPRESS_FAILED', `files "${asset}": compression failed: ${basename(compressor!.file)} ${result.signal ? `was killed by ${result.signal}` : `exited ${result.exitCode}`}: ${tail(String(result.stderr ?? '')) || result.shortMessage}`, { asset });
+      : new BackupError('COMPRESS_FAILED', `files "${asset}": compression failed: ${basename(compressor!.file)} ${describeExit(result)}: ${tail(String(result.stderr ?? '')) || result.shortMessage}`, { asset });
   // tar's failure wins, unless it failed only because the compressor died first (a broken pipe).
   const upstream = Promise.all([child, compress]).then(([tarResult, compressResult]) => {
     const tarError = judge(tarResult);

@@ -2,7 +2,7 @@
 import { basename, dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { BackupError } from '../shared/backup-error.js';
-import { tail } from '../shared/child-output.js';
+import { describeExit, tail } from '../shared/child-output.js';
 import { findOnPath } from '../shared/find-on-path.js';
 import type { MysqlAssetConfig } from '../config/schema.js';
 
@@ -46,11 +46,6 @@ export function describeServer(asset: MysqlAssetConfig): string {
   if (asset.socket) return asset.socket;
   if (asset.host || asset.port) return `${asset.host ?? 'localhost'}:${asset.port ?? 3306}`;
   return asset.defaults_file ? `the server in ${asset.defaults_file}` : 'the default server';
-}
-
-/** How a child ended, for messages: `exited 3`, `was killed by SIGKILL`. */
-export function describeExit(result: { exitCode?: number; signal?: string }): string {
-  return result.signal ? `was killed by ${result.signal}` : `exited ${result.exitCode ?? '?'}`;
 }
 
 /** Turns client/dump stderr into one line that says what to fix. */
