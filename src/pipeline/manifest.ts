@@ -27,6 +27,32 @@ export interface ArtifactRecord {
   error?: string;
 }
 
+/** What identifies an artifact before anything is known of how it went. */
+export interface ArtifactIdentity {
+  asset: string;
+  type: string;
+  label?: string;
+  key: string;
+  location: string;
+  compression: string;
+  /** The encryption engine; omitted when artifacts are not encrypted. */
+  encryption?: string;
+}
+
+/** A record for `identity` with nothing stored yet (status failed); callers fill in what happened. */
+export function newRecord(identity: ArtifactIdentity): ArtifactRecord {
+  const { label, encryption, ...rest } = identity;
+  return {
+    ...rest, ...(label ? { label } : {}), ...(encryption ? { encryption } : {}),
+    status: 'failed', bytes_read: 0, bytes_stored: 0, duration_ms: 0, skipped: [], warnings: [], omitted: 0,
+  };
+}
+
+/** How messages name an artifact: `files "www"`, `mysql "shop-db" (billing)`. */
+export function artifactLabel(type: string, asset: string, label?: string): string {
+  return `${type} "${asset}"${label ? ` (${label})` : ''}`;
+}
+
 export interface Manifest {
   format: 'backup-agent-manifest';
   version: 1;

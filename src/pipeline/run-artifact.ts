@@ -8,7 +8,7 @@ import type { SourceItem } from '../sources/source.js';
 import type { CompressorPlan } from '../transforms/compress.js';
 import type { EncryptorPlan } from '../transforms/encryptor-plan.js';
 import { Measure } from '../transforms/measure.js';
-import type { ArtifactRecord } from './manifest.js';
+import { artifactLabel, newRecord, type ArtifactRecord } from './manifest.js';
 
 const CONTENT_TYPES: Record<string, string> = { zstd: 'application/zstd', gzip: 'application/gzip' };
 
@@ -28,13 +28,12 @@ export interface ArtifactJob {
 export async function runArtifact(job: ArtifactJob): Promise<ArtifactRecord> {
   const { asset, type, item, key, compressor, encryptor, destination, signal } = job;
   const started = performance.now();
-  const label = `${type} "${asset}"${item.label ? ` (${item.label})` : ''}`;
-  const record: ArtifactRecord = {
-    asset, type, ...(item.label ? { label: item.label } : {}), key, location: destination.locate(key), status: 'failed',
-    bytes_read: 0, bytes_stored: 0, compression: compressor.engine, ...(encryptor.extension ? { encryption: encryptor.engine } : {}),
-    duration_ms: 0, skipped: [], warnings: [], omitted: 0,
-  };
-  const counted = new Measure({ hash: false });
+  const label = artifactLabel(type, asset, item.label);
+  const record = newRecord({
+    asset, type, label: item.label, key, location: destination.locate(key), compression: compressor.engine,
+    encryption: encryptor.extension ? encryptor.engine : undefined,
+  });
+  const counted = new Measure({ hash: false }); // unused when the source counts (fused tar -> zstd)
   const stored = new Measure({ hash: true });
   let report: ReturnType<SourceItem['open']>['report'] | undefined;
   let streamError: unknown;

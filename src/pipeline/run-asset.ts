@@ -8,7 +8,7 @@ import type { SourcePlan } from '../sources/source.js';
 import { compressionExtension, type CompressorPlan } from '../transforms/compress.js';
 import type { EncryptorPlan } from '../transforms/encryptor-plan.js';
 import { artifactKey, type KeyContext } from './keys.js';
-import type { ArtifactRecord } from './manifest.js';
+import { artifactLabel, newRecord, type ArtifactRecord } from './manifest.js';
 import { runArtifact } from './run-artifact.js';
 
 export interface AssetJob {
@@ -25,9 +25,9 @@ export interface AssetJob {
 /** Runs (or with dryRun, plans) one asset; returns its artifact records and planning notes. Never throws. */
 export async function runAsset(job: AssetJob): Promise<{ records: ArtifactRecord[]; notes: string[] }> {
   const { asset, ctx, compressor, encryptor, destination, signal, logger } = job;
-  const base = (key: string): ArtifactRecord => ({
-    asset: asset.name, type: asset.type, key, location: key && destination.locate(key), status: 'failed', bytes_read: 0, bytes_stored: 0,
-    compression: compressor.engine, duration_ms: 0, skipped: [], warnings: [], omitted: 0,
+  const base = (key: string, label?: string): ArtifactRecord => newRecord({
+    asset: asset.name, type: asset.type, label, key, location: key && destination.locate(key), compression: compressor.engine,
+    encryption: encryptor.extension ? encryptor.engine : undefined,
   });
   let plan: SourcePlan;
   try {
@@ -44,12 +44,13 @@ export async function runAsset(job: AssetJob): Promise<{ records: ArtifactRecord
       return { item, key: artifactKey(ctx, asset.name, extension, item.label) };
     });
     if (job.dryRun) {
-      return { records: jobs.map(({ item, key }) => ({ ...base(key), ...(item.label ? { label: item.label } : {}), status: 'planned', skipped: plan.skipped })), notes: plan.notes };
+      return { records: jobs.map(({ item, key }) => ({ ...base(key, item.label), status: 'planned', skipped: plan.skipped })), notes: plan.notes };
     }
     const concurrency = asset.type === 'mysql' ? asset.concurrency : 1;
     const records = await mapConcurrently(jobs, concurrency, async ({ item, key }) => {
-      if (signal.aborted) return { ...base(key), ...(item.label ? { label: item.label } : {}), error: `${asset.type} "${asset.name}": not started: interrupted` };
-      logger.info(`${asset.type} "${asset.name}"${item.label ? ` (${item.label})` : ''}: uploading to ${destination.locate(key)}`, { asset: asset.name, key });
+      const label = artifactLabel(asset.type, asset.name, item.label);
+      if (signal.aborted) return { ...base(key, item.label), error: `${label}: not started: interrupted` };
+      logger.info(`${label}: uploading to ${destination.locate(key)}`, { asset: asset.name, key });
       const record = await runArtifact({ asset: asset.name, type: asset.type, item, key, compressor, encryptor, destination, signal, logger });
       for (const skip of record.skipped.slice(plan.skipped.length)) logger.warn(`${asset.type} "${asset.name}": skipped ${skip.path}: ${skip.reason}`, { asset: asset.name });
       for (const warning of record.warnings) logger.warn(`${asset.type} "${asset.name}": ${warning.path}: ${warning.reason}`, { asset: asset.name });
