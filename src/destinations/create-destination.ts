@@ -11,8 +11,3 @@ export function createDestination(config: Config, logger: Logger): Destination {
     ? createS3Destination(config.destination, logger)
     : createLocalDestination(config.destination);
 }
-
-/** The key prefix of the configured destination. */
-export function destinationPrefix(config: Config): string {
-  return config.destination.prefix;
-}

@@ -9,7 +9,6 @@ import { sendViaSmtp } from './send-smtp.js';
 /** How long handing one mail over may take (sendmail queues locally; a relay may be slow). */
 export const EMAIL_TIMEOUT_MS = 60_000;
 
-/** `smtp mail.example.com:587` or `sendmail /usr/sbin/sendmail`: the transport, as log lines name it. */
 /**
  * Mails the run's summary to `email.to` through SMTP if `email.smtp` is set, otherwise through
  * `email.sendmail` (default /usr/sbin/sendmail). Throws as sendViaSmtp / sendViaSendmail.
