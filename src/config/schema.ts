@@ -203,6 +203,12 @@ export const configSchema = z
       .partialRecord(z.enum(tierNames), z.number().int().positive())
       .default({ daily: 7, monthly: 365 })
       .describe('days kept per tier; the tier of a run is the longest-kept one whose calendar rule matches'),
+    restore: z
+      .strictObject({
+        credentials: credentialsSchema.optional().describe('read (or admin) credentials for list/restore/verify/lifecycle; never the host\'s put-only key'),
+      })
+      .optional()
+      .describe('operator side: what list, restore, verify and lifecycle --apply use; ignored by run and daemon'),
     assets: z.array(z.discriminatedUnion('type', [filesAssetSchema, mysqlAssetSchema])).min(1),
   })
   ;
@@ -284,5 +290,6 @@ export type MysqlAssetConfig = z.output<typeof mysqlAssetSchema>;
 export type S3DestinationConfig = z.output<typeof s3DestinationSchema>;
 export type EncryptionConfig = z.output<typeof encryptionSchema>;
 export type CredentialsConfig = z.output<typeof credentialsSchema>;
+export type RestoreConfig = NonNullable<Config['restore']>;
 export type NotifyConfig = z.output<typeof notifySchema>;
 export type LocalDestinationConfig = z.output<typeof localDestinationSchema>;
