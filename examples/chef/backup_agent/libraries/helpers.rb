@@ -125,5 +125,22 @@ module BackupAgentCookbook
         only_if { running }
       end
     end
+
+    # Stops and removes this job's units, then deletes its config and the given secret files.
+    def delete_backup_job(secret_suffixes)
+      running = systemd_running?
+      %w(timer service).each do |kind|
+        service "#{job_unit}.#{kind}" do
+          action [:stop, :disable]
+          only_if { running }
+        end
+        file ::File.join(node['backup_agent']['systemd_dir'], "#{job_unit}.#{kind}") do
+          action :delete
+        end
+      end
+      [job_config_path, *secret_suffixes.map { |suffix| job_secret_path(suffix) }].each do |path|
+        file(path) { action :delete }
+      end
+    end
   end
 end

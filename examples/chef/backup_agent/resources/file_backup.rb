@@ -16,16 +16,5 @@ action :create do
 end
 
 action :delete do
-  running = systemd_running?
-  %w(timer service).each do |kind|
-    service "#{job_unit}.#{kind}" do
-      action [:stop, :disable]
-      only_if { running }
-    end
-    file ::File.join(node['backup_agent']['systemd_dir'], "#{job_unit}.#{kind}") do
-      action :delete
-    end
-  end
-  file(job_config_path) { action :delete }
-  file(job_secret_path('s3-credentials')) { action :delete }
+  delete_backup_job(%w(s3-credentials))
 end
