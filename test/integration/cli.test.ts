@@ -19,6 +19,8 @@ const localConfig = (name: string) => ({
   host: 'cli-host',
   state_dir: join(work, name, 'state'),
   destination: { type: 'local', path: join(work, name, 'store'), prefix: 'p/' },
+  // Only the daily tier, so keys are p/daily/... on every day (monthly would win on the 1st).
+  retention: { daily: 7 },
   assets: [
     { name: 'data', type: 'files', paths: [join(work, 'data')] },
     { name: 'other', type: 'files', paths: [join(work, 'data/sub')] },
@@ -70,7 +72,7 @@ describe('backup-agent CLI', () => {
     const file = await writeConfig(dir, localConfig('local'));
     const dry = await runCli(['run', '-c', file, '--dry-run']);
     expect(dry.exitCode).toBe(0);
-    expect(dry.stdout).toMatch(/data\s+planned\s+-\s+-\s+-\s+p\/(daily|monthly)\/\d{4}-\d{2}-\d{2}\/cli-host\/data\/\d{8}T\d{6}Z\.tar\.zst/);
+    expect(dry.stdout).toMatch(/data\s+planned\s+-\s+-\s+-\s+p\/daily\/\d{4}-\d{2}-\d{2}\/cli-host\/data\/\d{8}T\d{6}Z\.tar\.zst/);
     expect(dry.stdout).toContain('dry run: nothing was uploaded');
     await expect(access(join(dir, 'store'))).rejects.toThrow();
 
