@@ -41,9 +41,11 @@ action :create do
     mode '0700'
   end
 
-  spec = new_resource.tarball || "backup-agent@#{new_resource.version}"
-  execute "npm install backup-agent #{new_resource.version}" do
+  version = new_resource.version
+  spec = new_resource.tarball || "backup-agent@#{version}"
+  installed = installed_version
+  execute "npm install backup-agent #{version}" do
     command [attrs['npm'], 'install', '--global', '--prefix', attrs['npm_prefix'], '--no-audit', '--no-fund', spec]
-    not_if { installed_version == new_resource.version }
+    not_if { installed == version }
   end
 end

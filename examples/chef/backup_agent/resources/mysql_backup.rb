@@ -24,6 +24,7 @@ end
 
 action :create do
   my_cnf = job_secret_path('my.cnf')
+  client = { user: new_resource.mysql_user, password: mysql_password, socket: new_resource.mysql_socket, host: new_resource.mysql_host }
   template my_cnf do
     source 'my.cnf.erb'
     cookbook 'backup_agent'
@@ -31,7 +32,7 @@ action :create do
     group node['backup_agent']['group']
     mode '0600'
     sensitive true
-    variables(user: new_resource.mysql_user, password: mysql_password, socket: new_resource.mysql_socket, host: new_resource.mysql_host)
+    variables(client)
   end
   declare_backup_job([{ 'name' => new_resource.job_name, 'type' => 'mysql', 'databases' => new_resource.databases,
                         'defaults_file' => my_cnf, 'concurrency' => new_resource.concurrency }])
