@@ -82,6 +82,19 @@ export async function main(argv: string[]): Promise<number> {
       exitCode = await scheduleCommand(program.opts<GlobalOptions>(), options);
     });
 
+  program
+    .command('init')
+    .description('write a commented starter config.yml, my.cnf and credentials stubs (0600; never overwrites) and print the IAM policy')
+    .option('--dir <dir>', 'directory for config.yml and the secret files (default /etc/backup-agent)')
+    .option('--bucket <name>', 'S3 bucket')
+    .option('--prefix <prefix>', 'key prefix (default: HOST/)')
+    .option('--host <name>', 'host name in keys (default: the hostname)')
+    .option('--region <region>', 'S3 region (default us-east-1)')
+    .action(async (options: { dir?: string; bucket?: string; prefix?: string; host?: string; region?: string }) => {
+      const { initCommand } = await import('./init-command.js');
+      exitCode = await initCommand(options);
+    });
+
   try {
     await program.parseAsync(argv);
     return exitCode;

@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'DESTINATION_EXISTS'
   | 'DESTINATION_FAILED'
   | 'MANIFEST_FAILED'
+  | 'INIT_FAILED'
   | 'INTERNAL';
 
 const exitCodeOf: Partial<Record<ErrorCode, ExitCode>> = {

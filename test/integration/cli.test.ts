@@ -19,6 +19,8 @@ const localConfig = (name: string) => ({
   host: 'cli-host',
   state_dir: join(work, name, 'state'),
   destination: { type: 'local', path: join(work, name, 'store'), prefix: 'p/' },
+  // Only the daily tier, so keys are p/daily/... on every day (monthly would win on the 1st).
+  retention: { daily: 7 },
   assets: [
     { name: 'data', type: 'files', paths: [join(work, 'data')] },
     { name: 'other', type: 'files', paths: [join(work, 'data/sub')] },

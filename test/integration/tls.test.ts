@@ -45,7 +45,7 @@ describe('TLS with a private CA', () => {
     const forwardedBefore = proxy.forwarded.length;
     const result = await runCli(['run', '-c', await configFile('no-ca', {})]);
     expect(result.exitCode).toBe(1);
-    expect(result.stdout).toMatch(/s3:\/\/backup-agent-test\/backups\/daily\/\S+\/no-ca\/data\/\S+: TLS verification of https:\/\/127\.0\.0\.1:\d+ failed \(SELF_SIGNED_CERT_IN_CHAIN\): set destination\.ca_file to the CA bundle that signed it/);
+    expect(result.stdout).toMatch(/s3:\/\/backup-agent-test\/backups\/(daily|monthly)\/\S+\/no-ca\/data\/\S+: TLS verification of https:\/\/127\.0\.0\.1:\d+ failed \(SELF_SIGNED_CERT_IN_CHAIN\): set destination\.ca_file to the CA bundle that signed it/);
     expect(result.stdout).toContain(`TLS verification of ${proxy.endpoint} failed`);
     expect(proxy.forwarded.length).toBe(forwardedBefore);
     expect(await stored('no-ca')).toEqual([]);

@@ -1,0 +1,106 @@
+// The files `backup-agent init` writes: a commented starter config and the secret-file stubs it names.
+import { join } from 'node:path';
+
+/** What the starter config is made from. */
+export interface StarterOptions {
+  /** Directory that holds config.yml and the secret files (absolute). */
+  dir: string;
+  bucket: string;
+  /** Key prefix, e.g. `web-01/`. */
+  prefix: string;
+  host: string;
+  region: string;
+}
+
+/** One file `init` writes; every one is created with mode 0600. */
+export interface StarterFile {
+  path: string;
+  content: string;
+  /** What it is, for the "created"/"kept" lines. */
+  role: string;
+}
+
+// JSON strings are valid YAML scalars: user-supplied values cannot break the document.
+const q = (value: string) => JSON.stringify(value);
+
+/** The commented config.yml: an S3 put-only destination, one files asset, a MySQL asset commented out. */
+export function starterConfig(options: StarterOptions): string {
+  const keyFile = join(options.dir, 's3-credentials');
+  const myCnf = join(options.dir, 'my.cnf');
+  return `# backup-agent configuration, written by \`backup-agent init\`. Every key is described in the README
+# ("Config"). Check it with:  backup-agent --config ${join(options.dir, 'config.yml')} validate
+host: ${q(options.host)}                  # part of every object key; default: the hostname
+state_dir: /var/lib/backup-agent     # lock and last-run.json (the systemd unit's StateDirectory)
+
+destination:
+  type: s3
+  bucket: ${q(options.bucket)}
+  region: ${q(options.region)}
+  prefix: ${q(options.prefix)}             # the put-only policy grants s3:PutObject under this prefix only
+  # endpoint: https://minio.example.internal:9000   # S3-compatible stores (MinIO, Ceph)
+  # force_path_style: true
+  # ca_file: ${join(options.dir, 'ca.pem')}      # private CA of the endpoint
+  credentials:
+    key_file: ${keyFile}   # [default] aws_access_key_id / aws_secret_access_key, mode 0600
+  # Without credentials: the standard AWS chain (environment, instance profile, web identity).
+
+compression: { algorithm: zstd, level: 3 }
+retention: { daily: 7, monthly: 365 }  # days per tier; the tier is part of the key (lifecycle rules)
+
+# encryption:                          # client-side age encryption; the host never holds a private key
+#   age_recipients: [age1...]          # public key(s) from age-keygen, kept by the operators
+
+assets:
+  - name: etc
+    type: files
+    paths: [/etc]
+    exclude: ["**/*.swp", "**/*~"]
+  # - name: www
+  #   type: files
+  #   paths: [/var/www]
+  #   exclude: ["**/*.log", "**/node_modules/**", "**/cache/**"]
+  # - name: mysql
+  #   type: mysql
+  #   databases: all                   # or a list: [shop, billing]
+  #   defaults_file: ${myCnf}   # [client] user / password / socket, mode 0600
+
+schedule: "15 3 * * *"                 # for \`schedule --print systemd|cron\` and \`daemon\`
+random_delay: 15m
+alert_after: 26h                       # \`backup-agent status\` exits 1 when the last success is older
+
+# notify:
+#   email: { to: [ops@example.com], when: failure }
+#   ping: { success: https://hc-ping.com/UUID, fail: https://hc-ping.com/UUID/fail }
+`;
+}
+
+/** A `[client]` options file for mariadb-dump/mysqldump (used by a mysql asset's defaults_file). */
+export function starterMyCnf(): string {
+  return `# MySQL/MariaDB client options for backup-agent's dumps (defaults_file of a mysql asset). Mode 0600.
+# The user needs: GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON *.* TO 'backup'@'localhost';
+[client]
+user = backup
+password = REPLACE_ME
+# socket = /run/mysqld/mysqld.sock
+# host = 127.0.0.1
+# port = 3306
+`;
+}
+
+/** The key file stub for destination.credentials.key_file (INI, like ~/.aws/credentials). */
+export function starterCredentials(): string {
+  return `# Access key of the put-only IAM user (print its policy with: backup-agent policy). Mode 0600.
+[default]
+aws_access_key_id = REPLACE_ME
+aws_secret_access_key = REPLACE_ME
+`;
+}
+
+/** Every file `init` writes, in order: the secret stubs first, the config that names them last. */
+export function starterFiles(options: StarterOptions): StarterFile[] {
+  return [
+    { path: join(options.dir, 's3-credentials'), content: starterCredentials(), role: 'S3 credentials stub' },
+    { path: join(options.dir, 'my.cnf'), content: starterMyCnf(), role: 'MySQL client options template' },
+    { path: join(options.dir, 'config.yml'), content: starterConfig(options), role: 'starter config' },
+  ];
+}

@@ -1,0 +1,97 @@
+// The package as a fleet installs it: `npm pack` builds dist/ from a clean copy of the sources, the
+// tarball holds no tests or sources, `npm install -g` into a temp prefix pulls only runtime
+// dependencies, and the installed bin works (version, help, init, validate, a real run).
+import { execa } from 'execa';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from './support/cli.js';
+
+const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as {
+  name: string; version: string; dependencies: Record<string, string>; devDependencies: Record<string, string>;
+};
+
+let work: string;
+let tarball: string;
+let members: string[];
+let prefix: string;
+let installed: string;
+let bin: string;
+
+const run = (args: string[], cwd = work) =>
+  execa(bin, args, { cwd, reject: false, timeout: 60_000, env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'ba-package-'));
+  // A copy without dist/, so the tarball proves that packing builds it (and the suite's dist/ is not
+  // rewritten under tests running in parallel). node_modules is shared for the compiler.
+  const source = join(work, 'source');
+  await mkdir(source);
+  for (const entry of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'bin', 'src', 'systemd', 'examples']) {
+    await cp(join(ROOT, entry), join(source, entry), { recursive: true });
+  }
+  await symlink(join(ROOT, 'node_modules'), join(source, 'node_modules'));
+  const out = join(work, 'out');
+  await mkdir(out);
+  await execa('npm', ['pack', '--pack-destination', out, '--no-audit', '--no-fund'], { cwd: source, timeout: 180_000 });
+  tarball = join(out, `${pkg.name}-${pkg.version}.tgz`);
+  members = (await execa('tar', ['-tzf', tarball])).stdout.split('\n').filter(Boolean);
+
+  prefix = join(work, 'prefix');
+  await execa('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', tarball], { cwd: work, timeout: 240_000 });
+  installed = join(prefix, 'lib/node_modules', pkg.name);
+  bin = join(prefix, 'bin/backup-agent');
+}, 420_000);
+afterAll(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('npm pack + npm install -g', () => {
+  it('packs the built CLI, the systemd units and the example configs, and no sources, tests or source maps', () => {
+    expect(members).toContain('package/bin/backup-agent');
+    expect(members).toContain('package/dist/cli/main.js');
+    expect(members).toContain('package/dist/cli/init-command.js');
+    expect(members).toContain('package/systemd/backup-agent.service');
+    expect(members).toContain('package/systemd/backup-agent.timer');
+    expect(members).toContain('package/examples/quickstart.yml');
+    expect(members.filter((m) => /\.test\.|\.map$|^package\/(src|test|bench|\.ci)\/|^package\/examples\/.*\//.test(m))).toEqual([]);
+  });
+
+  it('installs only the runtime dependencies', async () => {
+    const modules = join(installed, 'node_modules');
+    const present = new Set([...await readdir(modules), ...(await readdir(join(modules, '@aws-sdk'))).map((n) => `@aws-sdk/${n}`)]);
+    for (const dependency of Object.keys(pkg.dependencies)) expect(present, dependency).toContain(dependency);
+    for (const dependency of Object.keys(pkg.devDependencies)) expect(present, dependency).not.toContain(dependency);
+    expect(present).not.toContain('vite');
+  });
+
+  it('runs from the installed bin: --version, --help, init + validate, and a backup that restores', async () => {
+    const version = await run(['--version']);
+    expect(version.exitCode).toBe(0);
+    expect(version.stdout.trim()).toBe(pkg.version);
+    const help = await run(['--help']);
+    expect(help.exitCode).toBe(0);
+    for (const command of ['run', 'validate', 'status', 'policy', 'daemon', 'schedule', 'init']) expect(help.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+
+    const etc = join(work, 'etc/backup-agent');
+    expect((await run(['init', '--dir', etc, '--bucket', 'acme-backups'])).exitCode).toBe(0);
+    const validate = await run(['validate', '--config', join(etc, 'config.yml')]);
+    expect(validate.stderr).toBe('');
+    expect(validate.exitCode).toBe(0);
+    expect((await run(['validate', '--config', join(installed, 'examples/quickstart.yml')])).exitCode).toBe(0);
+
+    // A real run with the installed program: back up the installed systemd/ directory locally and restore it.
+    const config = join(work, 'local.yml');
+    const quickstart = await readFile(join(ROOT, 'examples/quickstart.yml'), 'utf8');
+    await writeFile(config, quickstart.replace('paths: [.]', `paths: [${join(installed, 'systemd')}]`));
+    const backup = await run(['run', '--config', config, '--json']);
+    expect(backup.exitCode).toBe(0);
+    const { artifacts } = JSON.parse(backup.stdout) as { artifacts: { location: string }[] };
+    const restored = join(work, 'restored');
+    await mkdir(restored);
+    await execa('sh', ['-c', 'zstd -d < "$1" | tar -x -C "$2"', 'sh', artifacts[0]!.location, restored]);
+    expect(await readFile(join(restored, installed.slice(1), 'systemd/backup-agent.timer'), 'utf8'))
+      .toBe(await readFile(join(ROOT, 'systemd/backup-agent.timer'), 'utf8'));
+  });
+});
