@@ -1,5 +1,6 @@
 // Refuses secret files that others can read or write, as OpenSSH refuses such private keys.
-import { access, constants, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { checkReadable } from '../shared/check-readable.js';
 import { BackupError } from '../shared/backup-error.js';
 import type { Config } from './schema.js';
 
@@ -30,10 +31,9 @@ export function secretFilesOf(config: Config): SecretFile[] {
 export async function checkSecretFile({ label, path }: SecretFile): Promise<string | undefined> {
   let mode: number;
   try {
-    // stat + access rather than open: opening a named pipe would wait for a writer.
     const stats = await stat(path);
     if (stats.isDirectory()) return `cannot read ${label} ${path}: EISDIR`;
-    await access(path, constants.R_OK);
+    await checkReadable(path);
     mode = stats.mode;
   } catch (error) {
     return `cannot read ${label} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;

@@ -1,6 +1,6 @@
 // Builds the S3 client from config: region, endpoint, path style, retries, credentials and a private CA.
 import { readFileSync } from 'node:fs';
-import { access, constants } from 'node:fs/promises';
+import { checkReadable } from '../shared/check-readable.js';
 import { Agent } from 'node:https';
 import { S3Client } from '@aws-sdk/client-s3';
 import { fromIni, fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
@@ -100,7 +100,7 @@ function fromKeyFile(source: string, path: string, profile: string, sts: StsConf
   const ini = fromIni({ filepath: path, configFilepath: path, profile, ignoreCache: true, roleAssumer: assumeRoleVia(sts, source) });
   // The SDK treats an unreadable file as empty ("Could not resolve credentials"); say why instead.
   const readable: Provider = async (properties) => {
-    await access(path, constants.R_OK);
+    await checkReadable(path);
     return ini(properties);
   };
   return tagged(source, readable);
