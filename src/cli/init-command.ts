@@ -112,8 +112,8 @@ function nextSteps(dir: string, configPath: string): string {
     `     ${join(dir, 's3-credentials')} (or remove credentials: to use an instance role).`,
     `  2. Edit ${configPath}: bucket, prefix, assets. For MySQL, uncomment the mysql asset and fill in`,
     `     ${join(dir, 'my.cnf')}.`,
-    '  3. The systemd unit runs as user backup-agent: give it the secret files, e.g.',
-    `     chown backup-agent: ${join(dir, 's3-credentials')} ${join(dir, 'my.cnf')}`,
+    '  3. Keep the secret files 0600: the systemd unit (user backup-agent) reads root-owned files',
+    '     through CAP_DAC_READ_SEARCH; under cron or another user, chown them to that user.',
     `  4. Check and try:  backup-agent${c} validate && backup-agent${c} run --dry-run && backup-agent${c} run`,
     `  5. Schedule it:    backup-agent${c} schedule --print systemd   (or --print cron)`,
   ].join('\n');
