@@ -82,6 +82,17 @@ export async function main(argv: string[]): Promise<number> {
       exitCode = await scheduleCommand(program.opts<GlobalOptions>(), options);
     });
 
+  program
+    .command('lifecycle')
+    .description('print the S3 lifecycle rules implementing retention; --apply merges them into the bucket (operator credentials)')
+    .option('--apply', 'put the rules, replacing only this prefix\'s rules and keeping every other rule of the bucket')
+    .option('--credentials-file <file>', 'operator/admin key file for --apply (INI, like ~/.aws/credentials)')
+    .option('--profile <name>', 'section of --credentials-file, or a profile of the shared AWS config')
+    .action(async (options: { apply?: boolean; credentialsFile?: string; profile?: string }) => {
+      const { lifecycleCommand } = await import('./lifecycle-command.js');
+      exitCode = await lifecycleCommand(program.opts<GlobalOptions>(), options);
+    });
+
   try {
     await program.parseAsync(argv);
     return exitCode;
