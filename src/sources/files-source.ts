@@ -51,8 +51,11 @@ export function createFilesSource(asset: FilesAssetConfig, tarBinary = 'tar'): S
   };
 }
 
-/** Resolves `tarBinary` on PATH and checks it is GNU tar; returns its absolute path. */
-async function checkGnuTar(tarBinary: string, asset: string, signal: AbortSignal): Promise<string> {
+/**
+ * Resolves `tarBinary` on PATH and checks it is GNU tar; returns its absolute path.
+ * Throws BackupError SOURCE_MISSING_TOOL naming the asset otherwise.
+ */
+export async function checkGnuTar(tarBinary: string, asset: string, signal: AbortSignal): Promise<string> {
   const found = await findOnPath(tarBinary);
   const result = found ? await execa(found, ['--version'], { reject: false, cancelSignal: signal, env: { LC_ALL: 'C' }, extendEnv: false }) : undefined;
   if (!found || !result || result.failed || !String(result.stdout).includes('GNU tar')) {
@@ -63,7 +66,7 @@ async function checkGnuTar(tarBinary: string, asset: string, signal: AbortSignal
 }
 
 /** Resolves configured paths: drops missing ones (reported), follows a root symlink, removes nested roots. */
-async function resolveRoots(paths: string[]): Promise<{ roots: string[]; skipped: SkippedPath[]; notes: string[] }> {
+export async function resolveRoots(paths: string[]): Promise<{ roots: string[]; skipped: SkippedPath[]; notes: string[] }> {
   const skipped: SkippedPath[] = [];
   const notes: string[] = [];
   const found: string[] = [];
