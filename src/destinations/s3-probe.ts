@@ -60,12 +60,12 @@ async function probeWith(client: S3Client, config: S3DestinationConfig, key: str
     results.push(ok('s3 put', `allowed: wrote ${where}${config.write_once ? ' with If-None-Match: * (as every backup write)' : ' (write_once is off: backups may overwrite each other)'}`));
   } catch (error) {
     putError = error;
-    results.push(fail('s3 put', errorText(error)));
   }
-  const denial = putError instanceof BackupError && putError.code === 'DESTINATION_DENIED';
-  if (putError !== undefined && !denial) {
-    results.push(fail('s3 access', 'list, head, get and delete not tested: the put failed for another reason than a denial'));
-    return results;
+  if (putError !== undefined) {
+    // After a denied put the other permissions are still worth knowing; after any other failure they cannot be tested.
+    const denial = putError instanceof BackupError && putError.code === 'DESTINATION_DENIED';
+    results.push(fail('s3 put', `${errorText(putError)}${denial ? '' : ' (list, head, get and delete not tested)'}`));
+    if (!denial) return results;
   }
   if (putError === undefined && config.write_once) {
     // Some S3-compatible stores ignore conditional writes: then write_once protects nothing.

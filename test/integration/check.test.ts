@@ -101,6 +101,16 @@ describe('backup-agent check', () => {
     expect(await moto.listKeys(`${moto.prefix}_check/no-put/`)).toEqual([]);
   });
 
+  it('a missing bucket fails the put and leaves the other operations untested', async () => {
+    const file = await config('no-bucket', { destination: {
+      type: 's3', bucket: 'no-such-bucket', endpoint: moto.endpoint, force_path_style: true, prefix: moto.prefix, credentials: { key_file: keys.admin },
+    } });
+    const result = await runCli(['check', '-c', file]);
+    expect(result.exitCode).toBe(1);
+    expect(line(result.stdout, 's3 put')).toBe('FAIL  s3 put: s3://no-such-bucket: bucket does not exist (region us-east-1, endpoint ' + moto.endpoint + '): check destination.bucket (list, head, get and delete not tested)');
+    expect(result.stdout).not.toContain('s3 list');
+  });
+
   it('mysql: reachable with the right credentials; wrong password and unknown database fail with the fix', async () => {
     const asset = (name: string, extra: Record<string, unknown>) => ({ name, type: 'mysql', host: '127.0.0.1', port: db.port, user: 'backup', databases: ['shop'], ...extra });
     const good = await runCli(['check', '-c', await config('db-ok', { assets: [asset('db', { password: 'right-password' })] })]);
