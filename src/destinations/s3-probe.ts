@@ -101,7 +101,8 @@ async function probeWith(client: S3Client, config: S3DestinationConfig, key: str
       results.push(warn(check, `could not test: ${explained.message.replace(/PutObject denied.*$/, 'denied')}`));
     }
   }
-  if (allowed.length === 0 && results.every((r) => r.status !== 'warn' || r.check === 's3 write-once')) {
+  const untested = results.some((r) => r.status === 'warn' && r.check !== 's3 write-once');
+  if (putError === undefined && allowed.length === 0 && !untested) {
     results.push(ok('s3 put-only', 'good: this host cannot read, list or delete backups'));
   }
   return results;

@@ -13,8 +13,8 @@ const SHOWN = 5;
 /** Opened for a check only: never blocks on a FIFO, never follows a symlink swapped in. */
 const PROBE_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW;
 
-/** What a walk of a files asset found; also the size total for the progress display. */
-export interface FilesInventory {
+/** What a walk of a files asset found. */
+interface FilesInventory {
   files: number;
   directories: number;
   bytes: number;
@@ -43,8 +43,8 @@ export async function checkFilesAsset(asset: FilesAssetConfig, signal: AbortSign
 
 const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/** Walks `roots` with the backup's walker; with `probe`, opens each regular file to prove it is readable. */
-export async function inventory(roots: string[], isExcluded: (path: string) => boolean, signal: AbortSignal, probe = true): Promise<FilesInventory> {
+/** Walks `roots` with the backup's walker and opens each regular file to prove it is readable. */
+async function inventory(roots: string[], isExcluded: (path: string) => boolean, signal: AbortSignal): Promise<FilesInventory> {
   const found: FilesInventory = { files: 0, directories: 0, bytes: 0, unreadable: [] };
   for await (const path of walkFiles(roots, isExcluded, (skip) => found.unreadable.push(skip), signal)) {
     let stats;
@@ -58,7 +58,6 @@ export async function inventory(roots: string[], isExcluded: (path: string) => b
     if (!stats.isFile()) continue;
     found.files += 1;
     found.bytes += stats.size;
-    if (!probe) continue;
     try {
       await (await open(path, PROBE_FLAGS)).close();
     } catch (error) {

@@ -19,6 +19,7 @@ const localConfig = (name: string) => ({
   host: 'cli-host',
   state_dir: join(work, name, 'state'),
   destination: { type: 'local', path: join(work, name, 'store'), prefix: 'p/' },
+  retention: { daily: 7 }, // one tier: keys are under daily/ on any date (on the 1st the default makes them monthly)
   assets: [
     { name: 'data', type: 'files', paths: [join(work, 'data')] },
     { name: 'other', type: 'files', paths: [join(work, 'data/sub')] },
