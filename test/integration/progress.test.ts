@@ -76,8 +76,9 @@ describe('progress display', () => {
     expect(json.output).not.toContain('ETA');
     expect(json.output).not.toContain('files "www"  ');
 
-    // Runs every second; SIGTERM after a few seconds lets the run in flight finish.
-    const daemon = await onTerminal(`timeout -s TERM 6 ${BIN} daemon -c ${await configFile('tty-daemon', { schedule: '* * * * * *' })}`);
+    // Runs every second; SIGTERM after a few seconds lets the run in flight finish. --foreground: only the
+    // daemon gets the signal (else timeout signals its whole process group, tar and zstd included).
+    const daemon = await onTerminal(`timeout --foreground -s TERM 10 ${BIN} daemon -c ${await configFile('tty-daemon', { schedule: '* * * * * *' })}`);
     expect(daemon.output).toContain('run finished: ok');
     expect(daemon.output).not.toContain('ETA');
     expect(daemon.output).not.toContain(ESC);
