@@ -95,6 +95,27 @@ export async function main(argv: string[]): Promise<number> {
       exitCode = await initCommand(options);
     });
 
+  program
+    .command('check')
+    .description('test everything a backup needs without uploading one: assets, tools, state_dir, and what the host\'s S3 key may do')
+    .option('--json', 'print the results as JSON')
+    .addHelpText('after', '\nExit 0 when a backup would succeed; warnings (e.g. a key that can also read or delete backups) keep 0.\nExit 1 when any check failed, 2 for a config error.')
+    .action(async (options: { json?: boolean }) => {
+      const { checkCommand } = await import('./check-command.js');
+      exitCode = await checkCommand(program.opts<GlobalOptions>(), options);
+    });
+
+  program
+    .command('lifecycle')
+    .description('print the S3 lifecycle rules implementing retention; --apply merges them into the bucket (operator credentials)')
+    .option('--apply', 'put the rules, replacing only this prefix\'s rules and keeping every other rule of the bucket')
+    .option('--credentials-file <file>', 'operator/admin key file for --apply (INI, like ~/.aws/credentials)')
+    .option('--profile <name>', 'section of --credentials-file, or a profile of the shared AWS config')
+    .action(async (options: { apply?: boolean; credentialsFile?: string; profile?: string }) => {
+      const { lifecycleCommand } = await import('./lifecycle-command.js');
+      exitCode = await lifecycleCommand(program.opts<GlobalOptions>(), options);
+    });
+
   try {
     await program.parseAsync(argv);
     return exitCode;

@@ -5,6 +5,7 @@ import { performRun } from '../pipeline/perform-run.js';
 import { createLogger } from '../shared/logger.js';
 import type { GlobalOptions } from './main.js';
 import { reportError } from './main.js';
+import { createProgressDisplay, wantsProgress } from './progress-display.js';
 import { abortOnSignals } from './signals.js';
 import { formatSummary } from './summary.js';
 
@@ -16,17 +17,21 @@ export interface RunCommandOptions {
 
 /** Runs a backup and returns the exit code. */
 export async function runCommand(global: GlobalOptions, options: RunCommandOptions): Promise<number> {
-  const logger = createLogger({ level: global.verbose ? 'debug' : global.quiet ? 'warn' : 'info' });
+  // Progress only on a terminal; journald, cron and pipes get plain JSON log lines.
+  const display = wantsProgress({ ...options, quiet: global.quiet }) ? createProgressDisplay(process.stderr) : undefined;
+  const logger = createLogger({ level: global.verbose ? 'debug' : global.quiet ? 'warn' : 'info', ...(display ? { stream: display.logStream } : {}) });
   const { controller, dispose } = abortOnSignals(logger);
   try {
     const { config } = await loadConfig(global.config);
     await checkSecretFiles(config);
-    const report = await performRun(config, { assets: options.asset, dryRun: options.dryRun, signal: controller.signal, logger });
+    const report = await performRun(config, { assets: options.asset, dryRun: options.dryRun, signal: controller.signal, logger, ...(display ? { progress: display } : {}) })
+      .finally(() => display?.stop());
     process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatSummary(report));
     return report.exit_code;
   } catch (error) {
     return reportError(error);
   } finally {
+    display?.stop();
     dispose();
   }
 }

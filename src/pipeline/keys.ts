@@ -52,3 +52,18 @@ export function manifestKey(ctx: KeyContext): string {
   const name = [ctx.stamp, ctx.randomize ? randomSuffix() : undefined].filter(Boolean).join('--');
   return `${ctx.prefix}${ctx.tier}/${ctx.day}/${ctx.host}/${name}.manifest.json`;
 }
+
+/** The folder every key of `tier` lives under: `{prefix}{tier}/` (one lifecycle rule expires it). */
+export function tierPrefix(prefix: string, tier: Tier): string {
+  return `${prefix}${tier}/`;
+}
+
+/** Where `backup-agent check` writes its test objects: `{prefix}_check/` (expired by lifecycle after a day). */
+export function checkPrefix(prefix: string): string {
+  return `${prefix}_check/`;
+}
+
+/** A fresh key for one check's test object: unique per check, so write-once never refuses it. */
+export function checkKey(prefix: string, host: string, date: Date): string {
+  return `${checkPrefix(prefix)}${host}/${timeParts(date).stamp}--${randomBytes(8).toString('hex')}.txt`;
+}

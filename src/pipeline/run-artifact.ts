@@ -9,6 +9,7 @@ import type { CompressorPlan } from '../transforms/compress.js';
 import type { EncryptorPlan } from '../transforms/encryptor-plan.js';
 import { Measure } from '../transforms/measure.js';
 import { artifactLabel, newRecord, type ArtifactRecord } from './manifest.js';
+import type { ProgressTracker } from './progress.js';
 
 const CONTENT_TYPES: Record<string, string> = { zstd: 'application/zstd', gzip: 'application/gzip' };
 
@@ -22,6 +23,8 @@ export interface ArtifactJob {
   destination: Destination;
   signal: AbortSignal;
   logger: Logger;
+  /** Shown on a TTY; absent otherwise (then sources skip their progress bookkeeping). */
+  progress?: ProgressTracker | undefined;
 }
 
 /** Runs one artifact to the end and returns its record; never throws (failures are in the record). */
@@ -39,11 +42,18 @@ export async function runArtifact(job: ArtifactJob): Promise<ArtifactRecord> {
   let streamError: unknown;
   const stageOf = new Map<unknown, string>();
   let writeError: unknown;
+  let shown: { end(): void } | undefined;
   try {
     // A child-process source and a compressor program are joined by a kernel pipe (tar -> zstd).
     const fused = compressor.command !== undefined && item.openCompressed !== undefined;
-    const opened = fused ? item.openCompressed!(signal, compressor.command!) : item.open(signal);
+    const openOptions = { progress: job.progress !== undefined };
+    const opened = fused ? item.openCompressed!(signal, compressor.command!, openOptions) : item.open(signal, openOptions);
     report = opened.report;
+    shown = job.progress?.begin(label, {
+      read: () => opened.progress?.read() ?? counted.bytes,
+      stored: () => stored.bytes,
+      total: () => opened.progress?.total(),
+    });
     const compress = fused ? undefined : compressor.create(signal);
     const encrypt = encryptor.create(signal);
     // Remember which child stage an error came from, so the message names it.
@@ -63,6 +73,8 @@ export async function runArtifact(job: ArtifactJob): Promise<ArtifactRecord> {
     await settled;
   } catch (error) {
     writeError = error;
+  } finally {
+    shown?.end();
   }
   record.duration_ms = Math.round(performance.now() - started);
   record.bytes_read = report?.bytesRead ?? counted.bytes;

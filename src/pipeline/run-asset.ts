@@ -9,6 +9,7 @@ import { compressionExtension, type CompressorPlan } from '../transforms/compres
 import type { EncryptorPlan } from '../transforms/encryptor-plan.js';
 import { artifactKey, type KeyContext } from './keys.js';
 import { artifactLabel, newRecord, type ArtifactRecord } from './manifest.js';
+import type { ProgressTracker } from './progress.js';
 import { runArtifact } from './run-artifact.js';
 
 export interface AssetJob {
@@ -20,6 +21,7 @@ export interface AssetJob {
   signal: AbortSignal;
   logger: Logger;
   dryRun: boolean;
+  progress?: ProgressTracker | undefined;
 }
 
 /** Runs (or with dryRun, plans) one asset; returns its artifact records and planning notes. Never throws. */
@@ -51,7 +53,7 @@ export async function runAsset(job: AssetJob): Promise<{ records: ArtifactRecord
       const label = artifactLabel(asset.type, asset.name, item.label);
       if (signal.aborted) return { ...base(key, item.label), error: `${label}: not started: interrupted` };
       logger.info(`${label}: uploading to ${destination.locate(key)}`, { asset: asset.name, key });
-      const record = await runArtifact({ asset: asset.name, type: asset.type, item, key, compressor, encryptor, destination, signal, logger });
+      const record = await runArtifact({ asset: asset.name, type: asset.type, item, key, compressor, encryptor, destination, signal, logger, progress: job.progress });
       for (const skip of record.skipped.slice(plan.skipped.length)) logger.warn(`${asset.type} "${asset.name}": skipped ${skip.path}: ${skip.reason}`, { asset: asset.name });
       for (const warning of record.warnings) logger.warn(`${asset.type} "${asset.name}": ${warning.path}: ${warning.reason}`, { asset: asset.name });
       return record;

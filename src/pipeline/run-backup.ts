@@ -12,6 +12,7 @@ import { NO_ENCRYPTION, type EncryptorPlan } from '../transforms/encryptor-plan.
 import { manifestKey, tierFor, timeParts, type KeyContext } from './keys.js';
 import { buildManifest, type ArtifactRecord, type Manifest } from './manifest.js';
 import { runAsset } from './run-asset.js';
+import type { ProgressTracker } from './progress.js';
 import { acquireRunLock } from './run-lock.js';
 
 /** How long a manifest write may take after the run was interrupted. */
@@ -27,6 +28,8 @@ export interface RunOptions {
   now?: Date;
   /** Overrides the configured destination (tests). */
   destination?: Destination;
+  /** A progress display (`run` on a TTY); never set by the daemon. */
+  progress?: ProgressTracker;
 }
 
 export interface RunReport {
@@ -68,7 +71,7 @@ export async function runBackup(config: Config, options: RunOptions): Promise<Ru
     logger.info(`${options.dryRun ? 'dry run' : 'backup run'} started`, { host, tier: ctx.tier, assets: assets.map((a) => a.name) });
     for (const asset of assets) {
       if (options.signal.aborted) break;
-      const { records, notes } = await runAsset({ asset, ctx, compressor, encryptor, destination, signal: options.signal, logger, dryRun: report.dry_run });
+      const { records, notes } = await runAsset({ asset, ctx, compressor, encryptor, destination, signal: options.signal, logger, dryRun: report.dry_run, progress: options.progress });
       report.artifacts.push(...records);
       report.notes.push(...notes.map((note) => `${asset.name}: ${note}`));
     }

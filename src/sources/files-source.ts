@@ -8,9 +8,10 @@ import { childOutput, describeExit, tail } from '../shared/child-output.js';
 import { findOnPath } from '../shared/find-on-path.js';
 import type { FilesAssetConfig } from '../config/schema.js';
 import type { ChildCommand } from '../transforms/compress.js';
-import { classifyTarMessage } from './tar-messages.js';
+import { CHECKPOINT_ARGS, classifyTarMessage } from './tar-messages.js';
+import { TarSizeEstimate } from './tar-size.js';
 import { createExcluder, describeFsError, walkFiles } from './walk-files.js';
-import type { SkippedPath, Source, SourcePlan, SourceReport, SourceStream } from './source.js';
+import type { OpenOptions, SkippedPath, Source, SourcePlan, SourceProgress, SourceReport, SourceStream } from './source.js';
 
 /** The most skipped/warning entries a manifest keeps per artifact (counts stay exact). */
 export const MAX_REPORTED = 1000;
@@ -42,8 +43,8 @@ export function createFilesSource(asset: FilesAssetConfig, tarBinary = 'tar'): S
         skipped,
         items: [{
           extension: 'tar',
-          open: (runSignal) => openTar(job, runSignal),
-          openCompressed: (runSignal, command) => openTar(job, runSignal, command),
+          open: (runSignal, options) => openTar(job, runSignal, undefined, options),
+          openCompressed: (runSignal, command, options) => openTar(job, runSignal, command, options),
         }],
       };
       return plan;
@@ -51,8 +52,11 @@ export function createFilesSource(asset: FilesAssetConfig, tarBinary = 'tar'): S
   };
 }
 
-/** Resolves `tarBinary` on PATH and checks it is GNU tar; returns its absolute path. */
-async function checkGnuTar(tarBinary: string, asset: string, signal: AbortSignal): Promise<string> {
+/**
+ * Resolves `tarBinary` on PATH and checks it is GNU tar; returns its absolute path.
+ * Throws BackupError SOURCE_MISSING_TOOL naming the asset otherwise.
+ */
+export async function checkGnuTar(tarBinary: string, asset: string, signal: AbortSignal): Promise<string> {
   const found = await findOnPath(tarBinary);
   const result = found ? await execa(found, ['--version'], { reject: false, cancelSignal: signal, env: { LC_ALL: 'C' }, extendEnv: false }) : undefined;
   if (!found || !result || result.failed || !String(result.stdout).includes('GNU tar')) {
@@ -63,7 +67,7 @@ async function checkGnuTar(tarBinary: string, asset: string, signal: AbortSignal
 }
 
 /** Resolves configured paths: drops missing ones (reported), follows a root symlink, removes nested roots. */
-async function resolveRoots(paths: string[]): Promise<{ roots: string[]; skipped: SkippedPath[]; notes: string[] }> {
+export async function resolveRoots(paths: string[]): Promise<{ roots: string[]; skipped: SkippedPath[]; notes: string[] }> {
   const skipped: SkippedPath[] = [];
   const notes: string[] = [];
   const found: string[] = [];
@@ -99,8 +103,9 @@ interface TarJob {
  * Runs tar over the walked paths. Without `compressor`, the archive is the returned stream; with it,
  * tar's stdout is the compressor's stdin (one kernel pipe, Node never sees the archive) and the
  * compressor's output is the stream, ending only if both exited well (tar's failure wins).
+ * With `options.progress`, tar reports checkpoints and the walker sums sizes for an estimated total.
  */
-function openTar(job: TarJob, signal: AbortSignal, compressor?: ChildCommand): SourceStream {
+function openTar(job: TarJob, signal: AbortSignal, compressor?: ChildCommand, options: OpenOptions = {}): SourceStream {
   const { asset, roots, isExcluded, planSkipped, tarBinary } = job;
   const skipped = new Map<string, string>(planSkipped.map((s) => [s.path, s.reason]));
   const warnings = new Map<string, string>();
@@ -115,7 +120,10 @@ function openTar(job: TarJob, signal: AbortSignal, compressor?: ChildCommand): S
   const compress = compressor && execa(compressor.file, compressor.args, {
     reject: false, buffer: { stdout: false, stderr: true }, cancelSignal: signal, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', extendEnv: false, env: {},
   });
-  const child = execa(tarBinary, TAR_ARGS, {
+  const estimate = options.progress ? new TarSizeEstimate() : undefined;
+  let written: number | undefined;
+  const progress: SourceProgress | undefined = estimate && { read: () => written, total: () => estimate.total() };
+  const child = execa(tarBinary, options.progress ? [...TAR_ARGS, ...CHECKPOINT_ARGS] : TAR_ARGS, {
     reject: false, buffer: false, cancelSignal: signal, stdin: 'pipe', stdout: compress ? compress.stdin! : 'pipe', stderr: 'pipe',
     env: { LC_ALL: 'C' }, extendEnv: false,
   });
@@ -132,9 +140,10 @@ function openTar(job: TarJob, signal: AbortSignal, compressor?: ChildCommand): S
     if (message.kind === 'skipped') record(skipped, message.entry);
     else if (message.kind === 'warning') record(warnings, message.entry);
     else if (message.kind === 'totals') report.bytesRead = message.bytes;
+    else if (message.kind === 'checkpoint') written = message.bytes;
     else if (message.kind === 'unknown' && unknown.length < 20) unknown.push(message.line);
   });
-  feedFileList(child.stdin!, roots, isExcluded, (entry) => record(skipped, entry), signal).catch((error: unknown) => {
+  feedFileList(child.stdin!, roots, isExcluded, (entry) => record(skipped, entry), signal, estimate).catch((error: unknown) => {
     child.kill();
     unknown.push(`walking files failed: ${describeFsError(error)}`);
   });
@@ -151,7 +160,7 @@ function openTar(job: TarJob, signal: AbortSignal, compressor?: ChildCommand): S
     const cause = unknown.length ? tail(unknown.join('\n')) : result.shortMessage;
     return new BackupError('SOURCE_FAILED', `files "${asset}": tar ${describeExit(result)}: ${cause}`, { asset });
   };
-  if (!compress) return { stream: childOutput(child, judge), report };
+  if (!compress) return { stream: childOutput(child, judge), report, ...(progress ? { progress } : {}) };
   // Judged by exit status alone: execa flags our deliberate close of its stdin as a premature close.
   const judgeCompressor = (result: Result): Error | undefined =>
     result.exitCode === 0 ? undefined
@@ -163,16 +172,17 @@ function openTar(job: TarJob, signal: AbortSignal, compressor?: ChildCommand): S
     const brokenPipe = tarResult.signal === 'SIGPIPE' || unknown.some((line) => /tar: -: Cannot write: /.test(line));
     return tarError && brokenPipe ? (judgeCompressor(compressResult) ?? tarError) : tarError;
   });
-  return { stream: childOutput(compress, judgeCompressor, { upstream }), report };
+  return { stream: childOutput(compress, judgeCompressor, { upstream }), report, ...(progress ? { progress } : {}) };
 }
 
-/** Writes the walked paths, relative to /, NUL-separated, into tar's stdin with backpressure. */
+/** Writes the walked paths, relative to /, NUL-separated, into tar's stdin with backpressure; sizes go to `estimate`. */
 async function feedFileList(
   stdin: NodeJS.WritableStream,
   roots: string[],
   isExcluded: (path: string) => boolean,
   onSkip: (entry: SkippedPath) => void,
   signal: AbortSignal,
+  estimate?: TarSizeEstimate,
 ): Promise<void> {
   const write = (chunk: string) =>
     new Promise<void>((resolve, reject) => {
@@ -183,11 +193,13 @@ async function feedFileList(
   let batch = '';
   for await (const path of walkFiles(roots, isExcluded, onSkip, signal)) {
     batch += `${path === '/' ? '.' : path.slice(1)}\0`;
+    if (estimate) await lstat(path).then((stats) => estimate.add(stats), () => undefined);
     if (batch.length > 64 * 1024) {
       await write(batch);
       batch = '';
     }
   }
   if (batch) await write(batch);
+  estimate?.complete();
   stdin.end();
 }

@@ -18,12 +18,28 @@ export interface SourceReport {
   bytesRead?: number;
 }
 
+/** Asked of a source when a progress display is shown. */
+export interface OpenOptions {
+  /** Count bytes read and estimate the total while streaming (costs a little: shown on a TTY only). */
+  progress?: boolean;
+}
+
+/** Live counters of a source that knows more than the bytes passing through Node. */
+export interface SourceProgress {
+  /** Uncompressed bytes produced so far (e.g. tar's checkpoints when tar writes straight into zstd). */
+  read(): number | undefined;
+  /** Expected total of read(), once known; undefined while unknown or for sources without one. */
+  total(): number | undefined;
+}
+
 /** One open stream of one artifact. */
 export interface SourceStream {
   /** The artifact's bytes. Ends only when they are complete; errors otherwise. */
   stream: Readable;
   /** What happened; complete once `stream` has ended or errored. */
   report: SourceReport;
+  /** Present when opened with `progress` and the source can say more than the bytes it emits. */
+  progress?: SourceProgress;
 }
 
 /** One artifact of an asset (a files asset has one; a mysql asset has one per database). */
@@ -33,14 +49,14 @@ export interface SourceItem {
   /** File extension before compression, e.g. `tar`, `sql`. */
   extension: string;
   /** Starts producing the artifact. */
-  open(signal: AbortSignal): SourceStream;
+  open(signal: AbortSignal, options?: OpenOptions): SourceStream;
   /**
    * Optional: starts producing the artifact already compressed by `command`, the source's child
    * writing straight into the compressor's stdin, so the uncompressed bytes never pass through
    * Node (tar -> zstd at disk speed). The stream ends only if both children exited well; the
    * report's bytesRead is the uncompressed size.
    */
-  openCompressed?(signal: AbortSignal, command: ChildCommand): SourceStream;
+  openCompressed?(signal: AbortSignal, command: ChildCommand, options?: OpenOptions): SourceStream;
 }
 
 /** What an asset resolves to before anything is read. */

@@ -2,6 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { classifyTarMessage } from './tar-messages.js';
 
 describe('classifyTarMessage', () => {
+  it('turns progress checkpoints into archive bytes written (records of 10240 bytes)', () => {
+    expect(classifyTarMessage('tar: @backup-agent-checkpoint 300')).toEqual({ kind: 'checkpoint', bytes: 300 * 10240 });
+    expect(classifyTarMessage('/usr/bin/tar: @backup-agent-checkpoint 1')).toEqual({ kind: 'checkpoint', bytes: 10240 });
+    expect(classifyTarMessage('tar: @backup-agent-checkpoint 3: Cannot open: Permission denied').kind).toBe('skipped');
+  });
+
   it('turns unreadable and vanished files into skipped entries with absolute paths', () => {
     expect(classifyTarMessage('/usr/bin/tar: srv/www/key.pem: Cannot open: Permission denied')).toEqual({
       kind: 'skipped', entry: { path: '/srv/www/key.pem', reason: 'Cannot open: permission denied' },

@@ -6,7 +6,7 @@ import type { MotoServer } from './moto.js';
 
 /**
  * Writes `work/NAME/config.yml`: host NAME, state in that directory, a files asset `data` of
- * `paths`, and moto's bucket and prefix as the destination, with `destination` merged over it.
+ * `paths`, retention daily only (keys under `daily/`), and moto's bucket and prefix as the destination, with `destination` merged over it.
  * Resolves to the config's path.
  */
 export async function writeS3Config(moto: MotoServer, work: string, name: string, paths: string[], destination: Record<string, unknown>): Promise<string> {
@@ -16,6 +16,7 @@ export async function writeS3Config(moto: MotoServer, work: string, name: string
     host: name,
     state_dir: join(dir, 'state'),
     destination: { type: 's3', bucket: moto.bucket, endpoint: moto.endpoint, force_path_style: true, prefix: moto.prefix, ...destination },
+    retention: { daily: 7 }, // one tier: keys are under daily/ on any date (on the 1st the default makes them monthly)
     assets: [{ name: 'data', type: 'files', paths }],
   });
 }

@@ -1,0 +1,82 @@
+// `backup-agent check`'s work: everything a backup needs, tested without uploading one, in the
+// order a run meets it: secret files, state_dir, tools, assets, then the destination.
+import { randomBytes } from 'node:crypto';
+import { mkdir, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Config } from '../config/schema.js';
+import { checkSecretFile, secretFilesOf } from '../config/secret-files.js';
+import { probeLocal } from '../destinations/local-probe.js';
+import { probeS3 } from '../destinations/s3-probe.js';
+import { errorText, fail, ok, warn, type CheckResult } from '../shared/check-result.js';
+import type { Logger } from '../shared/logger.js';
+import { checkFilesAsset } from '../sources/check-files.js';
+import { checkMysqlAsset } from '../sources/check-mysql.js';
+import { checkGnuTar } from '../sources/files-source.js';
+import { planCompressor } from '../transforms/compress.js';
+import { checkKey } from './keys.js';
+
+export interface PreflightOptions {
+  signal: AbortSignal;
+  logger: Logger;
+  /** Time used in the check object's key (tests). */
+  now?: Date;
+}
+
+/** Runs every check for `config` and returns the results in order; never throws for a failed check. */
+export async function preflight(config: Config, options: PreflightOptions): Promise<CheckResult[]> {
+  const { signal, logger } = options;
+  const results: CheckResult[] = [];
+  const files = secretFilesOf(config);
+  const problems = (await Promise.all(files.map(checkSecretFile))).filter((p): p is string => p !== undefined);
+  results.push(...problems.map((p) => fail('secret files', p)));
+  if (files.length > 0 && problems.length === 0) results.push(ok('secret files', `${files.map((f) => f.label).join(', ')}: readable and private to their owner`));
+
+  const state = await writable(config.state_dir);
+  results.push(state === undefined
+    ? ok('state_dir', `${config.state_dir} is writable (lock, last-run.json)`)
+    : fail('state_dir', `${config.state_dir}: cannot write: ${state}: runs need it for their lock; create it owned by the backup user`));
+  if (config.metrics) {
+    const dir = dirname(config.metrics.textfile);
+    const problem = await writable(dir, false);
+    results.push(problem === undefined
+      ? ok('metrics', `${dir} is writable`)
+      : warn('metrics', `cannot write in ${dir}: ${problem}: the backup would succeed, but ${config.metrics.textfile} would not be updated`));
+  }
+
+  const filesAsset = config.assets.find((a) => a.type === 'files');
+  if (filesAsset) {
+    results.push(await checkGnuTar('tar', filesAsset.name, signal).then((tar) => ok('tar', `GNU tar ${tar}`), (error: unknown) => fail('tar', errorText(error))));
+  }
+  results.push(await planCompressor(config.compression.algorithm, config.compression.level)
+    .then((plan) => ok('compression', plan.engine), (error: unknown) => fail('compression', errorText(error))));
+  if (config.encryption) {
+    // The age library is loaded only when encryption is configured.
+    const { planEncryptor } = await import('../transforms/encrypt.js');
+    results.push(await planEncryptor(config.encryption).then((plan) => ok('encryption', plan.engine), (error: unknown) => fail('encryption', errorText(error))));
+  }
+
+  for (const asset of config.assets) {
+    if (signal.aborted) break;
+    results.push(asset.type === 'files' ? await checkFilesAsset(asset, signal) : await checkMysqlAsset(asset, signal));
+  }
+
+  if (!signal.aborted) {
+    const d = config.destination;
+    const key = checkKey(d.prefix, config.host!, options.now ?? new Date());
+    results.push(...(d.type === 's3' ? await probeS3(d, key, logger, signal) : [await probeLocal(d, key, signal)]));
+  }
+  return results;
+}
+
+/** Why `dir` does not take a new file (created when `create`), or undefined when it does. */
+async function writable(dir: string, create = true): Promise<string | undefined> {
+  const probe = join(dir, `.backup-agent-check-${randomBytes(6).toString('hex')}`);
+  try {
+    if (create) await mkdir(dir, { recursive: true, mode: 0o700 });
+    await writeFile(probe, '', { flag: 'wx', mode: 0o600 });
+    await unlink(probe);
+    return undefined;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+  }
+}

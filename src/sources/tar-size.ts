@@ -1,0 +1,37 @@
+// Estimates the size of the archive GNU tar writes, from the walker's lstat, so the progress display
+// can show a total and an ETA for files while tar streams straight into the compressor.
+import { TAR_RECORD_SIZE } from './tar-messages.js';
+
+const BLOCK = 512;
+/** Per member: its ustar header plus a pax extended header (header + one block; posix format stores sub-second mtimes there). */
+const MEMBER_OVERHEAD = 3 * BLOCK;
+
+/** Archive bytes of one member: headers, and for a regular file its data padded to whole blocks. */
+export function tarMemberSize(stats: { isFile(): boolean; size: number }): number {
+  return MEMBER_OVERHEAD + (stats.isFile() ? Math.ceil(stats.size / BLOCK) * BLOCK : 0);
+}
+
+/** The whole archive for members totalling `members` bytes: two end blocks, padded to a full record. */
+export function tarArchiveSize(members: number): number {
+  return Math.ceil((members + 2 * BLOCK) / TAR_RECORD_SIZE) * TAR_RECORD_SIZE;
+}
+
+/** A running estimate: members are added while the walker lists them; the total is known once it finished. */
+export class TarSizeEstimate {
+  #members = 0;
+  #complete = false;
+
+  add(stats: { isFile(): boolean; size: number }): void {
+    this.#members += tarMemberSize(stats);
+  }
+
+  /** The walker listed every member. */
+  complete(): void {
+    this.#complete = true;
+  }
+
+  /** The archive's expected size, or undefined while members are still being listed. */
+  total(): number | undefined {
+    return this.#complete ? tarArchiveSize(this.#members) : undefined;
+  }
+}
