@@ -82,6 +82,46 @@ export async function main(argv: string[]): Promise<number> {
       exitCode = await scheduleCommand(program.opts<GlobalOptions>(), options);
     });
 
+  program
+    .command('list')
+    .description('backups grouped by host and asset, newest first, read from the manifests (read credentials)')
+    .option('--host <name>', 'only this host (default: every host in the bucket)')
+    .option('-a, --asset <name>', 'only this asset')
+    .option('--since <when>', 'only runs since a duration ago (7d, 36h) or a date (2026-11-20)')
+    .option('--json', 'print as JSON')
+    .option('--credentials-file <file>', 'read credentials (INI key file); default restore.credentials, else the AWS chain')
+    .option('--profile <name>', 'section of --credentials-file, or a shared AWS profile')
+    .option('--identity <file>', 'age identity file, for encrypted manifests')
+    .action(async (options: import('./list-command.js').ListCommandOptions) => {
+      const { listCommand } = await import('./list-command.js');
+      exitCode = await listCommand(program.opts<GlobalOptions>(), options);
+    });
+
+  program
+    .command('restore')
+    .description('restore a backup (KEY from `list`, or --asset NAME --latest), checked against its manifest')
+    .argument('[key]', 'object key of the backup, as `list` prints it')
+    .option('-a, --asset <name>', 'with --latest: the asset to restore')
+    .option('--latest', 'the newest stored run of --asset')
+    .option('--host <name>', 'whose backups (default: this config\'s host)')
+    .option('--database <name>', 'mysql: only this database of the run')
+    .option('--to <path>', 'files: target directory; mysql: FILE.sql, or a directory for DB.sql files')
+    .option('--into-database <name>', 'mysql: load the dump into this database (created; must not exist without --force)')
+    .option('--force', 'restore into a non-empty directory / an existing database or file')
+    .option('--strip-definers', 'mysql: drop DEFINER clauses, so a user without SUPER can restore views, triggers, routines')
+    .option('--db-host <host>', 'mysql server (default: the asset\'s connection settings)')
+    .option('--db-port <port>', 'mysql port')
+    .option('--db-socket <path>', 'mysql socket')
+    .option('--db-user <name>', 'mysql user')
+    .option('--db-defaults-file <file>', 'a .my.cnf with [client] user/password for the restore')
+    .option('--credentials-file <file>', 'read credentials (INI key file); default restore.credentials, else the AWS chain')
+    .option('--profile <name>', 'section of --credentials-file, or a shared AWS profile')
+    .option('--identity <file>', 'age identity file, for encrypted backups')
+    .action(async (key: string | undefined, options: import('./restore-command.js').RestoreCommandOptions) => {
+      const { restoreCommand } = await import('./restore-command.js');
+      exitCode = await restoreCommand(program.opts<GlobalOptions>(), key, options);
+    });
+
   try {
     await program.parseAsync(argv);
     return exitCode;
