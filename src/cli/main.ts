@@ -122,6 +122,21 @@ export async function main(argv: string[]): Promise<number> {
       exitCode = await restoreCommand(program.opts<GlobalOptions>(), key, options);
     });
 
+  program
+    .command('verify')
+    .description('read back every backup since --since: exists, size and sha256 match, decrypts, decompresses, dumps complete; gaps in daily series')
+    .option('--since <when>', 'window: a duration ago (7d, 36h) or a date (2026-11-20)', '7d')
+    .option('--host <name>', 'only this host (default: every host in the bucket)')
+    .option('-a, --asset <name>', 'only this asset')
+    .option('--json', 'print as JSON')
+    .option('--credentials-file <file>', 'read credentials (INI key file); default restore.credentials, else the AWS chain')
+    .option('--profile <name>', 'section of --credentials-file, or a shared AWS profile')
+    .option('--identity <file>', 'age identity file, for encrypted backups')
+    .action(async (options: import('./verify-command.js').VerifyCommandOptions) => {
+      const { verifyCommand } = await import('./verify-command.js');
+      exitCode = await verifyCommand(program.opts<GlobalOptions>(), options);
+    });
+
   try {
     await program.parseAsync(argv);
     return exitCode;
