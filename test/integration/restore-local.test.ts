@@ -1,0 +1,60 @@
+// The local destination read back (examples/quickstart.yml style): run, list, restore, verify without any cloud.
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, writeConfig } from './support/cli.js';
+import { describeTree, makeTree } from './support/tree.js';
+
+let work: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'ba-restore-local-'));
+  await chmod(work, 0o755);
+});
+afterAll(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('local destination', () => {
+  it('run -> list -> restore --latest -> verify; a flipped byte fails verify and restore', async () => {
+    const source = await makeTree(join(work, 'src'));
+    const dir = join(work, 'cfg');
+    await mkdir(dir);
+    const config = await writeConfig(dir, {
+      host: 'quickstart',
+      state_dir: '../store/state',
+      destination: { type: 'local', path: '../store/backups' },
+      compression: { algorithm: 'zstd', level: 3 },
+      assets: [{ name: 'examples', type: 'files', paths: [join(source, 'www')] }],
+    });
+    const run = await runCli(['run', '-c', config, '--json']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const key = (JSON.parse(run.stdout) as { artifacts: { key: string }[] }).artifacts[0]!.key;
+
+    const listed = await runCli(['list', '-c', config]);
+    expect(listed.exitCode, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain(`host quickstart\n  examples (files)\n`);
+    expect(listed.stdout).toContain(key);
+
+    const target = join(work, 'restored');
+    const restored = await runCli(['restore', '-c', config, '--asset', 'examples', '--latest', '--to', target]);
+    expect(restored.exitCode, restored.stderr).toBe(0);
+    expect(await describeTree(join(target, source.slice(1), 'www'))).toEqual(await describeTree(join(source, 'www')));
+
+    const verified = await runCli(['verify', '-c', config]);
+    expect(verified.exitCode, verified.stdout).toBe(0);
+
+    const path = join(work, 'store/backups', key);
+    const bytes = await readFile(path);
+    bytes[100] = bytes[100]! ^ 0x01;
+    await chmod(path, 0o600);
+    await writeFile(path, bytes);
+    const bad = await runCli(['verify', '-c', config]);
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stdout).toContain(`FAIL  quickstart examples`);
+    expect(bad.stdout).toContain(`${path}: sha256 mismatch`);
+    const again = await runCli(['restore', key, '-c', config, '--to', join(work, 'restored-bad')]);
+    expect(again.exitCode).toBe(1);
+  });
+});
