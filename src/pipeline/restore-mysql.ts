@@ -13,18 +13,9 @@ import { describeExit, tail } from '../shared/child-output.js';
 import { childEnv, explainMysqlError } from '../sources/mysql-client.js';
 import { prepareOptionsFile } from '../sources/mysql-options-file.js';
 import { RETARGET_SAFE_NAME, retargetStage } from '../sources/mysql-retarget.js';
-import { DUMP_FOOTER } from '../sources/mysql-source.js';
+import { dumpFooterWatch } from '../sources/dump-footer.js';
 import type { BackupEntry } from './backup-entries.js';
 import { readArtifact, type ReadOptions } from './read-artifact.js';
-
-/** Watches the plaintext for the dump footer: a dump without it is incomplete and must not count as restored. */
-function footerWatch(): PassThrough & { complete(): boolean } {
-  let last = '';
-  const watch = new PassThrough({ highWaterMark: 1024 * 1024 }) as PassThrough & { complete(): boolean };
-  watch.on('data', (chunk: Buffer) => { last = (last + chunk.subarray(-512).toString('latin1')).slice(-512); });
-  watch.complete = () => DUMP_FOOTER.test(last);
-  return watch;
-}
 
 function incomplete(entry: BackupEntry, where: string): BackupError {
   return new BackupError('RESTORE_FAILED', `${where}: the dump does not end with the "-- Dump completed" footer: it is incomplete`, { asset: entry.asset });
@@ -35,7 +26,7 @@ export async function restoreDumpToFile(entry: BackupEntry, path: string, force:
   const exists = await stat(path).then(() => true, () => false);
   if (exists && !force) throw new BackupError('RESTORE_TARGET_NOT_EMPTY', `--to ${path}: the file exists: pass --force to replace it`);
   const temp = join(dirname(path), `.${basename(path)}.partial-${randomBytes(6).toString('hex')}`);
-  const watch = footerWatch();
+  const watch = dumpFooterWatch();
   try {
     await readArtifact(entry.record, read, watch, createWriteStream(temp, { flags: 'wx', mode: 0o600 }));
     if (!watch.complete()) throw incomplete(entry, read.store.locate(entry.key));
@@ -96,7 +87,7 @@ export async function restoreDumpIntoDatabase(job: DatabaseRestoreJob): Promise<
         callback(error);
       },
     });
-    const watch = footerWatch();
+    const watch = dumpFooterWatch();
     let failure: unknown;
     await readArtifact(entry.record, read, watch, rewrite, guard, child.stdin!).catch((error: unknown) => {
       failure = error;

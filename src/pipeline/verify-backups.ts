@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BackupStore } from '../destinations/backup-store.js';
 import { BackupError, toBackupError } from '../shared/backup-error.js';
-import { DUMP_FOOTER } from '../sources/mysql-source.js';
+import { dumpFooterWatch } from '../sources/dump-footer.js';
 import { ChecksumGate } from '../transforms/checksum-gate.js';
 import type { DecryptorPlan } from '../transforms/decrypt.js';
 import { artifactFormat } from './artifact-format.js';
@@ -58,9 +58,9 @@ async function verifyArtifact(store: BackupStore, decryptor: DecryptorPlan | und
   try {
     const { size } = await store.stat(entry.key, signal);
     if (size !== entry.bytes_stored) return { entry, ok: false, message: `${where}: size mismatch: the object has ${size} bytes, the manifest says ${entry.bytes_stored}` };
-    const sink = new TailSink();
+    const sink = dumpFooterWatch();
     try {
-      await readArtifact(entry.record, { store, decryptor, signal }, sink);
+      await readArtifact(entry.record, { store, decryptor, signal }, sink, discard());
     } catch (error) {
       // A damaged object often breaks decompression before the hash is complete: say whether the stored bytes match.
       if (error instanceof BackupError && (error.code === 'RESTORE_FAILED' || error.code === 'DECRYPT_FAILED')) {
@@ -69,7 +69,7 @@ async function verifyArtifact(store: BackupStore, decryptor: DecryptorPlan | und
       }
       throw error;
     }
-    if (artifactFormat(entry.key).content === 'sql' && !DUMP_FOOTER.test(sink.tail)) {
+    if (artifactFormat(entry.key).content === 'sql' && !sink.complete()) {
       return { entry, ok: false, message: `${where}: the dump does not end with the "-- Dump completed" footer: it is incomplete`, plaintext_bytes: sink.bytes };
     }
     return { entry, ok: true, message: `size and sha256 match; ${sink.bytes} bytes decrypted and decompressed to the end${artifactFormat(entry.key).content === 'sql' ? '; dump footer present' : ''}`, plaintext_bytes: sink.bytes };
@@ -83,21 +83,14 @@ async function verifyArtifact(store: BackupStore, decryptor: DecryptorPlan | und
 async function hashOnly(store: BackupStore, entry: BackupEntry, signal: AbortSignal): Promise<BackupError | undefined> {
   const gate = new ChecksumGate({ sha256: entry.sha256 ?? '', bytes: entry.bytes_stored, location: store.locate(entry.key) });
   try {
-    await pipeline(await store.open(entry.key, signal), gate, new Writable({ write: (_c, _e, cb) => cb() }), { signal });
+    await pipeline(await store.open(entry.key, signal), gate, discard(), { signal });
     return undefined;
   } catch (error) {
     return error instanceof BackupError && error.code === 'INTEGRITY_FAILED' ? error : undefined;
   }
 }
 
-/** Discards plaintext, counting it and keeping the last bytes (for the dump footer). */
-class TailSink extends Writable {
-  bytes = 0;
-  tail = '';
-
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
-    this.bytes += chunk.length;
-    this.tail = (this.tail + chunk.subarray(-512).toString('latin1')).slice(-512);
-    callback();
-  }
+/** A sink that drops what it is given. */
+function discard(): Writable {
+  return new Writable({ write: (_chunk, _encoding, callback) => callback() });
 }

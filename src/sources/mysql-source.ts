@@ -6,6 +6,7 @@ import { BackupError } from '../shared/backup-error.js';
 import { childOutput } from '../shared/child-output.js';
 import type { MysqlAssetConfig } from '../config/schema.js';
 import { childEnv, describeServer, explainMysqlError, findMysqlTools, listDatabases, SYSTEM_DATABASES, type MysqlTools } from './mysql-client.js';
+import { DUMP_FOOTER } from './dump-footer.js';
 import { prepareOptionsFile } from './mysql-options-file.js';
 import type { Source, SourceStream } from './source.js';
 import { basename } from 'node:path';
@@ -15,8 +16,6 @@ export const DUMP_OPTIONS = [
   '--single-transaction', '--quick', '--routines', '--triggers', '--events', '--hex-blob', '--default-character-set=utf8mb4',
 ];
 
-/** The last line of a complete mariadb-dump/mysqldump output; restore and verify check it too. */
-export const DUMP_FOOTER = /-- Dump completed( on [^\n]*)?\s*$/;
 
 /** Creates the Source for a `type: mysql` asset. */
 export function createMysqlSource(asset: MysqlAssetConfig): Source {

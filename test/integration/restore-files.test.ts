@@ -117,6 +117,21 @@ describe('list and restore of a files backup', () => {
     expect(listed.stdout).toContain('host web-3');
   });
 
+  it('list covers the whole fleet in the bucket: every host, grouped and sorted; --asset and --since filter', async () => {
+    const all = await runCli(['list', '-c', await configFile('web-1'), '--credentials-file', readerKey, '--json']);
+    expect(all.exitCode, all.stderr).toBe(0);
+    const rows = JSON.parse(all.stdout) as { host: string; asset: string; started_at: string }[];
+    expect([...new Set(rows.map((r) => r.host))].sort()).toEqual(expect.arrayContaining(['web-1', 'web-2', 'web-3']));
+    const text = await runCli(['list', '-c', await configFile('web-1'), '--credentials-file', readerKey]);
+    const hosts = [...text.stdout.matchAll(/^host (\S+)$/gm)].map((m) => m[1]);
+    expect(hosts).toEqual([...hosts].sort());
+    expect(hosts.length).toBeGreaterThanOrEqual(3);
+    const none = await runCli(['list', '-c', await configFile('web-1'), '--credentials-file', readerKey, '--asset', 'nope']);
+    expect(none.stdout).toBe('no backups found');
+    const future = await runCli(['list', '-c', await configFile('web-1'), '--credentials-file', readerKey, '--since', '2099-01-01']);
+    expect(future.stdout).toBe('no backups found');
+  });
+
   it('a corrupted object (one byte flipped) is refused with the sha256 mismatch; partial output removed', async () => {
     const config = await configFile('web-4', { compression: { algorithm: 'none' } });
     const { artifacts: [artifact] } = await backup(config);
