@@ -41,6 +41,7 @@ export async function restoreCommand(global: GlobalOptions, key: string | undefi
     for (const warning of selected.warnings) process.stderr.write(`backup-agent: warning: ${warning}\n`);
     const read = { store, decryptor, signal };
     const entries = selected.entries;
+    for (const e of entries) context.logger.info(`restoring ${e.type} "${e.asset}"${e.label ? ` (${e.label})` : ''} of ${e.host} from ${store.locate(e.key)}`, { key: e.key, started_at: e.started_at });
     const type = entries[0]!.type;
     if (type === 'files') {
       if (options.to === undefined) throw new BackupError('USAGE', `restore: files "${entries[0]!.asset}" needs --to DIR (--into-database is for mysql backups)`);

@@ -1,10 +1,10 @@
 // Picks what `restore` restores: one artifact by key (found in its run's manifest), or an asset's latest run.
 import { tierNames } from '../config/schema.js';
 import type { BackupStore } from '../destinations/backup-store.js';
-import { BackupError } from '../shared/backup-error.js';
+import { BackupError, toBackupError } from '../shared/backup-error.js';
 import type { DecryptorPlan } from '../transforms/decrypt.js';
 import { backupEntries, isStored, type BackupEntry } from './backup-entries.js';
-import { loadCatalog } from './manifest-catalog.js';
+import { findManifests, loadCatalog, readManifest } from './manifest-catalog.js';
 
 export interface Selection {
   /** An artifact key as `list` prints it. */
@@ -32,15 +32,23 @@ export async function selectBackup(store: BackupStore, prefix: string, decryptor
   if ((selection.key === undefined) === (selection.asset === undefined)) throw new BackupError('USAGE', 'restore: name a KEY (as `list` prints it) or --asset NAME --latest');
   if (selection.asset !== undefined && !selection.latest) throw new BackupError('USAGE', 'restore: --asset needs --latest (or name the KEY of the backup to restore, from `list`)');
   if (selection.key !== undefined) return selectKey(store, prefix, decryptor, selection.key, signal);
-  const { entries, problems } = await loadCatalog(store, { prefix, host: selection.host, signal }, decryptor);
-  const stored = backupEntries(entries).filter((e) => e.asset === selection.asset && isStored(e) && (selection.database === undefined || e.label === selection.database));
-  const newest = stored[0];
-  const warnings = problems.map((p) => p.message);
-  if (newest === undefined) {
-    const which = `asset "${selection.asset}"${selection.database ? ` database "${selection.database}"` : ''} of host "${selection.host}"`;
-    throw new BackupError('BACKUP_NOT_FOUND', `no stored backup of ${which} under ${store.locate(prefix)} (\`list --host ${selection.host}\` shows what there is; --host picks another host)`, { details: warnings });
+  // Newest run first, reading manifests only until one has the asset: not the host's whole history.
+  const refs = (await findManifests(store, { prefix, host: selection.host, signal })).sort((a, b) => b.started.getTime() - a.started.getTime());
+  const warnings: string[] = [];
+  for (const ref of refs) {
+    let manifest;
+    try {
+      manifest = await readManifest(store, ref, decryptor, signal);
+    } catch (error) {
+      if (signal.aborted || (error instanceof BackupError && error.code === 'USAGE')) throw error;
+      warnings.push(toBackupError(error).message);
+      continue;
+    }
+    const stored = backupEntries([{ ref, manifest }]).filter((e) => e.asset === selection.asset && isStored(e) && (selection.database === undefined || e.label === selection.database));
+    if (stored.length > 0) return { entries: stored, warnings };
   }
-  return { entries: stored.filter((e) => e.manifest_key === newest.manifest_key), warnings };
+  const which = `asset "${selection.asset}"${selection.database ? ` database "${selection.database}"` : ''} of host "${selection.host}"`;
+  throw new BackupError('BACKUP_NOT_FOUND', `no stored backup of ${which} under ${store.locate(prefix)} (\`list --host ${selection.host}\` shows what there is; --host picks another host)`, { details: warnings });
 }
 
 async function selectKey(store: BackupStore, prefix: string, decryptor: DecryptorPlan | undefined, key: string, signal: AbortSignal): Promise<Selected> {

@@ -45,6 +45,18 @@ describe('local destination', () => {
     const verified = await runCli(['verify', '-c', config]);
     expect(verified.exitCode, verified.stdout).toBe(0);
 
+    // A second run with a changed file: --latest takes it, the KEY of the first still gives the old bytes.
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // keys have one-second stamps
+    await writeFile(join(source, 'www/html/index.html'), 'changed\n');
+    const second = await runCli(['run', '-c', config]);
+    expect(second.exitCode, second.stderr).toBe(0);
+    const newest = join(work, 'restored-newest');
+    expect((await runCli(['restore', '-c', config, '--asset', 'examples', '--latest', '--to', newest])).exitCode).toBe(0);
+    expect(await readFile(join(newest, source.slice(1), 'www/html/index.html'), 'utf8')).toBe('changed\n');
+    const first = join(work, 'restored-first');
+    expect((await runCli(['restore', key, '-c', config, '--to', first])).exitCode).toBe(0);
+    expect(await readFile(join(first, source.slice(1), 'www/html/index.html'), 'utf8')).toBe('<h1>hello</h1>\n'.repeat(100));
+
     const path = join(work, 'store/backups', key);
     const bytes = await readFile(path);
     bytes[100] = bytes[100]! ^ 0x01;
@@ -53,6 +65,7 @@ describe('local destination', () => {
     const bad = await runCli(['verify', '-c', config]);
     expect(bad.exitCode).toBe(1);
     expect(bad.stdout).toContain(`FAIL  quickstart examples`);
+    expect(bad.stdout).toMatch(/verified 2 artifacts in 2 manifests since .*: 1 problem$/m);
     expect(bad.stdout).toContain(`${path}: sha256 mismatch`);
     const again = await runCli(['restore', key, '-c', config, '--to', join(work, 'restored-bad')]);
     expect(again.exitCode).toBe(1);
