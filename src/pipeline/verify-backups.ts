@@ -72,7 +72,9 @@ async function verifyArtifact(store: BackupStore, decryptor: DecryptorPlan | und
     if (artifactFormat(entry.key).content === 'sql' && !sink.complete()) {
       return { entry, ok: false, message: `${where}: the dump does not end with the "-- Dump completed" footer: it is incomplete`, plaintext_bytes: sink.bytes };
     }
-    return { entry, ok: true, message: `size and sha256 match; ${sink.bytes} bytes decrypted and decompressed to the end${artifactFormat(entry.key).content === 'sql' ? '; dump footer present' : ''}`, plaintext_bytes: sink.bytes };
+    const format = artifactFormat(entry.key);
+    const steps = [format.encrypted && 'decrypts', format.compression !== 'none' && 'decompresses'].filter(Boolean).join(' and ') || 'reads';
+    return { entry, ok: true, message: `size and sha256 match; ${steps} to the end (${sink.bytes} bytes)${format.content === 'sql' ? '; dump footer present' : ''}`, plaintext_bytes: sink.bytes };
   } catch (error) {
     if (signal.aborted) throw error;
     return { entry, ok: false, message: toBackupError(error).message };

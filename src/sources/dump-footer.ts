@@ -21,5 +21,9 @@ export function dumpFooterWatch(): DumpFooterWatch {
     bytes += chunk.length;
     last = (last + chunk.subarray(-512).toString('latin1')).slice(-512);
   });
-  return Object.assign(watch, { complete: () => DUMP_FOOTER.test(last), get bytes() { return bytes; } }) as DumpFooterWatch;
+  // defineProperty, not Object.assign: assign would copy the getter's value (0) once.
+  return Object.defineProperties(watch, {
+    bytes: { get: () => bytes },
+    complete: { value: () => DUMP_FOOTER.test(last) },
+  }) as DumpFooterWatch;
 }

@@ -100,6 +100,7 @@ describe('encrypted backups', () => {
     expect(verified.exitCode, verified.stdout + verified.stderr).toBe(0);
     expect(verified.stdout).toMatch(/verified 2 artifacts in 1 manifest since .*: all good/);
     expect(verified.stdout).toContain('dump footer present');
+    expect(verified.stdout).toMatch(/: size and sha256 match; decrypts and decompresses to the end \([1-9]\d* bytes\)$/m);
   });
 
   it('refuses an identity file that others can read, or a recipient given as identity (exit 2)', async () => {
