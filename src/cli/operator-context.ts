@@ -46,7 +46,7 @@ export async function openOperatorContext(global: GlobalOptions, options: Operat
     store.close();
     throw error;
   }
-  const { controller, dispose } = abortOnSignals(logger);
+  const { controller, dispose } = abortOnSignals(logger, 'stopping; partial restore output is removed');
   return {
     ...store, config, decryptor, signal: controller.signal, logger,
     dispose: () => {

@@ -3,7 +3,9 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, writeConfig } from './support/cli.js';
+import { existsSync, readdirSync } from 'node:fs';
+import { execa } from 'execa';
+import { runCli, startCli, writeConfig } from './support/cli.js';
 import { describeTree, makeTree } from './support/tree.js';
 
 let work: string;
@@ -70,4 +72,25 @@ describe('local destination', () => {
     const again = await runCli(['restore', key, '-c', config, '--to', join(work, 'restored-bad')]);
     expect(again.exitCode).toBe(1);
   });
+
+  it('SIGINT during a restore exits 130 and leaves no partial output', async () => {
+    const dir = join(work, 'int');
+    await mkdir(join(dir, 'src'), { recursive: true });
+    await execa('sh', ['-c', 'head -c 536870912 /dev/urandom > "$1"', 'sh', join(dir, 'src/big.bin')]);
+    const config = await writeConfig(dir, {
+      host: 'int', state_dir: 'state', destination: { type: 'local', path: 'store' }, assets: [{ name: 'big', type: 'files', paths: ['src'] }],
+    });
+    expect((await runCli(['run', '-c', config])).exitCode).toBe(0);
+    const target = join(dir, 'out');
+    const child = startCli(['restore', '-c', config, '--asset', 'big', '--latest', '--to', target]);
+    const deadline = Date.now() + 60_000;
+    const staged = () => existsSync(target) && readdirSync(target).some((n) => n.startsWith('.backup-agent-restore-'));
+    while (!staged() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(staged()).toBe(true);
+    child.kill('SIGINT');
+    const result = await child;
+    expect(result.exitCode).toBe(130);
+    expect(String(result.stderr)).toContain('SIGINT received: stopping; partial restore output is removed');
+    expect(existsSync(target)).toBe(false);
+  }, 180_000);
 });
