@@ -1,6 +1,6 @@
 // list and restore of files backups end to end: put-only writer, read-only restorer (policy --restore), real moto.
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -49,6 +49,7 @@ beforeAll(async () => {
   await chmod(work, 0o755);
   writerKey = await moto.writeKeyFile(moto.putOnly, work);
   source = await makeTree(join(work, 'src'));
+  await chown(join(source, 'www/secret.conf'), 1234, 2345); // owners come back too (the tests run as root)
   readerKey = await createRestorer(moto, await configFile('policy-host'), work);
 });
 afterAll(async () => {
@@ -76,6 +77,8 @@ describe('list and restore of a files backup', () => {
     expect(await describeTree(join(latest, source.slice(1), 'www'))).toEqual(expected);
     expect(expected.map((e) => e.path)).toEqual(expect.arrayContaining(['empty-dir', 'current', 'dangling', 'run.sh']));
     expect((await readdir(latest)).filter((n) => n.startsWith('.'))).toEqual([]); // no staging dir left
+    const owner = await lstat(join(latest, source.slice(1), 'www/secret.conf'));
+    expect([owner.uid, owner.gid]).toEqual([1234, 2345]);
 
     const byKey = join(work, 'restored-key');
     const again = await runCli(['restore', key, '-c', config, '--credentials-file', readerKey, '--to', byKey]);
