@@ -1,10 +1,12 @@
 // The read pipeline of restore and verify: download -> size + sha256 check -> decrypt -> decompress -> sink.
 import type { Duplex, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { execa } from 'execa';
 import type { BackupStore } from '../destinations/backup-store.js';
 import { BackupError, isAbortError } from '../shared/backup-error.js';
 import { tail } from '../shared/child-output.js';
 import { ChecksumGate } from '../transforms/checksum-gate.js';
+import type { ChildCommand } from '../transforms/compress.js';
 import { planDecompressor } from '../transforms/decompress.js';
 import { describeDecryptFailure, type DecryptorPlan } from '../transforms/decrypt.js';
 import { artifactFormat } from './artifact-format.js';
@@ -20,6 +22,11 @@ export interface ReadOptions {
   signal: AbortSignal;
 }
 
+/** A sink that is a child's stdin (tar's): a decompressor program then writes into it by a kernel pipe. */
+export interface ChildSink {
+  stdin: Writable;
+}
+
 /**
  * Streams the plaintext of `record` into `sinks` (e.g. tar's stdin, or sed then mysql's stdin).
  * Resolves when every byte was checked and written. Rejects with the first cause as a BackupError:
@@ -28,7 +35,7 @@ export interface ReadOptions {
  * rejection), DECRYPT_FAILED (wrong identity, damaged age file), RESTORE_FAILED (decompression),
  * INTERRUPTED; an error of a sink passes through unchanged.
  */
-export async function readArtifact(record: ReadRecord, options: ReadOptions, ...sinks: (Duplex | Writable)[]): Promise<void> {
+export async function readArtifact(record: ReadRecord, options: ReadOptions, ...sinks: (Duplex | Writable | ChildSink)[]): Promise<void> {
   const { store, decryptor, signal } = options;
   const where = store.locate(record.key);
   const format = artifactFormat(record.key);
@@ -40,17 +47,47 @@ export async function readArtifact(record: ReadRecord, options: ReadOptions, ...
   const body = await options.store.open(record.key, signal);
   const gate = new ChecksumGate({ sha256: record.sha256, bytes: record.bytes_stored, location: where });
   const decrypt = format.encrypted ? decryptor!.create(signal) : undefined;
-  const decompress = decompressor.create(signal);
+  const last = sinks[sinks.length - 1];
+  const childSink = last !== undefined && isChildSink(last) ? last : undefined;
+  // zstd straight into tar: the decompressed bytes never pass through Node.
+  const fused = childSink !== undefined && decompressor.command !== undefined ? spawnInto(decompressor.command, childSink, signal) : undefined;
+  const decompress = fused ? undefined : decompressor.create(signal);
   const stageOf = new Map<unknown, 'download' | 'decryption' | 'decompression'>();
   body.once('error', (error) => stageOf.set(error, 'download'));
   decrypt?.once('error', (error) => stageOf.set(error, 'decryption'));
   decompress?.once('error', (error) => stageOf.set(error, 'decompression'));
-  const stages = [body, gate, ...(decrypt ? [decrypt] : []), ...(decompress ? [decompress] : []), ...sinks];
-  try {
-    await pipeline(stages as unknown as [Readable, Writable], { signal });
-  } catch (error) {
-    throw explainReadError(error, where, stageOf.get(error), signal);
+  const tail = fused ? [...sinks.slice(0, -1) as (Duplex | Writable)[], fused.stdin!] : sinks.map((s) => (isChildSink(s) ? s.stdin : s));
+  const stages = [body, gate, ...(decrypt ? [decrypt] : []), ...(decompress ? [decompress] : []), ...tail];
+  let failure: unknown;
+  await pipeline(stages as unknown as [Readable, Writable], { signal }).catch((error: unknown) => {
+    failure = error;
+    fused?.kill('SIGKILL');
+  });
+  const decompressed = fused ? await fused : undefined;
+  // The data's own failure (checksum, decryption) wins over a broken pipe into a decompressor that then died.
+  if (failure instanceof BackupError) throw failure;
+  if (failure !== undefined && stageOf.has(failure)) throw explainReadError(failure, where, stageOf.get(failure), signal);
+  if (decompressed !== undefined && decompressed.exitCode !== 0 && !signal.aborted) {
+    throw explainReadError(decompressed, where, 'decompression', signal);
   }
+  if (failure !== undefined) throw explainReadError(failure, where, undefined, signal);
+}
+
+function isChildSink(sink: Duplex | Writable | ChildSink): sink is ChildSink {
+  return !('write' in sink) && 'stdin' in sink;
+}
+
+/** Starts `command` writing into the child sink's stdin; Node's end of that pipe is closed once it runs. */
+function spawnInto(command: ChildCommand, sink: ChildSink, signal: AbortSignal) {
+  const child = execa(command.file, command.args, {
+    reject: false, stdin: 'pipe', stdout: sink.stdin as unknown as NodeJS.WritableStream as never, stderr: 'pipe', buffer: { stdout: false, stderr: true },
+    cancelSignal: signal, extendEnv: false, env: {},
+  });
+  // The program holds the pipe's write end now; ours must close, or the sink never sees end of input.
+  const release = () => sink.stdin.destroy();
+  child.once('spawn', release);
+  void child.finally(release);
+  return child;
 }
 
 function explainReadError(error: unknown, where: string, stage: 'download' | 'decryption' | 'decompression' | undefined, signal: AbortSignal): unknown {

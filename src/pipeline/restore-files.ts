@@ -37,10 +37,12 @@ export async function restoreFiles(job: FilesRestoreJob): Promise<void> {
     reject: false, stdin: 'pipe', stdout: 'ignore', stderr: 'pipe', cancelSignal: read.signal, extendEnv: false,
     env: { LC_ALL: 'C', ...(process.env.PATH ? { PATH: process.env.PATH } : {}) },
   });
+  // A write into a tar that died fails with EPIPE; tar's exit status reports the real cause.
+  tar.stdin!.on('error', () => undefined);
   const label = `files "${entry.asset}" from ${read.store.locate(entry.key)}`;
   try {
     let readError: unknown;
-    await readArtifact(entry.record, read, tar.stdin!).catch((error: unknown) => {
+    await readArtifact(entry.record, read, { stdin: tar.stdin! }).catch((error: unknown) => {
       readError = error;
       tar.kill('SIGKILL');
     });
@@ -51,7 +53,8 @@ export async function restoreFiles(job: FilesRestoreJob): Promise<void> {
     if (ESCAPE.test(stderr)) {
       throw new BackupError('UNSAFE_ARCHIVE', `${label}: refused: the archive has members outside the target (${tail(stderr, 3)}); nothing was restored`, { asset: entry.asset });
     }
-    if (result.failed) {
+    // The exit status, not execa's `failed`: Node's end of tar's stdin is closed on purpose when zstd writes into it.
+    if (result.exitCode !== 0 || result.signal !== undefined) {
       throw new BackupError('RESTORE_FAILED', `${label}: tar ${describeExit(result)}: ${tail(stderr, 3) || (result.shortMessage ?? '')}; nothing was restored`, { asset: entry.asset });
     }
     if (readError !== undefined) throw readError;

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { execa } from 'execa';
 import { BackupError } from '../shared/backup-error.js';
 import { findOnPath } from '../shared/find-on-path.js';
-import type { Algorithm } from './compress.js';
+import type { Algorithm, ChildCommand } from './compress.js';
 
 /** How an artifact is decompressed. */
 export interface DecompressorPlan {
@@ -12,6 +12,8 @@ export interface DecompressorPlan {
   engine: string;
   /** Creates one stage; undefined for `none`. */
   create(signal: AbortSignal): Duplex | undefined;
+  /** The program, when decompression is a child process: it may then write into a sink program directly. */
+  command?: ChildCommand;
 }
 
 type Factory = () => Duplex;
@@ -22,9 +24,11 @@ export async function planDecompressor(algorithm: Algorithm, env: NodeJS.Process
   if (algorithm === 'gzip') return { engine: 'node zlib gunzip', create: () => zlib.createGunzip() };
   const binary = await findOnPath('zstd', env);
   if (binary !== undefined) {
+    const args = ['-d', '-c', '-q'];
     return {
       engine: `zstd binary ${binary} -d`,
-      create: (signal) => execa(binary, ['-d', '-c', '-q'], {
+      command: { file: binary, args },
+      create: (signal) => execa(binary, args, {
         cancelSignal: signal, buffer: { stdout: false, stderr: true }, stripFinalNewline: true, extendEnv: false, env: {},
       }).duplex(),
     };
