@@ -28,8 +28,8 @@ export interface ChildSink {
 }
 
 /**
- * Streams the plaintext of `record` into `sinks` (e.g. tar's stdin, or sed then mysql's stdin).
- * Resolves when every byte was checked and written. Rejects with the first cause as a BackupError:
+ * Streams the plaintext of `record` into `sinks` (sed then mysql's stdin, a file; or, last, a
+ * {@link ChildSink} such as tar: a zstd program then writes into it directly). Resolves when every byte was checked and written. Rejects with the first cause as a BackupError:
  * DESTINATION_NOT_FOUND / DESTINATION_DENIED (download), INTEGRITY_FAILED (size or sha256 differs
  * from the manifest: raised only after the last byte, so sinks must remove their output on any
  * rejection), DECRYPT_FAILED (wrong identity, damaged age file), RESTORE_FAILED (decompression),
