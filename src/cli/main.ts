@@ -109,11 +109,59 @@ export async function main(argv: string[]): Promise<number> {
     .command('lifecycle')
     .description('print the S3 lifecycle rules implementing retention; --apply merges them into the bucket (operator credentials)')
     .option('--apply', 'put the rules, replacing only this prefix\'s rules and keeping every other rule of the bucket')
-    .option('--credentials-file <file>', 'operator/admin key file for --apply (INI, like ~/.aws/credentials)')
-    .option('--profile <name>', 'section of --credentials-file, or a profile of the shared AWS config')
+    .addOption(credentialsFileOption('admin, for --apply')).addOption(profileOption())
     .action(async (options: { apply?: boolean; credentialsFile?: string; profile?: string }) => {
       const { lifecycleCommand } = await import('./lifecycle-command.js');
       exitCode = await lifecycleCommand(program.opts<GlobalOptions>(), options);
+    });
+
+  program
+    .command('list')
+    .description('backups grouped by host and asset, newest first, read from the manifests (read credentials)')
+    .option('--host <name>', 'only this host (default: every host in the bucket)')
+    .option('-a, --asset <name>', 'only this asset')
+    .option('--since <when>', 'only runs since a duration ago (7d, 36h) or a date (2026-11-20)')
+    .option('--json', 'print as JSON')
+    .addOption(credentialsFileOption('read')).addOption(profileOption()).addOption(identityOption())
+    .action(async (options: import('./list-command.js').ListCommandOptions) => {
+      const { listCommand } = await import('./list-command.js');
+      exitCode = await listCommand(program.opts<GlobalOptions>(), options);
+    });
+
+  program
+    .command('restore')
+    .description('restore a backup (KEY from `list`, or --asset NAME --latest), checked against its manifest')
+    .argument('[key]', 'object key of the backup, as `list` prints it')
+    .option('-a, --asset <name>', 'with --latest: the asset to restore')
+    .option('--latest', 'the newest stored run of --asset')
+    .option('--host <name>', 'whose backups (default: this config\'s host)')
+    .option('--database <name>', 'mysql: only this database of the run')
+    .option('--to <path>', 'files: target directory; mysql: FILE.sql, or a directory for DB.sql files')
+    .option('--into-database <name>', 'mysql: load the dump into this database (created; must not exist without --force)')
+    .option('--force', 'restore into a non-empty directory / an existing database or file')
+    .option('--strip-definers', 'mysql: drop DEFINER clauses, so a user without SUPER can restore views, triggers, routines')
+    .option('--db-host <host>', 'mysql server (default: the asset\'s connection settings)')
+    .option('--db-port <port>', 'mysql port')
+    .option('--db-socket <path>', 'mysql socket')
+    .option('--db-user <name>', 'mysql user')
+    .option('--db-defaults-file <file>', 'a .my.cnf with [client] user/password for the restore')
+    .addOption(credentialsFileOption('read')).addOption(profileOption()).addOption(identityOption())
+    .action(async (key: string | undefined, options: import('./restore-command.js').RestoreCommandOptions) => {
+      const { restoreCommand } = await import('./restore-command.js');
+      exitCode = await restoreCommand(program.opts<GlobalOptions>(), key, options);
+    });
+
+  program
+    .command('verify')
+    .description('read back every backup since --since: exists, size and sha256 match, decrypts, decompresses, dumps complete; gaps in daily series')
+    .option('--since <when>', 'window: a duration ago (7d, 36h) or a date (2026-11-20)', '7d')
+    .option('--host <name>', 'only this host (default: every host in the bucket)')
+    .option('-a, --asset <name>', 'only this asset')
+    .option('--json', 'print as JSON')
+    .addOption(credentialsFileOption('read')).addOption(profileOption()).addOption(identityOption())
+    .action(async (options: import('./verify-command.js').VerifyCommandOptions) => {
+      const { verifyCommand } = await import('./verify-command.js');
+      exitCode = await verifyCommand(program.opts<GlobalOptions>(), options);
     });
 
   try {
@@ -125,6 +173,19 @@ export async function main(argv: string[]): Promise<number> {
     }
     return reportError(error);
   }
+}
+
+/** Operator commands' credentials: never the host's put-only key (see config/operator-credentials.ts). */
+function credentialsFileOption(kind: string): Option {
+  return new Option('--credentials-file <file>', `${kind} credentials (INI key file); default restore.credentials, else the AWS chain`);
+}
+
+function profileOption(): Option {
+  return new Option('--profile <name>', 'section of --credentials-file, or a shared AWS profile');
+}
+
+function identityOption(): Option {
+  return new Option('--identity <file>', 'age identity file (mode 0600), for encrypted backups and manifests');
 }
 
 /** Prints an error for people on stderr and returns its exit code. */

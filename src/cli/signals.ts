@@ -2,15 +2,18 @@
 import { ExitCode } from '../shared/exit-codes.js';
 import type { Logger } from '../shared/logger.js';
 
-/** Returns the run's AbortController, aborted by the first SIGINT/SIGTERM; call `dispose` when done. */
-export function abortOnSignals(logger: Logger): { controller: AbortController; dispose: () => void } {
+/**
+ * Returns the run's AbortController, aborted by the first SIGINT/SIGTERM; call `dispose` when done.
+ * `consequence` says what stopping means, for the warning (default: for a backup run).
+ */
+export function abortOnSignals(logger: Logger, consequence = 'abandoning unfinished uploads'): { controller: AbortController; dispose: () => void } {
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) {
       logger.error(`${signal} again: exiting now`);
       process.exit(ExitCode.INTERRUPTED);
     }
-    logger.warn(`${signal} received: abandoning unfinished uploads (send again to exit at once)`);
+    logger.warn(`${signal} received: ${consequence} (send again to exit at once)`);
     controller.abort(Object.assign(new Error(`interrupted by ${signal}`), { name: 'AbortError' }));
   };
   process.on('SIGINT', onSignal);

@@ -6,6 +6,7 @@ import { BackupError } from '../shared/backup-error.js';
 import { childOutput } from '../shared/child-output.js';
 import type { MysqlAssetConfig } from '../config/schema.js';
 import { childEnv, describeServer, explainMysqlError, findMysqlTools, listDatabases, SYSTEM_DATABASES, type MysqlTools } from './mysql-client.js';
+import { DUMP_FOOTER } from './dump-footer.js';
 import { prepareOptionsFile } from './mysql-options-file.js';
 import type { Source, SourceStream } from './source.js';
 import { basename } from 'node:path';
@@ -15,7 +16,6 @@ export const DUMP_OPTIONS = [
   '--single-transaction', '--quick', '--routines', '--triggers', '--events', '--hex-blob', '--default-character-set=utf8mb4',
 ];
 
-const FOOTER = /-- Dump completed( on [^\n]*)?\s*$/;
 
 /** Creates the Source for a `type: mysql` asset. */
 export function createMysqlSource(asset: MysqlAssetConfig): Source {
@@ -66,7 +66,7 @@ function openDump(asset: MysqlAssetConfig, tools: MysqlTools, optionsFile: strin
   const judge = (result: Result): Error | undefined => {
     if (result.isCanceled || signal.aborted) return new BackupError('INTERRUPTED', `mysql "${asset.name}": interrupted`, { asset: asset.name });
     if (result.exitCode !== 0) return explainMysqlError(asset, tools.dump, result, stderr);
-    if (!FOOTER.test(last)) {
+    if (!DUMP_FOOTER.test(last)) {
       return new BackupError('SOURCE_FAILED', `mysql "${asset.name}": ${basename(tools.dump)} exited 0 but its output lacks the "-- Dump completed" footer: the dump is incomplete`, { asset: asset.name });
     }
     return undefined;

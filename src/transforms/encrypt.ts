@@ -1,7 +1,7 @@
 // Encryption stage in the age format: the `age` binary when present (~7x faster here), else the age-encryption JS library.
 import { readFile } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
-import { addAbortSignal, Duplex } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import { Encrypter } from 'age-encryption';
 import { execa } from 'execa';
 import type { EncryptionConfig } from '../config/schema.js';
@@ -9,6 +9,7 @@ import { BackupError } from '../shared/backup-error.js';
 import { findOnPath } from '../shared/find-on-path.js';
 import { loadRecipients } from './age-recipients.js';
 import { NO_ENCRYPTION, type EncryptorPlan } from './encryptor-plan.js';
+import { webStreamStage } from './web-stream-stage.js';
 
 export type { EncryptorPlan } from './encryptor-plan.js';
 
@@ -79,34 +80,7 @@ async function readPassphrase(path: string): Promise<string> {
   return passphrase;
 }
 
-/**
- * The JS engine as a Duplex. Input is pulled one chunk at a time (highWaterMark 0) only when
- * the encrypter wants more, and Duplex.from buffers one chunk per side, so memory stays bounded
- * by a few chunks plus age's 64 KiB block whatever the sizes and speeds around it. It yields to
- * the event loop after each 64 KiB block, so the run's signal works however fast the neighbours are.
- */
+/** The JS engine as a bounded Duplex stage (see {@link webStreamStage}). */
 function jsStage(encrypter: Encrypter, signal: AbortSignal): Duplex {
-  const stage = Duplex.from(async function* (source: AsyncIterable<Uint8Array | string>) {
-    const iterator = source[Symbol.asyncIterator]();
-    const input = new ReadableStream<Uint8Array>(
-      {
-        async pull(controller) {
-          const next = await iterator.next();
-          if (next.done) controller.close();
-          else controller.enqueue(typeof next.value === 'string' ? Buffer.from(next.value) : next.value);
-        },
-        async cancel() {
-          await iterator.return?.();
-        },
-      },
-      { highWaterMark: 0 },
-    );
-    const output = await encrypter.encrypt(input);
-    for await (const chunk of output) {
-      yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      // Promise-only plumbing: with an in-memory source and sink, timers and signals would never run.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  });
-  return addAbortSignal(signal, stage);
+  return webStreamStage((input) => encrypter.encrypt(input), signal);
 }

@@ -72,7 +72,7 @@ describe('backup-agent CLI', () => {
     const file = await writeConfig(dir, localConfig('local'));
     const dry = await runCli(['run', '-c', file, '--dry-run']);
     expect(dry.exitCode).toBe(0);
-    expect(dry.stdout).toMatch(/data\s+planned\s+-\s+-\s+-\s+p\/daily\/\d{4}-\d{2}-\d{2}\/cli-host\/data\/\d{8}T\d{6}Z\.tar\.zst/);
+    expect(dry.stdout).toMatch(/data\s+planned\s+-\s+-\s+-\s+p\/(daily|weekly|monthly|yearly)\/\d{4}-\d{2}-\d{2}\/cli-host\/data\/\d{8}T\d{6}Z\.tar\.zst/);
     expect(dry.stdout).toContain('dry run: nothing was uploaded');
     await expect(access(join(dir, 'store'))).rejects.toThrow();
 
@@ -80,8 +80,9 @@ describe('backup-agent CLI', () => {
     expect(one.exitCode).toBe(0);
     expect(one.stdout).toMatch(/^other\s+ok\s/m);
     expect(one.stdout).not.toMatch(/^data\s/m);
-    const day = (await readdir(join(dir, 'store/p/daily')))[0]!;
-    expect(await readdir(join(dir, 'store/p/daily', day, 'cli-host'))).toEqual(expect.arrayContaining(['other', expect.stringMatching(/Z\.manifest\.json$/)]));
+    const tier = (await readdir(join(dir, 'store/p')))[0]!; // daily, or monthly/weekly/yearly on such days
+    const day = (await readdir(join(dir, 'store/p', tier)))[0]!;
+    expect(await readdir(join(dir, 'store/p', tier, day, 'cli-host'))).toEqual(expect.arrayContaining(['other', expect.stringMatching(/Z\.manifest\.json$/)]));
 
     const unknown = await runCli(['run', '-c', file, '--asset', 'nope']);
     expect(unknown.exitCode).toBe(2);

@@ -72,7 +72,7 @@ describe('npm pack + npm install -g', () => {
     expect(version.stdout.trim()).toBe(pkg.version);
     const help = await run(['--help']);
     expect(help.exitCode).toBe(0);
-    for (const command of ['run', 'validate', 'status', 'policy', 'daemon', 'schedule', 'init', 'check', 'lifecycle']) expect(help.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    for (const command of ['run', 'validate', 'status', 'policy', 'daemon', 'schedule', 'init', 'check', 'lifecycle', 'list', 'restore', 'verify']) expect(help.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
 
     const etc = join(work, 'etc/backup-agent');
     expect((await run(['init', '--dir', etc, '--bucket', 'acme-backups'])).exitCode).toBe(0);

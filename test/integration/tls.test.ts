@@ -38,14 +38,14 @@ afterAll(async () => {
 const configFile = (name: string, destination: Record<string, unknown>) =>
   writeS3Config(moto, work, name, [data], { endpoint: proxy.endpoint, credentials: { key_file: keyFile }, ...destination });
 
-const stored = (host: string) => moto.listKeys(`${moto.prefix}daily/`).then((keys) => keys.filter((k) => k.includes(`/${host}/`)));
+const stored = (host: string) => moto.listKeys(moto.prefix).then((keys) => keys.filter((k) => k.includes(`/${host}/`)));
 
 describe('TLS with a private CA', () => {
   it('without ca_file the run fails naming the endpoint, the verification code and ca_file; nothing reaches S3', async () => {
     const forwardedBefore = proxy.forwarded.length;
     const result = await runCli(['run', '-c', await configFile('no-ca', {})]);
     expect(result.exitCode).toBe(1);
-    expect(result.stdout).toMatch(/s3:\/\/backup-agent-test\/backups\/(daily|monthly)\/\S+\/no-ca\/data\/\S+: TLS verification of https:\/\/127\.0\.0\.1:\d+ failed \(SELF_SIGNED_CERT_IN_CHAIN\): set destination\.ca_file to the CA bundle that signed it/);
+    expect(result.stdout).toMatch(/s3:\/\/backup-agent-test\/backups\/\w+\/\S+\/no-ca\/data\/\S+: TLS verification of https:\/\/127\.0\.0\.1:\d+ failed \(SELF_SIGNED_CERT_IN_CHAIN\): set destination\.ca_file to the CA bundle that signed it/);
     expect(result.stdout).toContain(`TLS verification of ${proxy.endpoint} failed`);
     expect(proxy.forwarded.length).toBe(forwardedBefore);
     expect(await stored('no-ca')).toEqual([]);

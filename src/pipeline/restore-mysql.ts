@@ -1,0 +1,128 @@
+// Restores a dump artifact: into a database through the mariadb/mysql client (retargeted by sed), or
+// into a .sql file; a failure drops the database it created or removes the partial file.
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { link, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { execa } from 'execa';
+import type { MysqlAssetConfig } from '../config/schema.js';
+import { BackupError } from '../shared/backup-error.js';
+import { findOnPath } from '../shared/find-on-path.js';
+import { describeExit, tail } from '../shared/child-output.js';
+import { childEnv, explainMysqlError } from '../sources/mysql-client.js';
+import { prepareOptionsFile } from '../sources/mysql-options-file.js';
+import { RETARGET_SAFE_NAME, retargetStage } from '../sources/mysql-retarget.js';
+import { dumpFooterWatch } from '../sources/dump-footer.js';
+import type { BackupEntry } from './backup-entries.js';
+import { readArtifact, type ReadOptions } from './read-artifact.js';
+
+function incomplete(entry: BackupEntry, where: string): BackupError {
+  return new BackupError('RESTORE_FAILED', `${where}: the dump does not end with the "-- Dump completed" footer: it is incomplete`, { asset: entry.asset });
+}
+
+/** Writes the dump's SQL to `path` (0600, atomically; an existing file only with `force`). */
+export async function restoreDumpToFile(entry: BackupEntry, path: string, force: boolean, read: ReadOptions): Promise<void> {
+  const exists = await stat(path).then(() => true, () => false);
+  if (exists && !force) throw new BackupError('RESTORE_TARGET_NOT_EMPTY', `--to ${path}: the file exists: pass --force to replace it`);
+  const temp = join(dirname(path), `.${basename(path)}.partial-${randomBytes(6).toString('hex')}`);
+  const watch = dumpFooterWatch();
+  try {
+    await readArtifact(entry.record, read, watch, createWriteStream(temp, { flags: 'wx', mode: 0o600 }));
+    if (!watch.complete()) throw incomplete(entry, read.store.locate(entry.key));
+    if (force) await rename(temp, path);
+    else await link(temp, path); // never replaces a file that appeared meanwhile
+  } finally {
+    await unlink(temp).catch(() => undefined);
+  }
+}
+
+export interface DatabaseRestoreJob {
+  entry: BackupEntry;
+  database: string;
+  /** Restore into an existing database (it is then not dropped on failure). */
+  force: boolean;
+  stripDefiners: boolean;
+  /** Connection settings (host, port, socket, user, password/password_file, defaults_file). */
+  connection: MysqlAssetConfig;
+  read: ReadOptions;
+}
+
+/**
+ * Loads the dump into `database` (the dump's CREATE DATABASE / USE lines are rewritten to it), via the
+ * mariadb or mysql client on PATH with credentials in an options file. Refuses an existing database
+ * without `force` (RESTORE_TARGET_NOT_EMPTY). On failure the client is killed before it sees the end
+ * of its input, and a database this restore created is dropped.
+ */
+export async function restoreDumpIntoDatabase(job: DatabaseRestoreJob): Promise<void> {
+  const { entry, database, read, connection } = job;
+  const source = entry.label;
+  if (!RETARGET_SAFE_NAME.test(database)) throw new BackupError('USAGE', `--into-database "${database}": only A-Za-z0-9_ names are supported`);
+  if (source === undefined) throw new BackupError('MANIFEST_INVALID', `${read.store.locate(entry.key)}: the manifest records no database name (label) for this dump`);
+  const client = (await findOnPath('mariadb')) ?? (await findOnPath('mysql'));
+  if (client === undefined) throw new BackupError('SOURCE_MISSING_TOOL', 'restore: no mariadb or mysql client on PATH (install mariadb-client)');
+  const options = await prepareOptionsFile(connection);
+  const login = options.path ? [`--defaults-extra-file=${options.path}`] : [];
+  const sql = async (statement: string) => {
+    const result = await execa(client, [...login, '--batch', '--skip-column-names', `--execute=${statement}`], {
+      reject: false, cancelSignal: read.signal, extendEnv: false, env: childEnv(), stdin: 'ignore', timeout: 120_000,
+    });
+    if (result.exitCode !== 0) throw explainMysqlError(connection, client, result, String(result.stderr));
+    return String(result.stdout).trim();
+  };
+  try {
+    const existed = (await sql(`SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '${database}'`)) !== '';
+    if (existed && !job.force) {
+      throw new BackupError('RESTORE_TARGET_NOT_EMPTY', `--into-database ${database}: the database exists: restore into a new name, or pass --force to load the dump into it (its tables are replaced)`);
+    }
+    const rewrite = retargetStage({ from: source, to: database, stripDefiners: job.stripDefiners }, read.signal);
+    const child = execa(client, [...login, '--batch'], {
+      reject: false, stdin: 'pipe', stdout: 'ignore', stderr: 'pipe', cancelSignal: read.signal, extendEnv: false, env: childEnv(),
+    });
+    // Killed before its stdin closes: a client that saw EOF after half a dump would commit what it had.
+    const guard = new PassThrough({
+      highWaterMark: 1024 * 1024,
+      destroy(error, callback) {
+        if (error) child.kill('SIGKILL');
+        callback(error);
+      },
+    });
+    const watch = dumpFooterWatch();
+    let failure: unknown;
+    await readArtifact(entry.record, read, watch, rewrite, guard, child.stdin!).catch((error: unknown) => {
+      failure = error;
+      child.kill('SIGKILL');
+    });
+    const result = await child;
+    try {
+      if (failure instanceof BackupError) throw failure;
+      if (result.exitCode !== 0 && !result.isCanceled) throw explainClientFailure(job, client, result, String(result.stderr));
+      if (failure !== undefined) throw failure;
+      if (!watch.complete()) throw incomplete(entry, read.store.locate(entry.key));
+    } catch (error) {
+      if (!existed) {
+        await sql(`DROP DATABASE IF EXISTS \`${database}\``).catch(() => undefined);
+        if (error instanceof BackupError) error.details.push(`the partly restored database ${database} was dropped`);
+      } else if (error instanceof BackupError) {
+        error.details.push(`database ${database} existed before (--force) and may now be partly restored: check it or restore again`);
+      }
+      throw error;
+    }
+  } finally {
+    await options.dispose();
+  }
+}
+
+/** The client's failure while loading the dump, with the fix for DEFINER clauses a non-SUPER user cannot restore. */
+function explainClientFailure(job: DatabaseRestoreJob, client: string, result: { exitCode?: number; signal?: string }, stderr: string): BackupError {
+  const what = `restore of ${job.read.store.locate(job.entry.key)} into ${job.database}`;
+  const cause = tail(stderr, 2) || 'no error output';
+  if (/\b1227\b/.test(stderr) && !job.stripDefiners) {
+    return new BackupError('RESTORE_FAILED', `${what}: ${basename(client)} ${describeExit(result)}: ${cause} (the dump's DEFINER clauses need SUPER or SET USER: restore as a user who has it, or pass --strip-definers)`, { asset: job.entry.asset });
+  }
+  if (/\b(1045|2002|2003|2005|2013)\b/.test(stderr)) {
+    const e = explainMysqlError(job.connection, client, result, stderr);
+    return new BackupError('RESTORE_FAILED', `${what}: ${e.message.replace(/^mysql "[^"]*": /, '')}`, { asset: job.entry.asset });
+  }
+  return new BackupError('RESTORE_FAILED', `${what}: ${basename(client)} ${describeExit(result)}: ${cause}`, { asset: job.entry.asset });
+}

@@ -1,0 +1,39 @@
+// A pass-through that hashes what it passes and, at the end, fails unless size and sha256 match the manifest.
+import { createHash } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+import { BackupError } from '../shared/backup-error.js';
+
+/**
+ * Passes bytes through while hashing them. At the end of input it errors with BackupError
+ * INTEGRITY_FAILED when the byte count or sha256 differs from what the manifest recorded, so the
+ * stages after it never see a clean end of a corrupted object; a sink must treat that error as
+ * "remove what you wrote".
+ */
+export class ChecksumGate extends Transform {
+  bytes = 0;
+  readonly #hash = createHash('sha256');
+
+  constructor(private readonly expected: { sha256: string; bytes: number; location: string }) {
+    super({ highWaterMark: 1024 * 1024 });
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.bytes += chunk.length;
+    this.#hash.update(chunk);
+    callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    const { sha256, bytes, location } = this.expected;
+    if (this.bytes !== bytes) {
+      callback(new BackupError('INTEGRITY_FAILED', `${location}: size mismatch: read ${this.bytes} bytes, the manifest says ${bytes} (the object is truncated, corrupted or was replaced)`));
+      return;
+    }
+    const actual = this.#hash.digest('hex');
+    if (actual !== sha256) {
+      callback(new BackupError('INTEGRITY_FAILED', `${location}: sha256 mismatch: the stored bytes hash to ${actual}, the manifest says ${sha256} (the object is corrupted or was replaced)`));
+      return;
+    }
+    callback();
+  }
+}
