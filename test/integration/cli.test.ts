@@ -19,6 +19,7 @@ const localConfig = (name: string) => ({
   host: 'cli-host',
   state_dir: join(work, name, 'state'),
   destination: { type: 'local', path: join(work, name, 'store'), prefix: 'p/' },
+  retention: { daily: 7 }, // keys under daily/ on every date (the default makes the 1st monthly/)
   assets: [
     { name: 'data', type: 'files', paths: [join(work, 'data')] },
     { name: 'other', type: 'files', paths: [join(work, 'data/sub')] },
@@ -70,7 +71,7 @@ describe('backup-agent CLI', () => {
     const file = await writeConfig(dir, localConfig('local'));
     const dry = await runCli(['run', '-c', file, '--dry-run']);
     expect(dry.exitCode).toBe(0);
-    expect(dry.stdout).toMatch(/data\s+planned\s+-\s+-\s+-\s+p\/(daily|monthly)\/\d{4}-\d{2}-\d{2}\/cli-host\/data\/\d{8}T\d{6}Z\.tar\.zst/);
+    expect(dry.stdout).toMatch(/data\s+planned\s+-\s+-\s+-\s+p\/daily\/\d{4}-\d{2}-\d{2}\/cli-host\/data\/\d{8}T\d{6}Z\.tar\.zst/);
     expect(dry.stdout).toContain('dry run: nothing was uploaded');
     await expect(access(join(dir, 'store'))).rejects.toThrow();
 

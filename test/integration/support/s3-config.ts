@@ -6,7 +6,8 @@ import type { MotoServer } from './moto.js';
 
 /**
  * Writes `work/NAME/config.yml`: host NAME, state in that directory, a files asset `data` of
- * `paths`, and moto's bucket and prefix as the destination, with `destination` merged over it.
+ * `paths`, a daily-only retention, and moto's bucket and prefix as the destination, with
+ * `destination` merged over it.
  * Resolves to the config's path.
  */
 export async function writeS3Config(moto: MotoServer, work: string, name: string, paths: string[], destination: Record<string, unknown>): Promise<string> {
@@ -17,6 +18,8 @@ export async function writeS3Config(moto: MotoServer, work: string, name: string
     state_dir: join(dir, 'state'),
     destination: { type: 's3', bucket: moto.bucket, endpoint: moto.endpoint, force_path_style: true, prefix: moto.prefix, ...destination },
     assets: [{ name: 'data', type: 'files', paths }],
+    // Daily only: keys are under daily/ on every date (the default retention makes the 1st monthly/).
+    retention: { daily: 7 },
   });
 }
 
