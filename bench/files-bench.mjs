@@ -1,7 +1,7 @@
 // Benchmark: backup-agent's files asset vs `tar | gzip -6 | aws s3 cp -` and `tar | zstd -3 -T0 | aws s3 cp -`.
 //
 // Usage (from the repository root, after `npm run build`):
-//   node bench/files-bench.mjs [--size 1G] [--repeat 1] [--only agent,gzip,zstd] [--part-size 8MiB] [--queue-size 4]
+//   node bench/files-bench.mjs [--size 1G] [--repeat 1] [--only agent,gzip,zstd] [--part-size 8MiB] [--queue-size 4] [--baseline DIR]
 //
 // - Generates a deterministic tree in .bench/tree-<size> (reused while its .complete marker matches):
 //   log-like text (~5-10x compressible), ~15% pseudo-random binary bytes, and up to 20,000 small
@@ -151,15 +151,17 @@ async function main() {
   console.log('warming the page cache (tar | cat > /dev/null) ...');
   spawnSync('bash', ['-o', 'pipefail', '-c', `tar -cf - -C ${q(tree.dir)} . | cat > /dev/null`], { stdio: 'inherit' });
 
+  const agent = (label, name, agentRoot) => ({ label, run: (rep) => runAgent(`${name}-r${rep}`, {
+    host: `${name}-r${rep}`, state_dir: join(BENCH, 'state'), compression: { algorithm: 'zstd' }, destination,
+    assets: [{ name: 'tree', type: 'files', paths: [tree.dir] }],
+  }, {}, agentRoot) });
   const contestants = {
-    agent: { label: 'backup-agent (zstd -3)', run: (rep) => runAgent(`agent-r${rep}`, {
-      host: `bench-r${rep}`, state_dir: join(BENCH, 'state'), compression: { algorithm: 'zstd' }, destination,
-      assets: [{ name: 'tree', type: 'files', paths: [tree.dir] }],
-    }) },
+    agent: agent('backup-agent (zstd -3)', 'agent', ROOT),
+    ...(opt.baseline ? { base: agent(`baseline ${opt.baseline}`.slice(0, 38), 'base', resolve(opt.baseline)) } : {}),
     gzip: shellPipeline('tar | gzip -6 | aws s3 cp', 'gzip', 'gzip -6', 'tar.gz'),
     zstd: shellPipeline('tar | zstd -3 -T0 | aws s3 cp', 'zstd', 'zstd -q -3 -T0', 'tar.zst'),
   };
-  const names = opt.only.split(',').filter((n) => contestants[n]);
+  const names = (opt.baseline && !opt.only.includes('base') ? `${opt.only},base` : opt.only).split(',').filter((n) => contestants[n]);
   const results = await runRounds({ contestants, names, repeat: REPEAT, s3, bucket: BUCKET });
   s3.destroy();
 

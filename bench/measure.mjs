@@ -61,13 +61,13 @@ export function monitor(root, intervalMs = 50) {
 
 // ---------- harness of the S3 benches ----------
 /**
- * Parses the options every S3 bench takes (--size, --repeat, --only, --part-size, --queue-size) plus `extra`;
+ * Parses the options every S3 bench takes (--size, --repeat, --only, --part-size, --queue-size, --baseline) plus `extra`;
  * resolves --size (binary units: 200M, 1G) to bytes. `sizes` lists examples for the error message.
  */
 export function benchOptions({ size, sizes, extra = {} }) {
   const { values: opt } = parseArgs({ options: {
     size: { type: 'string', default: size }, repeat: { type: 'string', default: '1' },
-    only: { type: 'string', default: 'agent,gzip,zstd' }, ...extra,
+    only: { type: 'string', default: 'agent,gzip,zstd' }, baseline: { type: 'string' }, ...extra,
     'part-size': { type: 'string' }, 'queue-size': { type: 'string' },
   } });
   const units = { K: 1024, M: MiB, G: 1024 * MiB };
@@ -160,11 +160,15 @@ export function createHarness(root, benchDir) {
     return { wall, stdout, rootPid: child.pid, ...sampled, servicesCpu, treeCpu, otherCpu };
   }
 
-  /** Writes `config` (JSON, which is YAML) to `benchDir`/NAME.yml and measures `backup-agent run --json` on it; the artifact must be ok. */
-  async function runAgent(name, config, env = {}) {
+  /**
+   * Writes `config` (JSON, which is YAML) to `benchDir`/NAME.yml and measures `backup-agent run --json` on it; the
+   * artifact must be ok. `agentRoot` is the checkout whose bin/backup-agent runs (default: this one; --baseline DIR
+   * runs another build, e.g. the previous commit, as contestant `base` in the same rounds).
+   */
+  async function runAgent(name, config, env = {}, agentRoot = root) {
     const path = join(benchDir, `${name}.yml`);
     writeFileSync(path, JSON.stringify(config, null, 2));
-    const r = await runMeasured(name, [process.execPath, join(root, 'bin/backup-agent'), 'run', '--config', path, '--json'], env);
+    const r = await runMeasured(name, [process.execPath, join(agentRoot, 'bin/backup-agent'), 'run', '--config', path, '--json'], env);
     const art = JSON.parse(r.stdout).artifacts[0];
     if (art.status !== 'ok') throw new Error(`agent artifact status ${art.status}: ${art.error}`);
     return { ...r, key: art.key, artifact: art };

@@ -1,7 +1,7 @@
 // Benchmark: backup-agent's mysql asset vs `mariadb-dump | gzip -6 | aws s3 cp -` and `mariadb-dump | zstd -3 -T0 | aws s3 cp -`.
 //
 // Usage (from the repository root, after `npm run build`):
-//   node bench/mysql-bench.mjs [--size 500M] [--repeat 1] [--only agent,gzip,zstd] [--part-size 8MiB] [--queue-size 4] [--rebuild]
+//   node bench/mysql-bench.mjs [--size 500M] [--repeat 1] [--only agent,gzip,zstd] [--part-size 8MiB] [--queue-size 4] [--rebuild] [--baseline DIR]
 //
 // - Starts a throwaway MariaDB (mariadbd from the mariadb-server package, own datadir, free port, --user=root,
 //   no durability) and builds database `bench` of about --size of dump (binary units: 200M, 500M, 1G):
@@ -254,19 +254,21 @@ async function main() {
     return { ...(await harness.runMeasured(`mysql-${name}-r${rep}`, ['bash', '-o', 'pipefail', '-c', script], awsEnv)), key };
   } });
 
+  const agent = (label, name, agentRoot) => ({ label, async run(rep) {
+    const r = await harness.runAgent(`mysql-${name}-r${rep}`, {
+      host: `${name}-r${rep}`, state_dir: join(BENCH, 'state'), compression: { algorithm: 'zstd' }, destination, // defaults: zstd -3, parts 16 MiB x 4
+      assets: [{ name: 'db', type: 'mysql', databases: [DB], host: '127.0.0.1', port: db.port, user: 'root', password: '${BENCH_DB_PASSWORD}' }],
+    }, { BENCH_DB_PASSWORD: db.password }, agentRoot);
+    if (Math.abs(r.artifact.bytes_read - dumpBytes) > 64) throw new Error(`${name} read ${r.artifact.bytes_read} bytes of dump, the floor run ${dumpBytes}`);
+    return r;
+  } });
   const contestants = {
-    agent: { label: 'backup-agent (zstd -3)', async run(rep) {
-      const r = await harness.runAgent(`mysql-agent-r${rep}`, {
-        host: `bench-r${rep}`, state_dir: join(BENCH, 'state'), compression: { algorithm: 'zstd' }, destination, // defaults: zstd -3, parts 16 MiB x 4
-        assets: [{ name: 'db', type: 'mysql', databases: [DB], host: '127.0.0.1', port: db.port, user: 'root', password: '${BENCH_DB_PASSWORD}' }],
-      }, { BENCH_DB_PASSWORD: db.password });
-      if (Math.abs(r.artifact.bytes_read - dumpBytes) > 64) throw new Error(`agent read ${r.artifact.bytes_read} bytes of dump, the floor run ${dumpBytes}`);
-      return r;
-    } },
+    agent: agent('backup-agent (zstd -3)', 'agent', ROOT),
+    ...(opt.baseline ? { base: agent(`baseline ${opt.baseline}`.slice(0, 38), 'base', resolve(opt.baseline)) } : {}),
     gzip: pipe('mariadb-dump | gzip -6 | aws s3 cp', 'gzip', 'gzip -6', 'sql.gz'),
     zstd: pipe('mariadb-dump | zstd -3 -T0 | aws s3 cp', 'zstd', 'zstd -q -3 -T0', 'sql.zst'),
   };
-  const names = opt.only.split(',').filter((n) => contestants[n]);
+  const names = (opt.baseline && !opt.only.includes('base') ? `${opt.only},base` : opt.only).split(',').filter((n) => contestants[n]);
   const results = await runRounds({ contestants, names, repeat: REPEAT, s3, bucket: BUCKET });
   s3.destroy();
 

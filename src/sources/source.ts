@@ -1,6 +1,6 @@
 // The Source contract: what every kind of asset (files, mysql) gives the pipeline.
 import type { Readable } from 'node:stream';
-import type { ChildCommand } from '../transforms/compress.js';
+import type { CompressorCommand } from '../transforms/compress.js';
 
 /** A path that was left out of a backup, and why. */
 export interface SkippedPath {
@@ -56,7 +56,7 @@ export interface SourceItem {
    * Node (tar -> zstd at disk speed). The stream ends only if both children exited well; the
    * report's bytesRead is the uncompressed size.
    */
-  openCompressed?(signal: AbortSignal, command: ChildCommand, options?: OpenOptions): SourceStream;
+  openCompressed?(signal: AbortSignal, command: CompressorCommand, options?: OpenOptions): SourceStream;
 }
 
 /** What an asset resolves to before anything is read. */

@@ -135,6 +135,37 @@ describe('mysql asset to S3 as a put-only user', () => {
   });
 });
 
+describe('the out-of-band footer check (dump -> zstd by a kernel pipe, zstd -d | tail verifies) fails closed', () => {
+  // Each verifier child is replaced by a fixture on PATH; every case must fail the artifact and leave no object.
+  const cases = [
+    { name: 'dying-tail', dir: 'dying-tail', error: /^mysql "v": verifying the stored stream failed: tail was killed by SIGKILL/ },
+    { name: 'lying-tail', dir: 'lying-tail', error: /^mysql "v": verifying the stored stream failed: tail exited 1: tail: error reading 'standard input': Input\/output error$/ },
+    { name: 'failing-unzstd', dir: 'failing-unzstd', error: /^mysql "v": verifying the stored stream failed: zstd -d exited 1: zstd: \/\*stdin\*\\: unsupported format$/ },
+  ];
+  for (const { name, dir, error } of cases) {
+    it(`${name}: artifact failed with the verifier's error, no object at the key, exit 1`, async () => {
+      const file = await configFile(`verify-${name}`, [mysqlAsset('v')]);
+      const result = await runCli(['run', '-c', file, '--json'], { DB_PASSWORD: PASSWORD, PATH: `${join(FIXTURE_BIN, '..', dir)}:${process.env.PATH}` });
+      expect(result.exitCode, result.stderr).toBe(1);
+      const report = JSON.parse(result.stdout) as Report;
+      expect(report.artifacts[0]!.status).toBe('failed');
+      expect(report.artifacts[0]!.error).toMatch(error);
+      expect(await moto.listKeys(report.artifacts[0]!.key)).toEqual([]);
+      expect(await moto.listKeys(`${moto.prefix}`).then((keys) => keys.filter((k) => k.includes(`/verify-${name}/`)))).toEqual([]);
+    });
+  }
+
+  it('a good dump passes, records the exact dump size as bytes_read and restores', async () => {
+    const file = await configFile('verify-good', [mysqlAsset('v')]);
+    const result = await runCli(['run', '-c', file, '--json'], { DB_PASSWORD: PASSWORD });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const artifact = (JSON.parse(result.stdout) as { artifacts: { key: string; bytes_read: number }[] }).artifacts[0]!;
+    const { stdout } = await execa('zstd', ['-d', '-c'], { input: await moto.getObject(artifact.key), encoding: 'buffer', stripFinalNewline: false });
+    expect(artifact.bytes_read).toBe(stdout.length);
+    expect(Buffer.from(stdout).subarray(-200).toString('latin1')).toMatch(/-- Dump completed on [^\n]*\n$/);
+  });
+});
+
 describe('a dump killed mid-stream never becomes a backup', () => {
   for (const victim of ['dump process', 'server'] as const) {
     it(`kill the ${victim}: the dump's error is reported, no object at the key, exit 1`, async () => {
