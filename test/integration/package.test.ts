@@ -28,7 +28,7 @@ beforeAll(async () => {
   // rewritten under tests running in parallel). node_modules is shared for the compiler.
   const source = join(work, 'source');
   await mkdir(source);
-  for (const entry of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'bin', 'src', 'systemd', 'examples']) {
+  for (const entry of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'rolldown.config.mjs', 'README.md', 'bin', 'src', 'systemd', 'examples']) {
     await cp(join(ROOT, entry), join(source, entry), { recursive: true });
   }
   await symlink(join(ROOT, 'node_modules'), join(source, 'node_modules'));
@@ -50,8 +50,9 @@ afterAll(async () => {
 describe('npm pack + npm install -g', () => {
   it('packs the built CLI, the systemd units and the example configs, and no sources, tests or source maps', () => {
     expect(members).toContain('package/bin/backup-agent');
-    expect(members).toContain('package/dist/cli/main.js');
-    expect(members).toContain('package/dist/cli/init-command.js');
+    // bin/backup-agent runs the bundle; the tsc output it was bundled from is not shipped.
+    expect(members).toContain('package/dist/app/main.js');
+    expect(members.filter((m) => m.startsWith('package/dist/') && !m.startsWith('package/dist/app/'))).toEqual([]);
     expect(members).toContain('package/systemd/backup-agent.service');
     expect(members).toContain('package/systemd/backup-agent.timer');
     expect(members).toContain('package/examples/quickstart.yml');
