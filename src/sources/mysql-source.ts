@@ -12,7 +12,7 @@ import { TailVerifier } from '../transforms/verify-tail.js';
 import { DUMP_FOOTER } from './dump-footer.js';
 import { childEnv, describeServer, explainMysqlError, findMysqlTools, listDatabases, SYSTEM_DATABASES, type MysqlTools } from './mysql-client.js';
 import { prepareOptionsFile } from './mysql-options-file.js';
-import type { SourceReport, Source, SourceStream } from './source.js';
+import type { OpenOptions, SourceReport, Source, SourceStream } from './source.js';
 
 /** Options every dump gets: a consistent InnoDB snapshot, streamed rows, all schema objects, exact bytes. */
 export const DUMP_OPTIONS = [
@@ -57,7 +57,7 @@ export function createMysqlSource(asset: MysqlAssetConfig): Source {
               label: database,
               extension: 'sql',
               open: (runSignal: AbortSignal) => openDump(job, runSignal),
-              ...(tailBinary ? { openCompressed: (runSignal: AbortSignal, command: CompressorCommand) => openDumpCompressed(job, runSignal, command, tailBinary) } : {}),
+              ...(tailBinary ? { openCompressed: (runSignal: AbortSignal, command: CompressorCommand, openOptions?: OpenOptions) => openDumpCompressed(job, runSignal, command, tailBinary, openOptions) } : {}),
             };
           }),
           dispose: options.dispose,
@@ -123,17 +123,26 @@ function openDump(job: DumpJob, signal: AbortSignal): SourceStream {
  * children exited 0 and the decompressed end carries the footer. The dump's error wins, unless it
  * died only because the compressor did (a broken pipe).
  */
-function openDumpCompressed(job: DumpJob, signal: AbortSignal, command: CompressorCommand, tailBinary: string): SourceStream {
+function openDumpCompressed(job: DumpJob, signal: AbortSignal, command: CompressorCommand, tailBinary: string, options: OpenOptions = {}): SourceStream {
   const { asset } = job;
   const report: SourceReport = { skipped: [], warnings: [], omitted: 0 };
   const compress = execa(command.file, command.args, {
     reject: false, buffer: { stdout: false, stderr: true }, cancelSignal: signal, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', extendEnv: false, env: {},
   });
-  const { child, state } = startDump(job, signal, compress.stdin!);
-  // The dump holds the pipe's write end now; ours must close, or the compressor never sees end of input.
-  const release = () => compress.stdin!.destroy();
-  child.once('spawn', release);
-  void child.finally(release);
+  // With a progress display (a person at a terminal) the dump passes through Node to be counted;
+  // otherwise the dump holds the pipe's write end and ours must close, or the compressor never sees end of input.
+  const counted = options.progress ? { bytes: 0 } : undefined;
+  const { child, state } = startDump(job, signal, counted ? 'pipe' : compress.stdin!);
+  if (counted) {
+    child.stdout!.on('data', (chunk: Buffer) => { counted.bytes += chunk.length; });
+    // A write into a compressor that died fails with EPIPE; its exit status is the cause reported.
+    compress.stdin!.on('error', () => undefined);
+    child.stdout!.pipe(compress.stdin!);
+  } else {
+    const release = () => compress.stdin!.destroy();
+    child.once('spawn', release);
+    void child.finally(release);
+  }
   const judgeCompressor = (result: Result): Error | undefined =>
     result.exitCode === 0 ? undefined
       : new BackupError('COMPRESS_FAILED', `mysql "${asset.name}": compression failed: ${basename(command.file)} ${describeExit(result)}: ${tail(String(result.stderr ?? '')) || result.shortMessage}`, { asset: asset.name });
@@ -153,5 +162,5 @@ function openDumpCompressed(job: DumpJob, signal: AbortSignal, command: Compress
   verifier.once('close', () => compressed.destroy());
   verifier.once('end', () => { report.bytesRead = verifier.uncompressedBytes; });
   compressed.pipe(verifier);
-  return { stream: verifier, report };
+  return { stream: verifier, report, ...(counted ? { progress: { read: () => counted.bytes, total: () => undefined } } : {}) };
 }
