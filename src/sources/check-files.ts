@@ -1,8 +1,9 @@
 // Preflight of a files asset: every configured path exists and every file and directory the backup
 // would include can be opened by this process, found with the same walker and excludes as `run`.
-import { constants, lstat, open } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import type { FilesAssetConfig } from '../config/schema.js';
 import { fail, ok, type CheckResult } from '../shared/check-result.js';
+import { checkReadable } from '../shared/check-readable.js';
 import { formatBytes } from '../config/sizes.js';
 import { resolveRoots } from './files-source.js';
 import type { SkippedPath } from './source.js';
@@ -10,8 +11,6 @@ import { createExcluder, describeFsError, walkFiles } from './walk-files.js';
 
 /** How many unreadable paths a check line names (the count is exact). */
 const SHOWN = 5;
-/** Opened for a check only: never blocks on a FIFO, never follows a symlink swapped in. */
-const PROBE_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW;
 
 /** What a walk of a files asset found. */
 interface FilesInventory {
@@ -59,7 +58,8 @@ async function inventory(roots: string[], isExcluded: (path: string) => boolean,
     found.files += 1;
     found.bytes += stats.size;
     try {
-      await (await open(path, PROBE_FLAGS)).close();
+      // Never follows a symlink swapped in since the walk (the walker does not follow them either).
+      await checkReadable(path, { followSymlinks: false });
     } catch (error) {
       found.unreadable.push({ path, reason: describeFsError(error) });
     }
