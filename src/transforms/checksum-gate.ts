@@ -1,26 +1,17 @@
 // A pass-through that hashes what it passes and, at the end, fails unless size and sha256 match the manifest.
-import { createHash } from 'node:crypto';
-import { Transform, type TransformCallback } from 'node:stream';
+import type { TransformCallback } from 'node:stream';
 import { BackupError } from '../shared/backup-error.js';
+import { Measure } from './measure.js';
 
 /**
- * Passes bytes through while hashing them. At the end of input it errors with BackupError
+ * A {@link Measure} (counts and hashes what passes). At the end of input it errors with BackupError
  * INTEGRITY_FAILED when the byte count or sha256 differs from what the manifest recorded, so the
  * stages after it never see a clean end of a corrupted object; a sink must treat that error as
  * "remove what you wrote".
  */
-export class ChecksumGate extends Transform {
-  bytes = 0;
-  readonly #hash = createHash('sha256');
-
+export class ChecksumGate extends Measure {
   constructor(private readonly expected: { sha256: string; bytes: number; location: string }) {
-    super({ highWaterMark: 1024 * 1024 });
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.bytes += chunk.length;
-    this.#hash.update(chunk);
-    callback(null, chunk);
+    super({ hash: true });
   }
 
   override _flush(callback: TransformCallback): void {
@@ -29,7 +20,7 @@ export class ChecksumGate extends Transform {
       callback(new BackupError('INTEGRITY_FAILED', `${location}: size mismatch: read ${this.bytes} bytes, the manifest says ${bytes} (the object is truncated, corrupted or was replaced)`));
       return;
     }
-    const actual = this.#hash.digest('hex');
+    const actual = this.sha256();
     if (actual !== sha256) {
       callback(new BackupError('INTEGRITY_FAILED', `${location}: sha256 mismatch: the stored bytes hash to ${actual}, the manifest says ${sha256} (the object is corrupted or was replaced)`));
       return;
