@@ -1,6 +1,6 @@
 // The Source contract: what every kind of asset (files, mysql) gives the pipeline.
 import type { Readable } from 'node:stream';
-import type { CompressorCommand } from '../transforms/compress.js';
+import type { ChildCommand } from '../transforms/compress.js';
 
 /** A path that was left out of a backup, and why. */
 export interface SkippedPath {
@@ -51,12 +51,12 @@ export interface SourceItem {
   /** Starts producing the artifact. */
   open(signal: AbortSignal, options?: OpenOptions): SourceStream;
   /**
-   * Optional: starts producing the artifact already compressed by `command`, the source's child
-   * writing straight into the compressor's stdin, so the uncompressed bytes never pass through
-   * Node (tar -> zstd at disk speed). The stream ends only if both children exited well; the
-   * report's bytesRead is the uncompressed size.
+   * Optional: starts producing the artifact already compressed by `command`, a compressor child the
+   * source feeds itself: tar writes straight into its stdin (a kernel pipe: Node never sees the
+   * archive); a dump is passed through Node to check its footer. The stream ends only if both
+   * children exited well; the report's bytesRead is the uncompressed size.
    */
-  openCompressed?(signal: AbortSignal, command: CompressorCommand, options?: OpenOptions): SourceStream;
+  openCompressed?(signal: AbortSignal, command: ChildCommand, options?: OpenOptions): SourceStream;
 }
 
 /** What an asset resolves to before anything is read. */
