@@ -84,6 +84,16 @@ compression: { algorithm: gzip, level: 12 }
       expect.stringContaining('destination.upload.part_size: "lots" is not a size'),
     ]);
   });
+
+  it('rejects dump options that would remove the "-- Dump completed" footer, and keeps others', () => {
+    const config = (options: string) => `destination: { type: local, path: ./out }\nassets: [{ name: db, type: mysql, databases: [shop], extra_options: [${options}] }]\n`;
+    expect(problems(config('--skip-lock-tables, --compact, --comments=OFF, --result-file=/tmp/x.sql, --skip-dump-date'))).toEqual([
+      expect.stringMatching(/assets\[0\]\.extra_options\[1\]: removes or redirects the "-- Dump completed" footer/),
+      expect.stringMatching(/assets\[0\]\.extra_options\[2\]: removes or redirects/),
+      expect.stringMatching(/assets\[0\]\.extra_options\[3\]: removes or redirects/),
+    ]);
+    expect(problems(config('--skip-lock-tables, --skip-dump-date, --skip-comments'))).toHaveLength(1);
+  });
 });
 
 describe('defaultHost', () => {

@@ -92,6 +92,9 @@ export const filesAssetSchema = z.strictObject({
   exclude: z.array(z.string().min(1)).default([]).describe('glob patterns matched against absolute paths'),
 });
 
+/** Dump options without which the footer is missing from stdout: no comments, output to a file, or not SQL. */
+const FOOTERLESS_DUMP_OPTION = /^--(compact|skip-comments|disable-comments|comments=(0|off|false)|result-file(=.*)?|tab(=.*)?|xml)$/i;
+
 export const mysqlAssetSchema = z.strictObject({
   name: z.string().regex(KEY_SAFE, 'may contain only A-Za-z0-9 . _ -'),
   type: z.literal('mysql'),
@@ -107,7 +110,9 @@ export const mysqlAssetSchema = z.strictObject({
   password: z.string().optional().describe('prefer password_file or defaults_file; ${ENV} works'),
   password_file: z.string().min(1).optional().describe('file whose first line is the password'),
   dump_binary: z.string().min(1).default('auto').describe('auto: mariadb-dump, then mysqldump on PATH; or a path'),
-  extra_options: z.array(z.string().startsWith('--', 'must be a --long-option')).default([]).describe('appended to the dump command'),
+  extra_options: z.array(z.string().startsWith('--', 'must be a --long-option').refine((option) => !FOOTERLESS_DUMP_OPTION.test(option), {
+    message: 'removes or redirects the "-- Dump completed" footer that proves a dump is whole (every backup would fail); leave it out',
+  })).default([]).describe('appended to the dump command'),
   concurrency: z.number().int().min(1).max(16).default(1).describe('databases dumped at once (each uses part_size x queue_size of memory)'),
 });
 
