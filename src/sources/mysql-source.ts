@@ -1,11 +1,9 @@
 // The mysql asset: one streamed mariadb-dump/mysqldump per database, accepted only if it exited 0
 // AND its output ends with the "-- Dump completed" footer.
 import { basename } from 'node:path';
-import type { Readable } from 'node:stream';
 import { execa, type Result } from 'execa';
 import { BackupError } from '../shared/backup-error.js';
 import { childOutput, describeExit, tail } from '../shared/child-output.js';
-import { findOnPath } from '../shared/find-on-path.js';
 import type { MysqlAssetConfig } from '../config/schema.js';
 import type { ChildCommand } from '../transforms/compress.js';
 import { DUMP_FOOTER } from './dump-footer.js';
@@ -97,8 +95,8 @@ function judgeDump({ asset, tools }: DumpJob, result: Result, stderr: string, si
 
 /**
  * Starts the dump with its stdout through Node, which counts the bytes and keeps the last chunks (as
- * references: no per-chunk copy on a path that sees every byte). `verdict` resolves once the dump
- * exited: its error, or the missing footer's, or undefined for a complete dump.
+ * references: no per-chunk copy on a path that sees every byte). `judge` turns the dump's result into
+ * its error, or the missing footer's, or undefined for a complete dump.
  */
 function startDump(job: DumpJob, signal: AbortSignal) {
   const command = dumpCommand(job);

@@ -1,8 +1,8 @@
 // Bigger stdout writes for C programs that write through stdio (mariadb-dump/mysqldump): run under
 // coreutils `stdbuf -o SIZE`, which preloads libstdbuf.so to setvbuf() stdout before main().
 // On a pipe glibc buffers 4 KiB, so a 500 MB dump is ~126,000 write(2) calls and as many wake-ups
-// of the reader (measured in README "Performance": -0.5 CPU-s in dump and zstd, Node's reads
-// 11 KiB -> 58 KiB on average). stdbuf execs the program: pid, exit status and signals are the
+// of the reader (measured, README "Design notes": ~0.5 CPU-s less in the dump and zstd, Node's reads
+// 9-11 KiB -> 58 KiB on average). stdbuf execs the program: pid, exit status and signals are the
 // program's own, and it adds only LD_PRELOAD and _STDBUF_O to the child's environment.
 import { execa } from 'execa';
 import { findOnPath } from '../shared/find-on-path.js';
