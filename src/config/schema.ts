@@ -92,8 +92,18 @@ export const filesAssetSchema = z.strictObject({
   exclude: z.array(z.string().min(1)).default([]).describe('glob patterns matched against absolute paths'),
 });
 
-/** Dump options without which the footer is missing from stdout: no comments, output to a file, or not SQL. */
-const FOOTERLESS_DUMP_OPTION = /^--(compact|skip-comments|disable-comments|comments=(0|off|false)|result-file(=.*)?|tab(=.*)?|xml)$/i;
+/** Dump options that leave the footer out of stdout: no comments, output to a file, or not SQL. */
+const FOOTERLESS_DUMP_OPTION = /^(compact|skip-comments|disable-comments|comments=(0|off|false)|result-file(=.*)?|tab(=.*)?|xml)$/i;
+
+/**
+ * Whether `option` is one of those, spelled as the client option parser accepts it (`--loose-`
+ * prefix, `_` for `-`). Best effort: abbreviations are not resolved; the footer check at run time
+ * still fails such a backup.
+ */
+function dropsFooter(option: string): boolean {
+  const [name = '', ...value] = option.slice(2).replace(/^loose-/i, '').split('=');
+  return FOOTERLESS_DUMP_OPTION.test([name.replaceAll('_', '-'), ...value].join('='));
+}
 
 export const mysqlAssetSchema = z.strictObject({
   name: z.string().regex(KEY_SAFE, 'may contain only A-Za-z0-9 . _ -'),
@@ -110,7 +120,7 @@ export const mysqlAssetSchema = z.strictObject({
   password: z.string().optional().describe('prefer password_file or defaults_file; ${ENV} works'),
   password_file: z.string().min(1).optional().describe('file whose first line is the password'),
   dump_binary: z.string().min(1).default('auto').describe('auto: mariadb-dump, then mysqldump on PATH; or a path'),
-  extra_options: z.array(z.string().startsWith('--', 'must be a --long-option').refine((option) => !FOOTERLESS_DUMP_OPTION.test(option), {
+  extra_options: z.array(z.string().startsWith('--', 'must be a --long-option').refine((option) => !dropsFooter(option), {
     message: 'removes or redirects the "-- Dump completed" footer that proves a dump is whole (every backup would fail); leave it out',
   })).default([]).describe('appended to the dump command'),
   concurrency: z.number().int().min(1).max(16).default(1).describe('databases dumped at once (each uses part_size x queue_size of memory)'),

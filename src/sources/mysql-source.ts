@@ -135,12 +135,15 @@ function openDump(job: DumpJob, signal: AbortSignal, compressor?: ChildCommand):
     reject: false, buffer: { stdout: false, stderr: true }, cancelSignal: signal, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', extendEnv: false, env: {},
   });
   // A compressor that stopped reading (it died, or the upload destroyed it) stops the dump; its exit status is the cause.
+  // The dump may have exited already with output still unread: that is drained too, or its result never settles.
   let compressorGone = false;
   const stopDump = () => {
-    if (signal.aborted || dump.child.exitCode !== null || dump.child.stdout!.readableEnded) return;
-    compressorGone = true;
-    dump.child.kill();
-    dump.child.stdout!.resume(); // unpiped now: drain what is left, so the dump's streams close
+    const output = dump.child.stdout!;
+    if (output.readableEnded) return;
+    if (!signal.aborted) compressorGone = true;
+    output.unpipe(compress.stdin!);
+    output.resume();
+    if (dump.child.exitCode === null && dump.child.signalCode === null) dump.child.kill();
   };
   compress.stdin!.on('error', stopDump);
   void compress.finally(stopDump);

@@ -159,6 +159,20 @@ describe('the dump passes through Node to the compressor', () => {
     expect(await moto.listKeys(artifact.key)).toEqual([]);
   });
 
+  // The compressor dies after the dump has exited, with some of the dump's output still unread in
+  // socket buffers (150 kB) or with the dump still blocked writing (700 kB): the compressor's error,
+  // no object, and no hang either way.
+  for (const bytes of [150_000, 700_000]) {
+    it(`a compressor that dies late (${bytes / 1000} kB dump) fails the artifact without hanging`, async () => {
+      const file = await configFile(`zstd-late-${bytes}`, [mysqlAsset('late', { dump_binary: join(FIXTURE_BIN, 'sized-dump'), extra_options: [`--fixture-bytes=${bytes}`] })]);
+      const result = await runCli(['run', '-c', file, '--json'], { DB_PASSWORD: PASSWORD, PATH: `${join(FIXTURE_BIN, '..', 'late-failing-zstd')}:${process.env.PATH}` });
+      expect(result.exitCode, result.stderr).toBe(1);
+      const artifact = (JSON.parse(result.stdout) as Report).artifacts[0]!;
+      expect(artifact.error).toBe('mysql "late": compression failed: zstd exited 70: zstd: error 70 : Write error : cannot write block : No space left on device');
+      expect(await moto.listKeys(artifact.key)).toEqual([]);
+    }, 30_000);
+  }
+
   it('without a working stdbuf the dump runs unbuffered, says so in --dry-run, and still backs up', async () => {
     const env = { DB_PASSWORD: PASSWORD, PATH: `${join(FIXTURE_BIN, '..', 'broken-stdbuf')}:${process.env.PATH}` };
     const file = await configFile('no-stdbuf', [mysqlAsset('n')]);
