@@ -1,13 +1,20 @@
 // Turns AWS SDK errors into one-line explanations naming the bucket, the key and the fix.
 import { BackupError } from '../shared/backup-error.js';
 
-interface SdkError {
+/** The fields of an AWS SDK (or network) error that explanations look at. */
+export interface SdkError {
   name?: string;
   Code?: string;
   code?: string;
   message?: string;
   cause?: unknown;
   $metadata?: { httpStatusCode?: number };
+}
+
+/** Whether S3 refused the call for lack of permission (HTTP 403 or AccessDenied). */
+export function isAccessDenied(error: unknown): boolean {
+  const e = (error ?? {}) as SdkError;
+  return e.$metadata?.httpStatusCode === 403 || (e.Code ?? e.name) === 'AccessDenied';
 }
 
 export interface S3ErrorContext {
@@ -112,7 +119,7 @@ export function explainS3Error(error: unknown, ctx: S3ErrorContext): BackupError
   if (name === 'RequestTimeTooSkewed') {
     return new BackupError('DESTINATION_CREDENTIALS', `${where}: request rejected because this host's clock is off (RequestTimeTooSkewed): fix time sync (NTP)`, options);
   }
-  if (status === 403 || name === 'AccessDenied') {
+  if (isAccessDenied(error)) {
     return new BackupError('DESTINATION_DENIED', `${where}: PutObject denied (AccessDenied): the credentials need s3:PutObject on arn:aws:s3:::${ctx.bucket}/${ctx.prefix}*`, options);
   }
   if (NETWORK.has(code) || NETWORK.has(name)) {

@@ -6,14 +6,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { S3DestinationConfig } from '../config/schema.js';
 import { BackupError } from '../shared/backup-error.js';
-import { explainS3Error } from './s3-errors.js';
-
-interface SdkError {
-  name?: string;
-  Code?: string;
-  message?: string;
-  $metadata?: { httpStatusCode?: number };
-}
+import { explainS3Error, isAccessDenied, type SdkError } from './s3-errors.js';
 
 const NEEDED = 's3:GetLifecycleConfiguration and s3:PutLifecycleConfiguration';
 
@@ -21,7 +14,7 @@ const NEEDED = 's3:GetLifecycleConfiguration and s3:PutLifecycleConfiguration';
 function explain(error: unknown, config: S3DestinationConfig, action: string): BackupError {
   const e = (error ?? {}) as SdkError;
   const where = `s3://${config.bucket}`;
-  if (e.$metadata?.httpStatusCode === 403 || (e.Code ?? e.name) === 'AccessDenied') {
+  if (isAccessDenied(error)) {
     return new BackupError(
       'DESTINATION_DENIED',
       `${where}: ${action} denied (AccessDenied): lifecycle --apply needs ${NEEDED} on arn:aws:s3:::${config.bucket}; use operator/admin credentials (--credentials-file, --profile or restore.credentials), never the host's put-only key`,

@@ -10,7 +10,7 @@ import { errorText, fail, ok, warn, type CheckResult } from '../shared/check-res
 import type { Logger } from '../shared/logger.js';
 import { createS3Client } from './s3-client.js';
 import { createS3Destination } from './s3-destination.js';
-import { explainS3Error } from './s3-errors.js';
+import { explainS3Error, isAccessDenied, type SdkError } from './s3-errors.js';
 
 type Outcome = { allowed: true; value: unknown } | { allowed: false; denied: boolean; error: unknown };
 
@@ -21,10 +21,9 @@ async function attempt(call: () => Promise<unknown>): Promise<Outcome> {
   try {
     return { allowed: true, value: await call() };
   } catch (error) {
-    const e = error as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
-    const status = e.$metadata?.httpStatusCode;
-    if (status === 404 || e.name === 'NoSuchKey' || e.name === 'NotFound') return { allowed: true, value: undefined };
-    return { allowed: false, denied: status === 403 || (e.Code ?? e.name) === 'AccessDenied', error };
+    const e = error as SdkError;
+    if (e.$metadata?.httpStatusCode === 404 || e.name === 'NoSuchKey' || e.name === 'NotFound') return { allowed: true, value: undefined };
+    return { allowed: false, denied: isAccessDenied(error), error };
   }
 }
 

@@ -5,14 +5,7 @@ import type { Readable } from 'node:stream';
 import type { S3DestinationConfig } from '../config/schema.js';
 import { BackupError } from '../shared/backup-error.js';
 import type { BackupStore, ListOptions, StoredObject } from './backup-store.js';
-import { explainS3Error } from './s3-errors.js';
-
-interface SdkError {
-  name?: string;
-  Code?: string;
-  message?: string;
-  $metadata?: { httpStatusCode?: number };
-}
+import { explainS3Error, isAccessDenied, type SdkError } from './s3-errors.js';
 
 /** Which S3 call failed, and the IAM action it needs. */
 type ReadAction = { call: 'ListObjectsV2'; permission: 's3:ListBucket' } | { call: 'GetObject' | 'HeadObject'; permission: 's3:GetObject' };
@@ -75,7 +68,7 @@ export function explainS3ReadError(error: unknown, config: S3DestinationConfig, 
   if (name === 'NoSuchKey' || (action.call === 'HeadObject' && (status === 404 || name === 'NotFound'))) {
     return new BackupError('DESTINATION_NOT_FOUND', `${where}: no such object (it was deleted, expired by a lifecycle rule, or never uploaded)`, { cause: error });
   }
-  if (name === 'AccessDenied' || status === 403) {
+  if (isAccessDenied(error)) {
     const resource = action.permission === 's3:ListBucket' ? `arn:aws:s3:::${config.bucket}` : `arn:aws:s3:::${config.bucket}/${config.prefix}*`;
     return new BackupError('DESTINATION_DENIED',
       `${where}: ${action.call} denied (AccessDenied) for the credentials from ${credentialSource}: they need ${action.permission} on ${resource} `

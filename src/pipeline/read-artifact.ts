@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { execa } from 'execa';
 import type { BackupStore } from '../destinations/backup-store.js';
 import { BackupError, isAbortError } from '../shared/backup-error.js';
-import { tail } from '../shared/child-output.js';
+import { releaseWhenSpawned, tail } from '../shared/child-output.js';
 import { ChecksumGate } from '../transforms/checksum-gate.js';
 import type { ChildCommand } from '../transforms/compress.js';
 import { planDecompressor } from '../transforms/decompress.js';
@@ -83,10 +83,7 @@ function spawnInto(command: ChildCommand, sink: ChildSink, signal: AbortSignal) 
     reject: false, stdin: 'pipe', stdout: sink.stdin as unknown as NodeJS.WritableStream as never, stderr: 'pipe', buffer: { stdout: false, stderr: true },
     cancelSignal: signal, extendEnv: false, env: {},
   });
-  // The program holds the pipe's write end now; ours must close, or the sink never sees end of input.
-  const release = () => sink.stdin.destroy();
-  child.once('spawn', release);
-  void child.finally(release);
+  releaseWhenSpawned(child, sink.stdin);
   return child;
 }
 

@@ -42,6 +42,17 @@ export function childOutput(child: ResultPromise, judge: ExitJudge, options: { u
   return output;
 }
 
+/**
+ * For a child started with `stdout: pipe` where `pipe` is another child's stdin (tar -> zstd):
+ * the child holds the pipe's write end once it runs, so Node's end is closed then (or when it
+ * failed to start); otherwise the reader never sees end of input.
+ */
+export function releaseWhenSpawned(writer: ResultPromise, pipe: { destroy(): unknown }): void {
+  const release = () => pipe.destroy();
+  writer.once('spawn', release);
+  void writer.finally(release);
+}
+
 /** The last `maxLines` non-empty lines of `text`, joined with " | " for a one-line message. */
 export function tail(text: string | undefined, maxLines = 3): string {
   const lines = (text ?? '').split('\n').map((l) => l.trim()).filter(Boolean);

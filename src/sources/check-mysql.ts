@@ -4,8 +4,8 @@ import { basename } from 'node:path';
 import { execa } from 'execa';
 import type { MysqlAssetConfig } from '../config/schema.js';
 import { errorText, fail, ok, type CheckResult } from '../shared/check-result.js';
-import { childEnv, describeServer, explainMysqlError, findMysqlTools, listDatabases, SYSTEM_DATABASES, type MysqlTools } from './mysql-client.js';
-import { DUMP_OPTIONS } from './mysql-source.js';
+import { childEnv, describeServer, explainMysqlError, findMysqlTools, listDatabases, selectDatabases, type MysqlTools } from './mysql-client.js';
+import { dumpArgs } from './mysql-source.js';
 import { prepareOptionsFile } from './mysql-options-file.js';
 
 /**
@@ -25,17 +25,14 @@ export async function checkMysqlAsset(asset: MysqlAssetConfig, signal: AbortSign
   }
   try {
     const found = await listDatabases(asset, tools, options.path, signal);
-    const databases = asset.databases === 'all'
-      ? found.filter((db) => !SYSTEM_DATABASES.includes(db) && (asset.include_system || db !== 'mysql'))
-      : asset.databases;
+    const databases = selectDatabases(asset, found);
     const missing = databases.filter((db) => !found.includes(db));
     if (missing.length > 0) {
       return fail(check, `database${missing.length === 1 ? '' : 's'} ${missing.map((d) => `"${d}"`).join(', ')} not found on ${describeServer(asset)}: it does not exist or this user has no privileges on it (SHOW DATABASES lists: ${found.join(', ') || 'nothing'}); fix databases or GRANT the backup user access`);
     }
     if (databases.length === 0) return fail(check, `no databases to back up on ${describeServer(asset)}`);
     for (const database of databases) {
-      const args = [...(options.path ? [`--defaults-extra-file=${options.path}`] : []), ...DUMP_OPTIONS, ...asset.extra_options, '--no-data', '--databases', database];
-      const result = await execa(tools.dump, args, { reject: false, cancelSignal: signal, stdin: 'ignore', stdout: 'ignore', extendEnv: false, env: childEnv(), timeout: 120_000 });
+      const result = await execa(tools.dump, dumpArgs(asset, options.path, database, ['--no-data']), { reject: false, cancelSignal: signal, stdin: 'ignore', stdout: 'ignore', extendEnv: false, env: childEnv(), timeout: 120_000 });
       if (result.exitCode !== 0) {
         return fail(check, `schema dump of "${database}" failed: ${explainMysqlError(asset, tools.dump, result, String(result.stderr)).message.replace(`${check}: `, '')}`);
       }

@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { execa, type Result } from 'execa';
 import { BackupError } from '../shared/backup-error.js';
-import { childOutput, describeExit, tail } from '../shared/child-output.js';
+import { childOutput, describeExit, releaseWhenSpawned, tail } from '../shared/child-output.js';
 import { findOnPath } from '../shared/find-on-path.js';
 import type { FilesAssetConfig } from '../config/schema.js';
 import type { ChildCommand } from '../transforms/compress.js';
@@ -127,12 +127,7 @@ function openTar(job: TarJob, signal: AbortSignal, compressor?: ChildCommand, op
     reject: false, buffer: false, cancelSignal: signal, stdin: 'pipe', stdout: compress ? compress.stdin! : 'pipe', stderr: 'pipe',
     env: { LC_ALL: 'C' }, extendEnv: false,
   });
-  if (compress) {
-    // tar holds the pipe's write end now; ours must close, or the compressor never sees end of input.
-    const release = () => compress.stdin!.destroy();
-    child.once('spawn', release);
-    void child.finally(release);
-  }
+  if (compress) releaseWhenSpawned(child, compress.stdin!);
   // A write to a tar that died fails with EPIPE; tar's exit status reports the real cause.
   child.stdin!.on('error', () => undefined);
   createInterface({ input: child.stderr! }).on('line', (line) => {

@@ -23,6 +23,13 @@ export function childEnv(): Record<string, string> {
   return env;
 }
 
+/** The databases an asset backs up, given what the server lists: `all` leaves out the system databases (mysql too, unless include_system). */
+export function selectDatabases(asset: MysqlAssetConfig, found: string[]): string[] {
+  return asset.databases === 'all'
+    ? found.filter((db) => !SYSTEM_DATABASES.includes(db) && (asset.include_system || db !== 'mysql'))
+    : asset.databases;
+}
+
 /** Resolves the dump binary (`auto`: mariadb-dump, then mysqldump) and the matching client. */
 export async function findMysqlTools(asset: MysqlAssetConfig): Promise<MysqlTools> {
   const dumpNames = asset.dump_binary === 'auto' ? ['mariadb-dump', 'mysqldump'] : [asset.dump_binary];

@@ -7,7 +7,7 @@ import { childOutput, describeExit, tail } from '../shared/child-output.js';
 import type { MysqlAssetConfig } from '../config/schema.js';
 import type { ChildCommand } from '../transforms/compress.js';
 import { DUMP_FOOTER } from './dump-footer.js';
-import { childEnv, describeServer, explainMysqlError, findMysqlTools, listDatabases, SYSTEM_DATABASES, type MysqlTools } from './mysql-client.js';
+import { childEnv, describeServer, explainMysqlError, findMysqlTools, listDatabases, selectDatabases, type MysqlTools } from './mysql-client.js';
 import { prepareOptionsFile } from './mysql-options-file.js';
 import type { SourceReport, Source, SourceStream } from './source.js';
 import { findStdbuf, withStdoutBuffer } from './stdout-buffer.js';
@@ -41,9 +41,7 @@ export function createMysqlSource(asset: MysqlAssetConfig): Source {
       const options = await prepareOptionsFile(asset);
       try {
         const found = await listDatabases(asset, tools, options.path, signal);
-        const databases = asset.databases === 'all'
-          ? found.filter((db) => !SYSTEM_DATABASES.includes(db) && (asset.include_system || db !== 'mysql'))
-          : asset.databases;
+        const databases = selectDatabases(asset, found);
         if (databases.length === 0) {
           throw new BackupError('SOURCE_FAILED', `mysql "${asset.name}": no databases to back up on ${describeServer(asset)}`, { asset: asset.name });
         }
@@ -72,12 +70,16 @@ export function createMysqlSource(asset: MysqlAssetConfig): Source {
   };
 }
 
-function dumpCommand({ asset, tools, optionsFile, database, stdbuf }: DumpJob): ChildCommand {
-  const args = [
-    ...(optionsFile ? [`--defaults-extra-file=${optionsFile}`] : []), // must be the first argument
-    ...DUMP_OPTIONS, ...asset.extra_options, '--databases', database,
+/** The dump's arguments for one database: the options file first (it must be), then DUMP_OPTIONS, extra_options and `more`. */
+export function dumpArgs(asset: MysqlAssetConfig, optionsFile: string | undefined, database: string, more: string[] = []): string[] {
+  return [
+    ...(optionsFile ? [`--defaults-extra-file=${optionsFile}`] : []),
+    ...DUMP_OPTIONS, ...asset.extra_options, ...more, '--databases', database,
   ];
-  return withStdoutBuffer({ file: tools.dump, args }, stdbuf);
+}
+
+function dumpCommand({ asset, tools, optionsFile, database, stdbuf }: DumpJob): ChildCommand {
+  return withStdoutBuffer({ file: tools.dump, args: dumpArgs(asset, optionsFile, database) }, stdbuf);
 }
 
 /** The error for a dump that exited 0 without its footer, or undefined when `last` (its final bytes) ends with it. */
