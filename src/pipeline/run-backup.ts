@@ -14,6 +14,7 @@ import { buildManifest, type ArtifactRecord, type Manifest } from './manifest.js
 import { runAsset } from './run-asset.js';
 import type { ProgressTracker } from './progress.js';
 import { acquireRunLock } from './run-lock.js';
+import { claimRunStamp } from './run-stamp.js';
 
 /** How long a manifest write may take after the run was interrupted. */
 const MANIFEST_GRACE_MS = 30_000;
@@ -50,10 +51,22 @@ export interface RunReport {
 
 /** Runs a backup of `config`. Throws only for usage errors and a held lock; everything else is in the report. */
 export async function runBackup(config: Config, options: RunOptions): Promise<RunReport> {
-  const started = options.now ?? new Date();
   const runId = randomBytes(6).toString('hex');
   const logger = options.logger.child({ run_id: runId });
   const assets = selectAssets(config, options.assets);
+  const lock = options.dryRun ? undefined : await acquireRunLock(config.state_dir, runId);
+  if (lock?.tookOver) logger.warn(lock.tookOver);
+  try {
+    // Under the lock: a run never reuses the previous run's second (keys carry the second).
+    const started = options.now ?? (lock ? await claimRunStamp(config.state_dir) : new Date());
+    return await runLocked(config, options, { runId, logger, assets, started });
+  } finally {
+    await lock?.release();
+  }
+}
+
+async function runLocked(config: Config, options: RunOptions, run: { runId: string; logger: Logger; assets: Config['assets']; started: Date }): Promise<RunReport> {
+  const { runId, logger, assets, started } = run;
   const host = config.host!;
   const { day, stamp } = timeParts(started);
   const ctx: KeyContext = { prefix: config.destination.prefix, tier: tierFor(started, config.retention), day, stamp, host, randomize: config.keys.randomize };
@@ -66,7 +79,6 @@ export async function runBackup(config: Config, options: RunOptions): Promise<Ru
   const encryptor = config.encryption ? await (await import('../transforms/encrypt.js')).planEncryptor(config.encryption) : NO_ENCRYPTION;
   report.notes.push(`compression: ${compressor.engine}`, `encryption: ${encryptor.engine}`);
   const destination = options.destination ?? createDestination(config, logger);
-  const lock = options.dryRun ? undefined : await acquireRunLock(config.state_dir);
   try {
     logger.info(`${options.dryRun ? 'dry run' : 'backup run'} started`, { host, tier: ctx.tier, assets: assets.map((a) => a.name) });
     for (const asset of assets) {
@@ -82,7 +94,6 @@ export async function runBackup(config: Config, options: RunOptions): Promise<Ru
       await writeManifest(report, ctx, destination, encryptor, options.signal, logger);
     }
   } finally {
-    await lock?.release();
     report.finished_at = new Date().toISOString();
   }
   logger.info(`run finished: ${report.status}`, { exit_code: report.exit_code });
