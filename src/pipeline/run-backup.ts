@@ -7,6 +7,7 @@ import type { Destination } from '../destinations/destination.js';
 import { BackupError, toBackupError } from '../shared/backup-error.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import type { Logger } from '../shared/logger.js';
+import { sweepStaleOptionsDirs } from '../sources/mysql-options-file.js';
 import { planCompressor } from '../transforms/compress.js';
 import { NO_ENCRYPTION, type EncryptorPlan } from '../transforms/encryptor-plan.js';
 import { manifestKey, tierFor, timeParts, type KeyContext } from './keys.js';
@@ -57,6 +58,9 @@ export async function runBackup(config: Config, options: RunOptions): Promise<Ru
   const lock = options.dryRun ? undefined : await acquireRunLock(config.state_dir, runId);
   if (lock?.tookOver) logger.warn(lock.tookOver);
   try {
+    if (lock) {
+      for (const leftover of await sweepStaleOptionsDirs()) logger.info(`removed ${leftover.path}, left by a run that was killed (${leftover.reason})`);
+    }
     // Under the lock: a run never reuses the previous run's second (keys carry the second).
     const started = options.now ?? (lock ? await claimRunStamp(config.state_dir) : new Date());
     return await runLocked(config, options, { runId, logger, assets, started });

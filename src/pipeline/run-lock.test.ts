@@ -82,7 +82,7 @@ describe('acquireRunLock', () => {
     await withSleeper(async (pid) => {
       await writeLock({ pid, start: '12', boot: bootId() });
       const lock = await acquireRunLock(stateDir, 'run2');
-      expect(lock.tookOver).toBe(`took over a stale lock ${lock.path} (PID ${pid}, run abcdef012345, since 2026-11-22T03:15:00.000Z): PID ${pid} now belongs to another process, which started after it was taken`);
+      expect(lock.tookOver).toBe(`took over a stale lock ${lock.path} (PID ${pid}, run abcdef012345, since 2026-11-22T03:15:00.000Z): PID ${pid} now belongs to another process, which started later`);
       expect(await holder(lock.path)).toMatchObject({ pid: process.pid, run_id: 'run2' });
       await lock.release();
     });
@@ -91,7 +91,7 @@ describe('acquireRunLock', () => {
   it('takes over a lock under our own PID from an earlier process (a restarted container)', async () => {
     await writeLock({ pid: process.pid, start: '12', boot: bootId() });
     const lock = await acquireRunLock(stateDir, 'run3');
-    expect(lock.tookOver).toContain(`PID ${process.pid} is this process, which started after it was taken (a previous run under the same PID, e.g. a restarted container)`);
+    expect(lock.tookOver).toContain(`PID ${process.pid} is this process, which started later (an earlier process had the same PID, e.g. before a container restart)`);
     await lock.release();
   });
 
@@ -106,7 +106,7 @@ describe('acquireRunLock', () => {
     await withSleeper(async (pid) => {
       await writeLock({ pid, start: processStart(pid), boot: '00000000-1111-2222-3333-444444444444' });
       const lock = await acquireRunLock(stateDir, 'run5');
-      expect(lock.tookOver).toMatch(/: it was taken before the last reboot \(boot id 00000000\.\.\., now \w{8}\.\.\.\)$/);
+      expect(lock.tookOver).toMatch(/: it dates from before the last reboot \(boot id 00000000\.\.\., now \w{8}\.\.\.\)$/);
       await lock.release();
     });
   });
@@ -142,7 +142,7 @@ describe('acquireRunLock', () => {
       });
       await writeOld(process.pid);
       const own = await acquireRunLock(stateDir, 'old2');
-      expect(own.tookOver).toContain(`PID ${process.pid} is this process (a previous run under the same PID, e.g. a restarted container)`);
+      expect(own.tookOver).toContain(`PID ${process.pid} is this process (an earlier process had the same PID, e.g. before a container restart)`);
       await own.release();
       await writeOld(DEAD_PID);
       const dead = await acquireRunLock(stateDir, 'old3');

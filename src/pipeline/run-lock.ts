@@ -72,7 +72,7 @@ async function staleReason(holder: LockHolder | undefined, path: string): Promis
   if (holder.start !== undefined || holder.boot !== undefined) return whyGone(holder);
   // An old-format lock (PID only): our own PID cannot hold it (we never write that format), and a
   // process that started after the lock was written cannot have written it.
-  if (holder.pid === process.pid) return `PID ${holder.pid} is this process (a previous run under the same PID, e.g. a restarted container)`;
+  if (holder.pid === process.pid) return `PID ${holder.pid} is this process (an earlier process had the same PID, e.g. before a container restart)`;
   const gone = whyGone(holder);
   if (gone !== undefined) return gone;
   const written = await stat(path).then((s) => s.mtimeMs, () => undefined);

@@ -51,14 +51,14 @@ export function processStartTime(pid: number): Date | undefined {
 export function whyGone(owner: ProcessIdentity): string | undefined {
   const current = bootId();
   if (owner.boot !== undefined && current !== undefined && owner.boot !== current) {
-    return `it was taken before the last reboot (boot id ${owner.boot.slice(0, 8)}..., now ${current.slice(0, 8)}...)`;
+    return `it dates from before the last reboot (boot id ${owner.boot.slice(0, 8)}..., now ${current.slice(0, 8)}...)`;
   }
   if (!isRunning(owner.pid)) return `PID ${owner.pid} is not running`;
   const start = processStart(owner.pid);
   if (owner.start !== undefined && start !== undefined && owner.start !== start) {
     return owner.pid === process.pid
-      ? `PID ${owner.pid} is this process, which started after it was taken (a previous run under the same PID, e.g. a restarted container)`
-      : `PID ${owner.pid} now belongs to another process, which started after it was taken`;
+      ? `PID ${owner.pid} is this process, which started later (an earlier process had the same PID, e.g. before a container restart)`
+      : `PID ${owner.pid} now belongs to another process, which started later`;
   }
   return undefined;
 }
