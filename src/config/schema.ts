@@ -124,6 +124,9 @@ export const mysqlAssetSchema = z.strictObject({
     message: 'removes or redirects the "-- Dump completed" footer that proves a dump is whole (every backup would fail); leave it out',
   })).default([]).describe('appended to the dump command'),
   concurrency: z.number().int().min(1).max(16).default(1).describe('databases dumped at once (each uses part_size x queue_size of memory)'),
+  // z.lazy: `duration` is defined further down.
+  lock_wait_timeout: z.lazy(() => duration(1_000, 86_400_000)).default(300_000)
+    .describe('how long the dump may wait for a table lock another session holds (LOCK TABLES ... WRITE, ALTER TABLE) before the database fails, e.g. 5m; the server default is a day or a year'),
 });
 
 export const encryptionSchema = z
