@@ -6,6 +6,22 @@ import { parseDuration, parseSize } from './sizes.js';
 export const KEY_SAFE = /^[A-Za-z0-9._-]+$/;
 const KEY_PREFIX_SAFE = /^[A-Za-z0-9._\-/]*$/;
 
+/** A name that becomes one segment of keys (and, with a local destination, of paths). */
+const keySegment = () =>
+  z.string().regex(KEY_SAFE, 'may contain only A-Za-z0-9 . _ -')
+    .refine((name) => name !== '.' && name !== '..', 'cannot be "." or "..": it becomes a directory in keys and paths')
+    .refine((name) => !name.startsWith('-'), 'cannot start with "-": programs given it would read it as an option');
+
+/** A key prefix: relative and without "." or ".." segments (with a local destination it is a path under `path`). */
+const keyPrefix = () =>
+  z.string().regex(KEY_PREFIX_SAFE, 'may contain only A-Za-z0-9 . _ - /')
+    .refine((p) => !p.startsWith('/'), 'must not start with /')
+    .refine((p) => !p.split('/').some((segment) => segment === '.' || segment === '..'), 'cannot have a "." or ".." segment: it would point outside the destination')
+    .default('');
+
+/** An http(s) URL: endpoints, webhooks and pings are never file:, ftp: or anything else. */
+const httpUrl = () => z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+
 const size = (min: number, max: number) =>
   z
     .union([z.number(), z.string()])
@@ -46,13 +62,8 @@ export const s3DestinationSchema = z.strictObject({
   type: z.literal('s3'),
   bucket: z.string().min(3).describe('bucket name'),
   region: z.string().min(1).default('us-east-1'),
-  prefix: z
-    .string()
-    .regex(KEY_PREFIX_SAFE, 'may contain only A-Za-z0-9 . _ - /')
-    .refine((p) => !p.startsWith('/'), 'must not start with /')
-    .default('')
-    .describe('key prefix, e.g. "web/"'),
-  endpoint: z.url().optional().describe('S3-compatible endpoint URL'),
+  prefix: keyPrefix().describe('key prefix, e.g. "web/"'),
+  endpoint: httpUrl().optional().describe('S3-compatible endpoint URL'),
   force_path_style: z.boolean().default(false),
   storage_class: z.enum(storageClasses).optional(),
   write_once: z.boolean().default(true).describe('send If-None-Match: * so an existing backup is never overwritten'),
@@ -82,11 +93,11 @@ export const s3DestinationSchema = z.strictObject({
 export const localDestinationSchema = z.strictObject({
   type: z.literal('local'),
   path: z.string().min(1).describe('directory that receives the same key layout as S3'),
-  prefix: z.string().regex(KEY_PREFIX_SAFE, 'may contain only A-Za-z0-9 . _ - /').default(''),
+  prefix: keyPrefix(),
 });
 
 export const filesAssetSchema = z.strictObject({
-  name: z.string().regex(KEY_SAFE, 'may contain only A-Za-z0-9 . _ -'),
+  name: keySegment(),
   type: z.literal('files'),
   paths: z.array(z.string().min(1)).min(1).describe('files or directories; relative paths are relative to the config file'),
   exclude: z.array(z.string().min(1)).default([]).describe('glob patterns matched against absolute paths'),
@@ -106,7 +117,7 @@ function dropsFooter(option: string): boolean {
 }
 
 export const mysqlAssetSchema = z.strictObject({
-  name: z.string().regex(KEY_SAFE, 'may contain only A-Za-z0-9 . _ -'),
+  name: keySegment(),
   type: z.literal('mysql'),
   databases: z
     .union([z.literal('all'), z.array(z.string().min(1)).min(1)])
@@ -176,7 +187,7 @@ export const notifySchema = z
       .optional(),
     webhook: z
       .strictObject({
-        url: z.url(),
+        url: httpUrl(),
         when: when.default('failure'),
         timeout: duration(1_000, 300_000).default(10_000),
         retries: z.number().int().min(0).max(10).default(3),
@@ -184,9 +195,9 @@ export const notifySchema = z
       .optional(),
     ping: z
       .strictObject({
-        start: z.url().optional(),
-        success: z.url().optional(),
-        fail: z.url().optional(),
+        start: httpUrl().optional(),
+        success: httpUrl().optional(),
+        fail: httpUrl().optional(),
         timeout: duration(1_000, 300_000).default(10_000),
       })
       .optional()
@@ -199,7 +210,7 @@ export type Tier = (typeof tierNames)[number];
 
 export const configSchema = z
   .strictObject({
-    host: z.string().regex(KEY_SAFE, 'may contain only A-Za-z0-9 . _ -').optional(),
+    host: keySegment().optional(),
     state_dir: z.string().min(1).default('/var/lib/backup-agent'),
     destination: z.discriminatedUnion('type', [s3DestinationSchema, localDestinationSchema]),
     keys: z.strictObject({ randomize: z.boolean().default(false) }).default({ randomize: false }),
