@@ -55,11 +55,13 @@ export function watchLockWaits(job: LockWatchJob, signal: AbortSignal, onTrip: (
       if (stopSignal.aborted) return;
       const wait = (await sessionsWaiting(job, seconds, stopSignal))[0];
       if (wait === undefined || stopSignal.aborted) continue;
-      if (await killQuery(job, wait.id, stopSignal)) {
-        tripped = wait;
+      // Set before the KILL: the dump may fail from it before the client that sent it has exited.
+      tripped = wait;
+      if (await killQuery(job, wait.id, signal)) {
         onTrip(wait);
         return;
       }
+      tripped = undefined;
     }
   })();
   return { tripped: () => tripped, stop: () => stopper.abort() };
@@ -68,9 +70,10 @@ export function watchLockWaits(job: LockWatchJob, signal: AbortSignal, onTrip: (
 /** The error for a dump stopped by the watcher: names the wait, the table and the bound. */
 export function lockWaitError(asset: MysqlAssetConfig, database: string, wait: LockWait): BackupError {
   const table = lockedTable(wait.statement);
+  const what = table ? ` on table ${table}` : wait.statement ? ` (${wait.statement.slice(0, 80)})` : '';
   return new BackupError(
     'LOCK_WAIT_TIMEOUT',
-    `mysql "${asset.name}": database "${database}": waited ${wait.seconds}s for a lock${table ? ` on table ${table}` : ''} (${wait.state}), longer than lock_wait_timeout (${asset.lock_wait_timeout / 1000}s): another session holds it (LOCK TABLES ... WRITE, FLUSH TABLES WITH READ LOCK, a long ALTER TABLE); the dump was stopped and nothing was uploaded`,
+    `mysql "${asset.name}": database "${database}": waited ${wait.seconds}s for a lock${what} (${wait.state}), longer than lock_wait_timeout (${asset.lock_wait_timeout / 1000}s): another session holds it (LOCK TABLES ... WRITE, FLUSH TABLES WITH READ LOCK, a long ALTER TABLE); the dump was stopped and nothing was uploaded`,
     { asset: asset.name },
   );
 }
@@ -82,12 +85,15 @@ export function lockedTable(statement: string): string | undefined {
   return named?.[1] ?? new RegExp(ident).exec(statement)?.[0];
 }
 
-/** Sessions of the asset's user in the database (not this one) waiting for a lock for `seconds` or more. */
+/**
+ * Sessions of the asset's user (not this one) in the database, or in none yet (a dump's FLUSH TABLES WITH
+ * READ LOCK runs before USE), waiting for a lock for `seconds` or more.
+ */
 async function sessionsWaiting(job: LockWatchJob, seconds: number, signal: AbortSignal): Promise<LockWait[]> {
   const database = `CONVERT(X'${Buffer.from(job.database, 'utf8').toString('hex')}' USING utf8mb4)`;
   const sql = [
     'SELECT ID, TIME, STATE, IFNULL(INFO, \'\') FROM information_schema.PROCESSLIST',
-    `WHERE USER = SUBSTRING_INDEX(USER(), '@', 1) AND ID <> CONNECTION_ID() AND DB = ${database} AND COMMAND = 'Query'`,
+    `WHERE USER = SUBSTRING_INDEX(USER(), '@', 1) AND ID <> CONNECTION_ID() AND (DB = ${database} OR DB IS NULL) AND COMMAND = 'Query'`,
     `AND (STATE LIKE 'Waiting for%lock%' OR STATE = 'Waiting for table flush') AND TIME >= ${seconds} ORDER BY TIME DESC`,
   ].join(' ');
   const result = await runClient(job, sql, signal);
