@@ -39,8 +39,16 @@ export function onStopSignals(logger: Logger, onStop: (signal: NodeJS.Signals) =
   return () => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    // The command is done and the process exits with its code: a late signal must not turn that into 143.
+    if (!ignoringLateSignals) {
+      ignoringLateSignals = true;
+      process.on('SIGINT', () => undefined);
+      process.on('SIGTERM', () => undefined);
+    }
   };
 }
+
+let ignoringLateSignals = false;
 
 /**
  * Returns the run's AbortController, aborted by the first SIGINT/SIGTERM; call `dispose` when done.

@@ -62,7 +62,9 @@ export async function runBackup(config: Config, options: RunOptions): Promise<Ru
       for (const leftover of await sweepStaleOptionsDirs()) logger.info(`removed ${leftover.path}, left by a run that was killed (${leftover.reason})`);
     }
     // Under the lock: a run never reuses the previous run's second (keys carry the second).
-    const started = options.now ?? (lock ? await claimRunStamp(config.state_dir) : new Date());
+    const claimed = options.now || !lock ? { started: options.now ?? new Date(), waitedMs: 0 } : await claimRunStamp(config.state_dir);
+    if (claimed.waitedMs > 0) logger.info(`the previous run started in this second: waited ${claimed.waitedMs} ms for the next one, so that no key repeats`);
+    const started = claimed.started;
     return await runLocked(config, options, { runId, logger, assets, started });
   } finally {
     await lock?.release();

@@ -15,9 +15,10 @@ afterEach(async () => {
 
 describe('claimRunStamp', () => {
   it('records the stamp, and a second run in the same second waits for the next one', async () => {
-    const first = await claimRunStamp(dir);
+    const { started: first } = await claimRunStamp(dir);
     expect(await readFile(lastStampPath(dir), 'utf8')).toBe(`${timeParts(first).stamp}\n`);
-    const second = await claimRunStamp(dir);
+    const { started: second, waitedMs } = await claimRunStamp(dir);
+    expect(waitedMs).toBeGreaterThan(0);
     expect(timeParts(second).stamp).not.toBe(timeParts(first).stamp);
     expect(second.getTime()).toBeGreaterThan(first.getTime());
     expect(second.getTime() - first.getTime()).toBeLessThan(2500);
@@ -29,7 +30,8 @@ describe('claimRunStamp', () => {
     const t0 = Date.now();
     const next = await claimRunStamp(dir, () => new Date('2026-11-22T03:15:01.100Z'));
     expect(Date.now() - t0).toBeLessThan(500);
-    expect(timeParts(next).stamp).toBe('20261122T031501Z');
+    expect(next.waitedMs).toBe(0);
+    expect(timeParts(next.started).stamp).toBe('20261122T031501Z');
   });
 
   it('explains a state_dir where the stamp cannot be recorded', async () => {

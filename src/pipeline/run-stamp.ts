@@ -11,14 +11,15 @@ import { timeParts } from './keys.js';
 export const lastStampPath = (stateDir: string) => join(stateDir, 'last-stamp');
 
 /**
- * Returns the run's start time and records its stamp in state_dir. Call it holding the run lock.
- * When the previous run used the current second, waits (at most about a second) for the next one.
- * Throws STATE_DIR_FAILED when the stamp cannot be recorded.
+ * Returns the run's start time (and how long it waited for it) and records its stamp in state_dir.
+ * Call it holding the run lock. When the previous run used the current second, waits (at most about
+ * a second) for the next one. Throws STATE_DIR_FAILED when the stamp cannot be recorded.
  */
-export async function claimRunStamp(stateDir: string, clock: () => Date = () => new Date()): Promise<Date> {
+export async function claimRunStamp(stateDir: string, clock: () => Date = () => new Date()): Promise<{ started: Date; waitedMs: number }> {
   const path = lastStampPath(stateDir);
   const previous = (await readFile(path, 'utf8').catch(() => '')).trim();
-  let started = clock();
+  const first = clock();
+  let started = first;
   for (let waits = 0; timeParts(started).stamp === previous && waits < 3; waits += 1) {
     await sleep(1000 - (started.getTime() % 1000) + 1);
     started = clock();
@@ -28,5 +29,5 @@ export async function claimRunStamp(stateDir: string, clock: () => Date = () => 
   } catch (error) {
     throw new BackupError('STATE_DIR_FAILED', `cannot record the run's start in ${path}: ${(error as Error).message} (check state_dir)`, { cause: error });
   }
-  return started;
+  return { started, waitedMs: started.getTime() - first.getTime() };
 }
