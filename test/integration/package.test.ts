@@ -28,7 +28,7 @@ beforeAll(async () => {
   // rewritten under tests running in parallel). node_modules is shared for the compiler.
   const source = join(work, 'source');
   await mkdir(source);
-  for (const entry of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'rolldown.config.mjs', 'README.md', 'bin', 'src', 'systemd', 'examples']) {
+  for (const entry of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'rolldown.config.mjs', 'scripts', 'README.md', 'bin', 'src', 'systemd', 'examples']) {
     await cp(join(ROOT, entry), join(source, entry), { recursive: true });
   }
   await symlink(join(ROOT, 'node_modules'), join(source, 'node_modules'));
