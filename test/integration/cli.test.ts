@@ -28,12 +28,18 @@ const localConfig = (name: string) => ({
 });
 
 describe('backup-agent CLI', () => {
-  it('prints its version and help with exit 0, and exits 2 on an unknown command', async () => {
+  it('prints its version and help with exit 0; bare and unknown commands exit 2 with usage on stderr', async () => {
     expect((await runCli(['--version'])).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
-    expect((await runCli(['--help'])).stdout).toContain('run [options]');
-    const wrong = await runCli(['rn']);
-    expect(wrong.exitCode).toBe(2);
-    expect(wrong.stderr).toContain("unknown command 'rn'");
+    const help = await runCli(['--help']);
+    expect(help).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(help.stdout).toContain('run [options]');
+    // A typo in a cron line must not look like success.
+    for (const args of [[], ['rn'], ['rn', '--help'], ['-c', '/etc/x.yml', 'rn'], ['help', 'rn']]) {
+      const wrong = await runCli(args);
+      expect({ args, exitCode: wrong.exitCode, stdout: wrong.stdout }).toEqual({ args, exitCode: 2, stdout: '' });
+      expect(wrong.stderr).toContain('Usage: backup-agent [options] [command]');
+      if (args.includes('rn') && args[0] !== 'help') expect(wrong.stderr).toContain("unknown command 'rn'");
+    }
   });
 
   it('exits 2 with file:line:col and key paths for a bad config, listing every problem', async () => {
