@@ -48,8 +48,8 @@ describe('backup-agent CLI', () => {
     const result = await runCli(['run', '-c', file]);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain(`backup-agent: config ${file}: 3 problems`);
-    expect(result.stderr).toContain(`${file}:2:3: destination.bucket:`);
-    expect(result.stderr).toContain(`${file}:6:12: assets[0].paths: Invalid input: expected array, received string`);
+    expect(result.stderr).toContain(`${file}:2:3: destination.bucket: missing (required)`);
+    expect(result.stderr).toContain(`${file}:6:12: assets[0].paths: must be a list, not text (write [a, b], or one "- item" per line)`);
     expect(result.stderr).toContain(`${file}:7:5: assets[0]: unknown key "exlude"`);
   });
 
@@ -68,7 +68,8 @@ describe('backup-agent CLI', () => {
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain(`# ${file}: valid`);
     expect(result.stdout).toContain(`key_file: ${join(dir, 'creds.ini')}`);
-    expect(result.stdout).toContain('part_size: 16777216');
+    // Durations and sizes read as people write them, not as milliseconds and bytes.
+    for (const line of ['part_size: 16MiB', 'alert_after: 26h', 'shutdown_timeout: 5m', 'random_delay: 0s']) expect(result.stdout).toContain(`  ${line}\n`.trimStart());
     expect(result.stdout).toContain('write_once: true');
   });
 
