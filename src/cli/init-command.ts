@@ -3,7 +3,7 @@
 import { chmod, mkdir, open } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { DEFAULT_CONFIG_PATH, defaultHost, loadConfig, parseConfig } from '../config/load-config.js';
-import { starterConfig, starterFiles, type StarterFile, type StarterOptions } from '../config/starter-files.js';
+import { PLACEHOLDER_BUCKET, starterConfig, starterFiles, type StarterFile, type StarterOptions } from '../config/starter-files.js';
 import { hostPolicy } from '../destinations/s3-policy.js';
 import { BackupError } from '../shared/backup-error.js';
 import { ExitCode } from '../shared/exit-codes.js';
@@ -59,7 +59,7 @@ function starterOptions(options: InitCommandOptions): StarterOptions {
   return {
     dir: resolve(options.dir ?? DEFAULT_INIT_DIR),
     host,
-    bucket: options.bucket ?? 'replace-me-backup-bucket',
+    bucket: options.bucket ?? PLACEHOLDER_BUCKET,
     prefix: options.prefix ?? `${host}/`,
     region: options.region ?? 'us-east-1',
   };

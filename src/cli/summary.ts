@@ -16,6 +16,8 @@ export function formatSummary(report: RunReport): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
   const out = [line(header), ...rows.map(line)];
+  // `check` counts file data; READ is what was compressed, so the two differ by tar's headers and padding.
+  if (!report.dry_run && report.artifacts.length > 0) out.push('READ = bytes compressed (files: the tar archive, i.e. file data + tar headers and padding; mysql: the SQL dump); STORED = bytes written');
   for (const a of report.artifacts) {
     if (a.error) out.push(`  ${a.asset}: ${a.error}`);
     const skipped = a.skipped.length + (report.dry_run ? 0 : a.omitted);

@@ -20,6 +20,11 @@ export interface StarterFile {
   role: string;
 }
 
+/** What `init` writes where only the operator knows the value; `check` fails while it is still there. */
+export const PLACEHOLDER = 'REPLACE_ME';
+/** The bucket `init` writes without --bucket. */
+export const PLACEHOLDER_BUCKET = 'replace-me-backup-bucket';
+
 // JSON strings are valid YAML scalars: user-supplied values cannot break the document.
 const q = (value: string) => JSON.stringify(value);
 
@@ -80,7 +85,7 @@ export function starterMyCnf(): string {
 # The user needs: GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON *.* TO 'backup'@'localhost';
 [client]
 user = backup
-password = REPLACE_ME
+password = ${PLACEHOLDER}
 # socket = /run/mysqld/mysqld.sock
 # host = 127.0.0.1
 # port = 3306
@@ -91,8 +96,8 @@ password = REPLACE_ME
 export function starterCredentials(): string {
   return `# Access key of the put-only IAM user (print its policy with: backup-agent policy). Mode 0600.
 [default]
-aws_access_key_id = REPLACE_ME
-aws_secret_access_key = REPLACE_ME
+aws_access_key_id = ${PLACEHOLDER}
+aws_secret_access_key = ${PLACEHOLDER}
 `;
 }
 
