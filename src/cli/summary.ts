@@ -24,6 +24,13 @@ export function formatSummary(report: RunReport): string {
     if (skipped > 0) out.push(`  ${a.asset}: ${skipped} path(s) skipped, first: ${a.skipped[0]?.path} (${a.skipped[0]?.reason})`);
     if (a.warnings.length > 0) out.push(`  ${a.asset}: ${a.warnings.length} warning(s), first: ${a.warnings[0]?.path} (${a.warnings[0]?.reason})`);
   }
+  const retention = report.retention;
+  if (retention) {
+    out.push(...retention.removed.map((r) => `${report.dry_run ? '  plan: retention would remove' : 'pruned'} ${r.run} (${r.keys.length} file${r.keys.length === 1 ? '' : 's'}): ${r.reason}`));
+    out.push(...retention.kept.map((r) => `${report.dry_run ? '  plan: retention keeps' : 'kept'} ${r.run}: ${r.reason}`));
+    out.push(...retention.warnings.map((w) => `retention warning: ${w}`));
+    if (retention.skipped) out.push(`retention: nothing pruned: ${retention.skipped}`);
+  }
   if (report.dry_run) out.push(...report.notes.map((n) => `  plan: ${n}`), 'dry run: nothing was uploaded');
   else if (report.manifest_key) out.push(`manifest: ${report.manifest_key}`);
   if (report.error) out.push(`error: ${report.error}`);
