@@ -87,12 +87,13 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command('init')
     .description('write a commented starter config.yml, my.cnf and credentials stubs (0600; never overwrites) and print the IAM policy')
-    .option('--dir <dir>', 'directory for config.yml and the secret files (default /etc/backup-agent)')
+    .option('--quickstart', 'instead: write ./quickstart.yml, a first backup into ./quickstart-backups/ (any user, no cloud)')
+    .option('--dir <dir>', 'directory for config.yml and the secret files (default /etc/backup-agent; --quickstart: the current directory)')
     .option('--bucket <name>', 'S3 bucket')
     .option('--prefix <prefix>', 'key prefix (default: HOST/)')
     .option('--host <name>', 'host name in keys (default: the hostname)')
     .option('--region <region>', 'S3 region (default us-east-1)')
-    .action(async (options: { dir?: string; bucket?: string; prefix?: string; host?: string; region?: string }) => {
+    .action(async (options: import('./init-command.js').InitCommandOptions) => {
       const { initCommand } = await import('./init-command.js');
       exitCode = await initCommand(options);
     });

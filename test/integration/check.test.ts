@@ -9,6 +9,7 @@ import { createIamUser } from './support/iam.js';
 import { startMariaDb, type MariaDb } from './support/mariadb.js';
 import { startMoto, type MotoServer } from './support/moto.js';
 import { BIN, runCli, writeConfig } from './support/cli.js';
+import { requireTool } from './support/require-tool.js';
 
 let moto: MotoServer;
 let db: MariaDb;
@@ -147,6 +148,7 @@ describe('backup-agent check', () => {
     await chmod(work, 0o755); // mkdtemp made it 0700: nobody must be able to reach its own dirs
     await chmod(join(dir, 'tree/secret.key'), 0o000);
     // As root everything is readable: run as an ordinary user so the unreadable file is real.
+    await requireTool('setpriv');
     const result = await execa('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--', BIN, 'check', '-c', cfg], { reject: false });
     expect(result.exitCode, result.stdout + result.stderr).toBe(1);
     expect(line(result.stdout, 'files "www"')).toBe(`FAIL  files "www": 2 paths cannot be read: ${join(dir, 'missing')} (no such file or directory), ${join(dir, 'tree/secret.key')} (permission denied); the backup would be partial (exit 3): fix the paths, grant read access (the systemd unit's CAP_DAC_READ_SEARCH) or add them to exclude (1 path, 2 files, 1 directory, 15 B)`);

@@ -1,9 +1,12 @@
-// The CLI as a user meets it: usage errors, config errors, validate, dry-run and a local-destination run.
-import { access, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+// The CLI as a user meets it: usage errors, config errors, validate, dry-run, a local-destination run and
+// the README's quickstart.
+import { execa } from 'execa';
+import { access, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli, writeConfig } from './support/cli.js';
+import { BIN, ROOT, runCli, writeConfig } from './support/cli.js';
+import { readmeQuickstart } from './support/readme.js';
 
 let work: string;
 beforeAll(async () => {
@@ -108,9 +111,19 @@ describe('backup-agent CLI', () => {
     await expect(access(join(dir, 'store', report.artifacts[0]!.key))).rejects.toThrow();
   });
 
-  it('runs the README quickstart as written', async () => {
-    const result = await runCli(['run', '--config', join(ROOT, 'examples/quickstart.yml')]);
-    expect(result.exitCode, result.stderr).toBe(0);
+  it('runs the README quickstart as written from a checkout: init --quickstart, run, list, restore, stock tools', async () => {
+    const dir = join(work, 'quickstart');
+    const bin = join(work, 'quickstart-bin');
+    await mkdir(dir);
+    await mkdir(bin);
+    await symlink(BIN, join(bin, 'backup-agent'));
+    const result = await execa('bash', ['-e', '-o', 'pipefail', '-c', await readmeQuickstart()], { cwd: dir, reject: false, env: { PATH: `${bin}:${process.env.PATH}` } });
+    expect(result.exitCode, String(result.stderr)).toBe(0);
     expect(result.stdout).toMatch(/^examples\s+ok\s/m);
+    expect(result.stdout).toContain('host quickstart\n  examples (files)\n');
+    for (const restored of ['restored', 'by-hand']) {
+      expect(await readFile(join(dir, restored, ROOT.slice(1), 'examples/s3-put-only.yml'), 'utf8')).toBe(await readFile(join(ROOT, 'examples/s3-put-only.yml'), 'utf8'));
+    }
+    expect((await readdir(join(dir, 'quickstart-backups/store'))).length).toBeGreaterThan(0);
   });
 });

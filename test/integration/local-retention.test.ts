@@ -13,6 +13,7 @@ import type { Config } from '../../src/config/schema.js';
 import { runBackup } from '../../src/pipeline/run-backup.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { BIN, runCli } from './support/cli.js';
+import { requireTool } from './support/require-tool.js';
 
 let work: string;
 beforeAll(async () => {
@@ -124,6 +125,7 @@ describe('retention on a local destination', () => {
     const locked = join(store, 'daily', older.started_at.slice(0, 10), 'web-01');
     await chown(locked, 0, 0);
     await chmod(locked, 0o755); // readable, so the run is listed; not writable, so its files cannot be removed
+    await requireTool('setpriv');
     const asUser = await execa('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--', BIN, 'run', '-c', file, '--asset', 'www'], { reject: false });
     expect(asUser.exitCode, asUser.stderr).toBe(0);
     expect(asUser.stdout).toContain(`retention warning: cannot remove ${join(locked, `${id(older).split('/')[2]}.manifest.json`)}: EACCES; the run ${id(older)} is kept`);
