@@ -51,7 +51,7 @@ export function formatBytes(bytes: number): string {
 /** Largest first: the unit chosen gives the smallest whole number. */
 const SIZE_SETTING_UNITS: [string, number][] = [['TiB', 1024 ** 4], ['TB', 1000 ** 4], ['GiB', 1024 ** 3], ['GB', 1000 ** 3], ['MiB', 1024 ** 2], ['MB', 1000 ** 2], ['KiB', 1024], ['kB', 1000]];
 
-/** A byte count as a config value that parses back to it exactly: `16MiB`, `64MB`, `1000` (0 and odd counts stay numbers). */
+/** A byte count as a config value that parses back to it exactly: `16MiB`, `64MB`; 0 and counts of no whole unit stay numbers (`1536`). */
 export function formatSizeSetting(bytes: number): string | number {
   const unit = SIZE_SETTING_UNITS.find(([, size]) => bytes > 0 && bytes % size === 0);
   return unit ? `${bytes / unit[1]}${unit[0]}` : bytes;
