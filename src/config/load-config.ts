@@ -5,6 +5,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { BackupError } from '../shared/backup-error.js';
+import { phraseIssue } from './issue-wording.js';
 import { configSchema, crossFieldRules, type Config } from './schema.js';
 
 /** The default config path when neither --config nor BACKUP_AGENT_CONFIG is given. */
@@ -56,7 +57,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     const raw: unknown = doc.toJS() ?? {};
     substituteEnv(raw, [], env, (path, message) => problems.push(`${locate(doc, path, at, file)}: ${formatPath(path)}: ${message}`));
     if (problems.length === 0) {
-      const result = configSchema.safeParse(raw);
+      const result = configSchema.safeParse(raw, { error: phraseIssue });
       for (const issue of result.error?.issues ?? []) problems.push(describeIssue(doc, issue, at, file));
       for (const rule of crossFieldRules(raw)) problems.push(`${locate(doc, rule.path, at, file)}: ${formatPath(rule.path)}: ${rule.message}`);
       if (result.success && problems.length === 0) return resolvePaths(result.data, dirname(file));
@@ -67,13 +68,10 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
 
 function describeIssue(doc: Document, issue: z.core.$ZodIssue, at: (o: number) => string, file: string): string {
   const path = issue.path.filter((p): p is PathSegment => typeof p !== 'symbol');
-  let message = issue.message;
-  if (issue.code === 'unrecognized_keys') {
-    message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-    const first = issue.keys[0];
-    if (first !== undefined) return `${locate(doc, [...path, first], at, file, true)}: ${formatPath(path) || '(top level)'}: ${message}`;
-  }
-  return `${locate(doc, path, at, file)}: ${formatPath(path) || '(top level)'}: ${message}`;
+  // An unknown key is reported where it is written, not at its parent.
+  const first = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+  const where = first === undefined ? locate(doc, path, at, file) : locate(doc, [...path, first], at, file, true);
+  return `${where}: ${formatPath(path) || '(top level)'}: ${issue.message}`;
 }
 
 /** Finds the line:col of the deepest existing node on `path` (the key itself if `key`). */

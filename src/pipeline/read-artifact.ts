@@ -8,7 +8,8 @@ import { releaseWhenSpawned, tail } from '../shared/child-output.js';
 import { ChecksumGate } from '../transforms/checksum-gate.js';
 import type { ChildCommand } from '../transforms/compress.js';
 import { planDecompressor } from '../transforms/decompress.js';
-import { describeDecryptFailure, type DecryptorPlan } from '../transforms/decrypt.js';
+import { describeDecryptFailure } from '../transforms/decrypt-failure.js';
+import type { DecryptorPlan } from '../transforms/decrypt.js';
 import { artifactFormat } from './artifact-format.js';
 import type { ArtifactRecord } from './manifest.js';
 
