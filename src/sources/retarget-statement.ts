@@ -32,77 +32,104 @@ interface Head {
   names: number[][];
 }
 
+/** One statement being rewritten: its tokens, their code positions, and the names as its bytes spell them. */
+interface Statement {
+  tokens: Token[];
+  /** Token indexes of code (not whitespace, comments, version-comment markers). */
+  code: number[];
+  /** The code token at code position k upper-cased if it is a word, else ''. */
+  word: (k: number) => string;
+  head: Head | undefined;
+  /** `procedure p`, `statement "USE x"`: how problems name it. */
+  what: string;
+  charset: string;
+  /** The source and target names in the statement's character set (latin1 strings of bytes). */
+  from: string;
+  to: string;
+  options: RetargetOptions;
+  /** Token index -> replacement text. */
+  replace: Map<number, string>;
+  problems: string[];
+}
+
 /** Rewrites `tokens` (one statement, delimiter excluded) read under `session`. */
 export function rewriteStatement(tokens: Token[], session: DumpSession, options: RetargetOptions): StatementRewrite {
   const code = tokens.flatMap((t, i) => (isTrivia(t) ? [] : [i]));
   const word = (k: number) => (tokens[code[k]!]?.kind === 'word' ? tokens[code[k]!]!.text.toUpperCase() : '');
   const head = findHead(tokens, code, word);
   const what = describe(tokens, code, head, session.charset);
-  const problems: string[] = [];
   const from = encodeName(options.from, session.charset);
   const to = encodeName(options.to, session.charset);
-  const retarget = options.from !== options.to;
   if (!lexesAsAscii(session.charset) && tokens.some((t) => /[\x80-\xff]/.test(t.text))) {
     return { text: join(tokens), problems: [`${what}: written in character set ${session.charset}, which this restore cannot read`] };
   }
   if (from === undefined || to === undefined) {
     return { text: join(tokens), problems: [`${what}: written in character set ${session.charset}, which cannot spell the database name ${from === undefined ? options.from : options.to}`] };
   }
-  const replace = new Map<number, string>();
+  const s: Statement = { tokens, code, word, head, what, charset: session.charset, from, to, options, replace: new Map(), problems: [] };
   const definers = definerRanges(tokens, code);
-  const skipped = new Set(definers.flatMap(([a, b]) => Array.from({ length: b - a + 1 }, (_, i) => a + i)));
+  const databaseAt = renameDatabase(s);
+  renameQualifiers(s, new Set(definers.flatMap(([a, b]) => Array.from({ length: b - a + 1 }, (_, i) => a + i))), databaseAt);
+  if (options.from !== options.to) findNamesInStrings(s);
+  return { text: join(tokens, s.replace, options.stripDefiners ? definers : []), problems: s.problems };
+}
 
-  // The database itself: USE x; CREATE/ALTER/DROP DATABASE x.
-  const databaseAt = word(0) === 'USE' ? 1 : head && (head.kind === 'DATABASE' || head.kind === 'SCHEMA') ? head.names[0]?.at(-1) : undefined;
-  if (databaseAt !== undefined) {
-    const token = tokens[code[databaseAt]!]!;
-    const value = identifierValue(token);
-    if (value === from) replace.set(code[databaseAt]!, quoteIdentifier(to, token.text[0] === '"' ? '"' : '`'));
-    else if (value !== to) problems.push(`${what}: names database ${show(value ?? token.text, session.charset)}, not ${options.from}`);
-  }
+/** The database itself (USE x; CREATE/ALTER/DROP DATABASE x): renamed, or a problem if it is a third one. Returns its code position. */
+function renameDatabase(s: Statement): number | undefined {
+  const { head, word } = s;
+  const at = word(0) === 'USE' ? 1 : head && (head.kind === 'DATABASE' || head.kind === 'SCHEMA') ? head.names[0]?.at(-1) : undefined;
+  if (at === undefined) return undefined;
+  const token = s.tokens[s.code[at]!]!;
+  const value = identifierValue(token);
+  if (value === s.from) s.replace.set(s.code[at]!, quoteIdentifier(s.to, token.text[0] === '"' ? '"' : '`'));
+  else if (value !== s.to) s.problems.push(`${s.what}: names database ${show(value ?? token.text, s.charset)}, not ${s.options.from}`);
+  return at;
+}
 
-  // Qualifiers: an identifier followed by "." and not preceded by one is a database name (db.t, db.t.c).
+/**
+ * Qualifiers: an identifier followed by "." and not preceded by one names a database (db.t, db.t.c).
+ * The source's are renamed; a third database is a problem where it is what the statement writes to.
+ */
+function renameQualifiers(s: Statement, skipped: Set<number>, databaseAt: number | undefined): void {
+  const { tokens, code, head, charset } = s;
+  const retarget = s.options.from !== s.options.to;
   let qualified = false;
   let standalone = false;
   for (let k = 0; k < code.length; k++) {
     const token = tokens[code[k]!]!;
     const value = identifierValue(token);
     if (value === undefined || skipped.has(code[k]!) || k === databaseAt || NUMBER.test(token.text)) continue;
-    if (tokens[code[k - 1]!]?.text === '@') continue; // @var, @@session.x
-    const before = tokens[code[k - 1]!]?.text === '.';
-    const after = tokens[code[k + 1]!]?.text === '.';
-    if (before) continue;
-    if (!after) {
-      if (value === from) standalone = true;
+    const before = tokens[code[k - 1]!]?.text;
+    if (before === '@' || before === '.') continue; // @var, @@session.x; t.col
+    if (tokens[code[k + 1]!]?.text !== '.') {
+      standalone ||= value === s.from;
       continue;
     }
-    if (value === from) {
+    const name = show(value, charset);
+    if (value === s.from) {
       qualified = true;
-      if (retarget) replace.set(code[k]!, quoteIdentifier(to, token.text[0] === '"' ? '"' : '`'));
-    } else if (retarget && asciiLower(value) === asciiLower(from)) {
-      problems.push(`${what}: ${show(value, session.charset)}. differs from the source database ${options.from} only in letter case: cannot tell which it names`);
-    } else if (value !== to && !isBodyOrTable(head) && !isHeadName(head, k)) {
-      problems.push(`${what}: names database ${show(value, session.charset)} (${show(value, session.charset)}.…), not ${options.from}`);
-    }
-    if (value !== from && value !== to && isHeadName(head, k)) {
-      problems.push(`${what}: would be created in database ${show(value, session.charset)}, not ${options.to}`);
+      if (retarget) s.replace.set(code[k]!, quoteIdentifier(s.to, token.text[0] === '"' ? '"' : '`'));
+    } else if (retarget && asciiLower(value) === asciiLower(s.from)) {
+      s.problems.push(`${s.what}: ${name}. differs from the source database ${s.options.from} only in letter case: cannot tell which it names`);
+    } else if (value !== s.to && isHeadName(head, k)) {
+      s.problems.push(`${s.what}: would be created in database ${name}, not ${s.options.to}`);
+    } else if (value !== s.to && !isBodyOrTable(head)) {
+      s.problems.push(`${s.what}: names database ${name} (${name}.…), not ${s.options.from}`);
     }
   }
   if (retarget && qualified && standalone) {
-    problems.push(`${what}: ${options.from} names both the database (${options.from}.…) and a table, alias or column here: cannot tell which to rename`);
+    s.problems.push(`${s.what}: ${s.options.from} names both the database (${s.options.from}.…) and a table, alias or column here: cannot tell which to rename`);
   }
+}
 
-  // A string in code that runs later (dynamic SQL, information_schema lookups) naming the source database.
-  if (retarget && head && BODIES.has(head.kind)) {
-    for (let k = 0; k < code.length; k++) {
-      const token = tokens[code[k]!]!;
-      if (token.kind !== 'string' || word(k - 1) === 'COMMENT' || !containsName(stringContent(token), from)) continue;
-      problems.push(`${what}: a string names the source database ${options.from} (${clip(show(token.text, session.charset))}): it would still act on ${options.from}`);
-    }
+/** A string in code that runs later (dynamic SQL, information_schema lookups) naming the source database. */
+function findNamesInStrings(s: Statement): void {
+  if (!s.head || !BODIES.has(s.head.kind)) return;
+  for (let k = 0; k < s.code.length; k++) {
+    const token = s.tokens[s.code[k]!]!;
+    if (token.kind !== 'string' || s.word(k - 1) === 'COMMENT' || !containsName(stringContent(token), s.from)) continue;
+    s.problems.push(`${s.what}: a string names the source database ${s.options.from} (${clip(show(token.text, s.charset))}): it would still act on ${s.options.from}`);
   }
-
-  const text = join(tokens, replace, options.stripDefiners ? definers : []);
-  return { text, problems };
 }
 
 /** The statement's object: CREATE/ALTER/DROP … KIND [IF [NOT] EXISTS] [db.]name [… ON [db.]table for a trigger]. */
