@@ -3,7 +3,7 @@
 //
 // Usage (from the repository root, after `npm run build`):
 //   node bench/restore-mysql-bench.mjs --dump FILE.sql --from DB [--repeat 3]
-//        [--socket /path/mysqld.sock --user root [--baseline DIR]]
+//        [--socket /path/mysqld.sock --user root [--baseline DIR]] [--only sed,stage,first,agent,base]
 //
 // - FILE.sql: a `mariadb-dump --databases DB` output (a few hundred MB; e.g. the bench database of
 //   bench/mysql-bench.mjs, or any real dump). The stage contestants read it and write to /dev/null:
@@ -25,7 +25,7 @@ const ROOT = resolve(import.meta.dirname, '..');
 const BENCH = join(ROOT, '.bench');
 const { values: opt } = parseArgs({ options: {
   dump: { type: 'string' }, from: { type: 'string' }, repeat: { type: 'string', default: '3' },
-  socket: { type: 'string' }, user: { type: 'string', default: 'root' }, baseline: { type: 'string' },
+  socket: { type: 'string' }, user: { type: 'string', default: 'root' }, baseline: { type: 'string' }, only: { type: 'string' },
 } });
 if (!opt.dump || !opt.from) throw new Error('usage: node bench/restore-mysql-bench.mjs --dump FILE.sql --from DB [--repeat N] [--socket S [--baseline DIR]]');
 if (!existsSync(join(ROOT, 'dist/sources/mysql-retarget.js'))) throw new Error('run `npm run build` first');
@@ -97,7 +97,7 @@ async function main() {
     contestants.agent = (rep) => restore(ROOT, `bench_agent_${rep}`);
     if (opt.baseline) contestants.base = (rep) => restore(resolve(opt.baseline), `bench_base_${rep}`);
   }
-  const names = Object.keys(contestants);
+  const names = Object.keys(contestants).filter((n) => !opt.only || opt.only.split(',').includes(n));
   const results = Object.fromEntries(names.map((n) => [n, []]));
   const drop = (db) => () => spawnSync('mariadb', [`--socket=${opt.socket}`, `--user=${opt.user}`, '-e', `DROP DATABASE IF EXISTS \`${db}\``]);
   console.log(`dump ${opt.dump}: ${(dumpBytes / MiB).toFixed(0)} MiB; ${REPEAT} round(s); contestants ${names.join(', ')}`);

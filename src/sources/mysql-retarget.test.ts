@@ -40,6 +40,7 @@ DELIMITER ;;
 /*!50003 CREATE*/ /*!50017 DEFINER="app"@"localhost"*/ /*!50003 TRIGGER "web-shop".tr BEFORE UPDATE ON "web-shop"."t" FOR EACH ROW SET NEW."web-shop" = 'a;b' */;;
 DELIMITER ;
 /*!50003 SET sql_mode              = @saved_sql_mode */ ;
+ALTER DATABASE \`web-shop\` CHARACTER SET latin1 COLLATE latin1_swedish_ci ;
 DELIMITER ;;
 CREATE DEFINER=\`root\`@\`%\` PROCEDURE \`p\`()
 BEGIN
@@ -61,6 +62,7 @@ describe('createRetargetStage', () => {
     expect(problems).toEqual([]);
     expect(text).toContain('CREATE DATABASE /*!32312 IF NOT EXISTS*/ `copy-ü$1` /*!40100');
     expect(text).toContain('USE `copy-ü$1`;');
+    expect(text).toContain('ALTER DATABASE `copy-ü$1` CHARACTER SET latin1');
     expect(text).toContain('TRIGGER "copy-ü$1".tr BEFORE UPDATE ON "copy-ü$1"."t" FOR EACH ROW SET NEW."web-shop" = \'a;b\'');
     expect(text).toContain('SELECT `copy-ü$1`.t.id, t.`web-shop` FROM `copy-ü$1`.t;');
     // Column names, defaults, table data and comments keep the old name.
