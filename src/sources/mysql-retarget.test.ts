@@ -33,7 +33,10 @@ LOCK TABLES \`t\` WRITE;
 INSERT INTO \`t\` VALUES
 (1,'USE \`web-shop\`;\\nDEFINER=\`root\`@\`localhost\`'),
 (2,'x;');
+INSERT INTO \`t\` VALUES (3,'y;');
+INSERT INTO \`t\` VALUES (4,'USE \`web-shop\`;');
 UNLOCK TABLES;
+USE \`web-shop\`;
 /*!50003 SET @saved_sql_mode       = @@sql_mode */ ;
 /*!50003 SET sql_mode              = 'ANSI_QUOTES' */ ;
 DELIMITER ;;
@@ -67,7 +70,7 @@ describe('createRetargetStage', () => {
     expect(text).toContain('SELECT `copy-ü$1`.t.id, t.`web-shop` FROM `copy-ü$1`.t;');
     // Column names, defaults, table data and comments keep the old name.
     expect(text).toContain("`web-shop` varchar(50) DEFAULT 'web-shop.x;'");
-    expect(text).toContain("(1,'USE `web-shop`;\\nDEFINER=`root`@`localhost`'),\n(2,'x;');\nUNLOCK TABLES;");
+    expect(text).toContain("(1,'USE `web-shop`;\\nDEFINER=`root`@`localhost`'),\n(2,'x;');\nINSERT INTO `t` VALUES (3,'y;');\nINSERT INTO `t` VALUES (4,'USE `web-shop`;');\nUNLOCK TABLES;\nUSE `copy-ü$1`;\n");
     expect(text).toContain('-- Current Database: `web-shop`');
     expect(text).toContain('DEFINER="app"@"localhost"');
     expect(text.endsWith('-- Dump completed on 2026-12-04 16:49:01\n')).toBe(true);

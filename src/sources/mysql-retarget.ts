@@ -45,6 +45,8 @@ class DumpRewriter extends Transform implements RetargetStage {
   private pending: Buffer = Buffer.alloc(0);
   private state: 'start' | 'data' | 'statement' = 'start';
   private afterSemicolon = false;
+  /** The start of the data statement being passed on (`INSERT INTO `t` VALUES `). */
+  private header: Buffer = Buffer.alloc(0);
   private statement = '';
   private lexed = 0;
   private tokens: Token[] = [];
@@ -81,21 +83,38 @@ class DumpRewriter extends Transform implements RetargetStage {
     }
   }
 
-  /** Passes data bytes on up to the `;\n` that ends the statement; false when more input is needed. */
+  /**
+   * Passes data bytes on up to the `;\n` that ends the statement, and on through the statements right
+   * after it that start with the same header (one row per statement with --skip-extended-insert): one
+   * push per chunk, not per row. False when more input is needed.
+   */
   private passData(): boolean {
     const p = this.pending;
-    if (this.afterSemicolon && p[0] === NEWLINE) return this.endData(1);
-    const end = p.indexOf(';\n');
-    if (end >= 0) return this.endData(end + 2);
-    if (p.length) this.push(p);
-    this.afterSemicolon = p.length > 0 ? p[p.length - 1] === SEMICOLON : this.afterSemicolon;
-    this.pending = Buffer.alloc(0);
-    return false;
-  }
-
-  private endData(length: number): boolean {
-    this.push(this.pending.subarray(0, length));
-    this.pending = this.pending.subarray(length);
+    let pos = this.afterSemicolon && p[0] === NEWLINE ? 1 : -1;
+    for (;;) {
+      if (pos < 0) {
+        const end = p.indexOf(';\n');
+        pos = end < 0 ? -1 : end + 2;
+      }
+      if (pos < 0) {
+        if (p.length) this.push(p);
+        this.afterSemicolon = p.length > 0 ? p[p.length - 1] === SEMICOLON : this.afterSemicolon;
+        this.pending = Buffer.alloc(0);
+        return false;
+      }
+      const h = this.header;
+      if (pos + h.length > p.length || p.compare(h, 0, h.length, pos, pos + h.length) !== 0) break;
+      const end = p.indexOf(';\n', pos + h.length);
+      if (end < 0) {
+        this.push(p);
+        this.afterSemicolon = p[p.length - 1] === SEMICOLON;
+        this.pending = Buffer.alloc(0);
+        return false;
+      }
+      pos = end + 2;
+    }
+    this.push(p.subarray(0, pos));
+    this.pending = p.subarray(pos);
     this.afterSemicolon = false;
     this.state = 'start';
     return true;
@@ -111,7 +130,9 @@ class DumpRewriter extends Transform implements RetargetStage {
     if (this.pending.length === 0) return false;
     const head = this.pending.subarray(0, LOOKAHEAD).toString('latin1');
     if (!final && head.length < LOOKAHEAD && !head.includes('\n')) return false;
-    if (this.lexer.delimiter === ';' && (this.session.mode.ansiQuotes ? DATA_ANSI : DATA).test(head)) {
+    const data = this.lexer.delimiter === ';' ? (this.session.mode.ansiQuotes ? DATA_ANSI : DATA).exec(head) : null;
+    if (data) {
+      this.header = Buffer.from(data[0], 'latin1');
       this.state = 'data';
       return true;
     }
