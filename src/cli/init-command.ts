@@ -2,14 +2,17 @@
 // one), then prints the put-only IAM policy for it and the next steps.
 import { chmod, mkdir, open } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONFIG_PATH, defaultHost, loadConfig, parseConfig } from '../config/load-config.js';
-import { starterConfig, starterFiles, type StarterFile, type StarterOptions } from '../config/starter-files.js';
+import { PLACEHOLDER_BUCKET, QUICKSTART_FILE, quickstartConfig, starterConfig, starterFiles, type StarterFile, type StarterOptions } from '../config/starter-files.js';
 import { hostPolicy } from '../destinations/s3-policy.js';
 import { BackupError } from '../shared/backup-error.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import { reportError } from './main.js';
 
 export interface InitCommandOptions {
+  /** Write quickstart.yml (a local destination beside it) instead of the server starter files. */
+  quickstart?: boolean;
   dir?: string;
   bucket?: string;
   prefix?: string;
@@ -29,6 +32,7 @@ const out = (line = '') => process.stdout.write(`${line}\n`);
  * 1 when a file cannot be written.
  */
 export async function initCommand(options: InitCommandOptions): Promise<number> {
+  if (options.quickstart) return quickstartCommand(options);
   try {
     const starter = starterOptions(options);
     const configPath = join(starter.dir, 'config.yml');
@@ -54,12 +58,37 @@ export async function initCommand(options: InitCommandOptions): Promise<number> 
   }
 }
 
+/**
+ * Writes `quickstart.yml` into --dir (default: the current directory) unless it exists: the package's
+ * examples/ backed up into `quickstart-backups/` beside it, so a first backup needs no root and writes
+ * nothing outside that directory. Prints the commands that run, list and restore it.
+ */
+async function quickstartCommand(options: InitCommandOptions): Promise<number> {
+  try {
+    const extra = (['bucket', 'prefix', 'host', 'region'] as const).filter((name) => options[name] !== undefined);
+    if (extra.length > 0) throw new BackupError('USAGE', `init --quickstart takes only --dir (not ${extra.map((name) => `--${name}`).join(', ')}): it writes a local-destination config`);
+    const dir = resolve(options.dir ?? process.cwd());
+    const path = join(dir, QUICKSTART_FILE);
+    await createDir(dir);
+    // dist/app/ (the bundle) and dist/cli/ are both two levels below the package root.
+    const examples = fileURLToPath(new URL('../../examples', import.meta.url));
+    const created = await createFile({ path, content: quickstartConfig([examples]), role: 'quickstart config' });
+    out(created ? `created ${path} (quickstart config: ${examples} -> ${join(dir, 'quickstart-backups/store')})` : `kept    ${path}: it exists; not overwritten`);
+    await loadConfig(path);
+    const c = `-c ${path === resolve(QUICKSTART_FILE) ? QUICKSTART_FILE : path}`;
+    out(['Next:', `  backup-agent ${c} run`, `  backup-agent ${c} list`, `  backup-agent ${c} restore --asset examples --latest --to restored`].join('\n'));
+    return ExitCode.OK;
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
 function starterOptions(options: InitCommandOptions): StarterOptions {
   const host = options.host ?? defaultHost();
   return {
     dir: resolve(options.dir ?? DEFAULT_INIT_DIR),
     host,
-    bucket: options.bucket ?? 'replace-me-backup-bucket',
+    bucket: options.bucket ?? PLACEHOLDER_BUCKET,
     prefix: options.prefix ?? `${host}/`,
     region: options.region ?? 'us-east-1',
   };

@@ -20,7 +20,7 @@ export async function lifecycleCommand(global: GlobalOptions, options: Lifecycle
   try {
     const { config } = await loadConfig(global.config);
     if (config.destination.type !== 's3') {
-      throw new BackupError('USAGE', `lifecycle: destination.type is ${config.destination.type}; lifecycle rules apply to s3 destinations (prune a local destination with your own tools)`);
+      throw new BackupError('USAGE', `lifecycle: destination.type is ${config.destination.type}; lifecycle rules apply to s3 destinations (a local destination is pruned by "run" itself after each complete run)`);
     }
     const prefix = config.destination.prefix;
     const ours = lifecycleConfiguration(prefix, config.retention);

@@ -23,6 +23,8 @@ export async function main(argv: string[]): Promise<number> {
     .version(version, '-V, --version')
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+    // A mistyped command in a cron line must not look like success: usage on stderr, exit 2.
+    .showHelpAfterError()
     .addOption(new Option('-c, --config <path>', 'config file').env('BACKUP_AGENT_CONFIG').default(DEFAULT_CONFIG_PATH))
     .option('-v, --verbose', 'debug logging')
     .option('-q, --quiet', 'warnings and errors only');
@@ -85,12 +87,13 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command('init')
     .description('write a commented starter config.yml, my.cnf and credentials stubs (0600; never overwrites) and print the IAM policy')
-    .option('--dir <dir>', 'directory for config.yml and the secret files (default /etc/backup-agent)')
+    .option('--quickstart', 'instead: write ./quickstart.yml, a first backup into ./quickstart-backups/ (any user, no cloud)')
+    .option('--dir <dir>', 'directory for config.yml and the secret files (default /etc/backup-agent; --quickstart: the current directory)')
     .option('--bucket <name>', 'S3 bucket')
     .option('--prefix <prefix>', 'key prefix (default: HOST/)')
     .option('--host <name>', 'host name in keys (default: the hostname)')
     .option('--region <region>', 'S3 region (default us-east-1)')
-    .action(async (options: { dir?: string; bucket?: string; prefix?: string; host?: string; region?: string }) => {
+    .action(async (options: import('./init-command.js').InitCommandOptions) => {
       const { initCommand } = await import('./init-command.js');
       exitCode = await initCommand(options);
     });
@@ -165,14 +168,29 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(withoutHelpForUnknownCommand(program, argv));
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? ExitCode.OK : ExitCode.USAGE;
+      // commander.help: the usage commander prints on stderr for a bare invocation (exitCode 1), or `help` (0).
+      const help = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || (error.code === 'commander.help' && error.exitCode === 0);
+      return help ? ExitCode.OK : ExitCode.USAGE;
     }
     return reportError(error);
   }
+}
+
+/**
+ * commander answers `UNKNOWN --help` with the main help and exit 0; without the help flag it reports
+ * the unknown command (exit 2). Global options and their values are skipped to find the command.
+ */
+function withoutHelpForUnknownCommand(program: Command, argv: string[]): string[] {
+  const args = argv.slice(2);
+  let i = 0;
+  while (i < args.length && args[i]!.startsWith('-')) i += args[i] === '-c' || args[i] === '--config' ? 2 : 1;
+  const name = args[i];
+  const known = name === undefined || name === 'help' || program.commands.some((c) => c.name() === name || c.aliases().includes(name));
+  return known ? argv : argv.filter((arg, index) => index < 2 || (arg !== '--help' && arg !== '-h'));
 }
 
 /** Operator commands' credentials: never the host's put-only key (see config/operator-credentials.ts). */

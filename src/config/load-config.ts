@@ -5,6 +5,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { BackupError } from '../shared/backup-error.js';
+import { phraseIssue } from './issue-wording.js';
 import { configSchema, crossFieldRules, type Config, type RuleProblem } from './schema.js';
 
 /** The default config path when neither --config nor BACKUP_AGENT_CONFIG is given. */
@@ -78,7 +79,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     const raw = toPlain(doc, at, problems);
     if (problems.length === 0) substituteEnv(raw, [], env, (path, message) => problems.push(`${locate(doc, path, at, file)}: ${formatPath(path)}: ${message}`));
     if (problems.length === 0) {
-      const result = configSchema.safeParse(raw);
+      const result = configSchema.safeParse(raw, { error: phraseIssue });
       for (const issue of result.error?.issues ?? []) problems.push(describeIssue(doc, issue, at, file));
       for (const rule of crossFieldRules(raw)) problems.push(`${locate(doc, rule.path, at, file)}: ${formatPath(rule.path)}: ${rule.message}`);
       if (result.success && problems.length === 0) {
@@ -122,13 +123,10 @@ function duplicateKeys(doc: Document, at: (o: number) => string): string[] {
 
 function describeIssue(doc: Document, issue: z.core.$ZodIssue, at: (o: number) => string, file: string): string {
   const path = issue.path.filter((p): p is PathSegment => typeof p !== 'symbol');
-  let message = issue.message;
-  if (issue.code === 'unrecognized_keys') {
-    message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-    const first = issue.keys[0];
-    if (first !== undefined) return `${locate(doc, [...path, first], at, file, true)}: ${formatPath(path) || '(top level)'}: ${message}`;
-  }
-  return `${locate(doc, path, at, file)}: ${formatPath(path) || '(top level)'}: ${message}`;
+  // An unknown key is reported where it is written, not at its parent.
+  const first = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+  const where = first === undefined ? locate(doc, path, at, file) : locate(doc, [...path, first], at, file, true);
+  return `${where}: ${formatPath(path) || '(top level)'}: ${issue.message}`;
 }
 
 /** Finds the line:col of the deepest existing node on `path` (the key itself if `key`). */

@@ -1,6 +1,7 @@
 // The config.yml schema: every key with its type, default and description, in one place.
 import { z } from 'zod';
-import { parseDuration, parseSize } from './sizes.js';
+import { withUnit } from './setting-units.js';
+import { formatDurationSetting, formatSizeSetting, parseDuration, parseSize } from './sizes.js';
 
 /** Characters allowed in names that become parts of object keys. */
 export const KEY_SAFE = /^[A-Za-z0-9._-]+$/;
@@ -22,9 +23,9 @@ const keyPrefix = () =>
 /** An http(s) URL: endpoints, webhooks and pings are never file:, ftp: or anything else. */
 const httpUrl = () => z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 
-const size = (min: number, max: number) =>
+const size = (min: number, max: number) => withUnit('size',
   z
-    .union([z.number(), z.string()])
+    .union([z.number(), z.string()], 'must be a size (examples: 16MiB, 64 MB, 8388608)')
     .transform((value, ctx) => {
       const bytes = parseSize(value);
       if (bytes === undefined) {
@@ -32,11 +33,11 @@ const size = (min: number, max: number) =>
         return z.NEVER;
       }
       if (bytes < min || bytes > max) {
-        ctx.addIssue({ code: 'custom', message: `${value} is out of range (${min} to ${max} bytes)` });
+        ctx.addIssue({ code: 'custom', message: `${value} is out of range (${formatSizeSetting(min)} to ${formatSizeSetting(max)})` });
         return z.NEVER;
       }
       return bytes;
-    });
+    }));
 
 const MiB = 1024 * 1024;
 
@@ -58,9 +59,11 @@ export const storageClasses = [
   'DEEP_ARCHIVE', 'REDUCED_REDUNDANCY', 'EXPRESS_ONEZONE',
 ] as const;
 
+const BUCKET_LENGTH = 'must be 3 to 63 characters (S3 bucket naming rules)';
+
 export const s3DestinationSchema = z.strictObject({
   type: z.literal('s3'),
-  bucket: z.string().min(3).describe('bucket name'),
+  bucket: z.string().min(3, BUCKET_LENGTH).max(63, BUCKET_LENGTH).describe('bucket name'),
   region: z.string().min(1).default('us-east-1'),
   prefix: keyPrefix().describe('key prefix, e.g. "web/"'),
   endpoint: httpUrl().optional().describe('S3-compatible endpoint URL'),
@@ -149,19 +152,19 @@ export const encryptionSchema = z
   })
   .describe('client-side encryption in the age format; artifacts and manifests get .age appended');
 
-const duration = (min: number, max: number) =>
-  z.union([z.number(), z.string()]).transform((value, ctx) => {
+const duration = (min: number, max: number) => withUnit('duration',
+  z.union([z.number(), z.string()], 'must be a duration (examples: 90s, 15m, 26h, 7d)').transform((value, ctx) => {
     const ms = parseDuration(value);
     if (ms === undefined) {
       ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration (examples: 90s, 15m, 26h, 7d; a bare number is seconds)` });
       return z.NEVER;
     }
     if (ms < min || ms > max) {
-      ctx.addIssue({ code: 'custom', message: `${value} is out of range (${min / 1000}s to ${max / 1000}s)` });
+      ctx.addIssue({ code: 'custom', message: `${value} is out of range (${formatDurationSetting(min)} to ${formatDurationSetting(max)})` });
       return z.NEVER;
     }
     return ms;
-  });
+  }));
 
 const when = z.enum(['failure', 'always']);
 

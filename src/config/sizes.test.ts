@@ -107,3 +107,14 @@ describe('parseDuration', () => {
     expect(parseDuration('15 minutes')).toBeUndefined();
   });
 });
+
+describe('formatSizeSetting and formatDurationSetting', () => {
+  it('write values as a config would, in the largest whole unit, and parse back exactly', async () => {
+    const { formatDurationSetting, formatSizeSetting, parseDuration } = await import('./sizes.js');
+    expect([16 * 1024 ** 2, 5 * 1024 ** 3, 64 * 1000 ** 2, 3 * 1024, 1000, 1536, 0].map(formatSizeSetting))
+      .toEqual(['16MiB', '5GiB', '64MB', '3KiB', '1kB', 1536, 0]);
+    expect([93_600_000, 300_000, 90_000, 86_400_000, 1_500, 0].map(formatDurationSetting)).toEqual(['26h', '5m', '90s', '1d', '1500ms', '0s']);
+    for (const bytes of [16 * 1024 ** 2, 64 * 1000 ** 2, 1536, 1001]) expect(parseSize(formatSizeSetting(bytes))).toBe(bytes);
+    for (const ms of [93_600_000, 300_000, 90_000, 1_500, 0]) expect(parseDuration(formatDurationSetting(ms))).toBe(ms);
+  });
+});

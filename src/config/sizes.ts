@@ -47,3 +47,18 @@ export function formatBytes(bytes: number): string {
   }
   return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
+
+/** Largest first: the unit chosen gives the smallest whole number. */
+const SIZE_SETTING_UNITS: [string, number][] = [['TiB', 1024 ** 4], ['TB', 1000 ** 4], ['GiB', 1024 ** 3], ['GB', 1000 ** 3], ['MiB', 1024 ** 2], ['MB', 1000 ** 2], ['KiB', 1024], ['kB', 1000]];
+
+/** A byte count as a config value that parses back to it exactly: `16MiB`, `64MB`; 0 and counts of no whole unit stay numbers (`1536`). */
+export function formatSizeSetting(bytes: number): string | number {
+  const unit = SIZE_SETTING_UNITS.find(([, size]) => bytes > 0 && bytes % size === 0);
+  return unit ? `${bytes / unit[1]}${unit[0]}` : bytes;
+}
+
+/** Milliseconds as a config value that parses back to them exactly, in the largest whole unit: `26h`, `5m`, `90s`, `1500ms`. */
+export function formatDurationSetting(ms: number): string {
+  const unit = (['d', 'h', 'm', 's'] as const).find((u) => ms > 0 && ms % DURATION_UNITS[u]! === 0);
+  return unit ? `${ms / DURATION_UNITS[unit]!}${unit}` : ms === 0 ? '0s' : `${ms}ms`;
+}

@@ -20,6 +20,11 @@ export interface StarterFile {
   role: string;
 }
 
+/** What `init` writes where only the operator knows the value; `check` fails while it is still there. */
+export const PLACEHOLDER = 'REPLACE_ME';
+/** The bucket `init` writes without --bucket. */
+export const PLACEHOLDER_BUCKET = 'replace-me-backup-bucket';
+
 // JSON strings are valid YAML scalars: user-supplied values cannot break the document.
 const q = (value: string) => JSON.stringify(value);
 
@@ -74,13 +79,41 @@ alert_after: 26h                       # \`backup-agent status\` exits 1 when th
 `;
 }
 
+/** The file `init --quickstart` writes into the current directory (or --dir). */
+export const QUICKSTART_FILE = 'quickstart.yml';
+
+/**
+ * The quickstart config: `paths` (absolute) backed up into `quickstart-backups/` beside the config
+ * (relative paths resolve against the config's directory), so it works as any user from any install.
+ */
+export function quickstartConfig(paths: string[]): string {
+  return `# backup-agent quickstart, written by \`backup-agent init --quickstart\`. Relative paths below are
+# relative to this file: the backups land in ./quickstart-backups/ next to it.
+#   backup-agent -c ${QUICKSTART_FILE} run          back up now
+#   backup-agent -c ${QUICKSTART_FILE} list         what is stored
+#   backup-agent -c ${QUICKSTART_FILE} restore --asset examples --latest --to restored
+host: quickstart
+state_dir: quickstart-backups/state     # lock and last-run.json
+destination:
+  type: local
+  path: quickstart-backups/store        # {tier}/{day}/quickstart/examples/{time}.tar.zst + each run's manifest
+compression: { algorithm: zstd, level: 3 }
+retention: { daily: 7, monthly: 365 }   # days per tier; older runs are removed after each complete run
+assets:
+  - name: examples
+    type: files
+    paths: [${paths.map(q).join(', ')}]   # backup-agent's example configs; put your own directories here
+    exclude: ["**/*.log", "**/node_modules/**"]
+`;
+}
+
 /** A `[client]` options file for mariadb-dump/mysqldump (used by a mysql asset's defaults_file). */
 export function starterMyCnf(): string {
   return `# MySQL/MariaDB client options for backup-agent's dumps (defaults_file of a mysql asset). Mode 0600.
 # The user needs: GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON *.* TO 'backup'@'localhost';
 [client]
 user = backup
-password = REPLACE_ME
+password = ${PLACEHOLDER}
 # socket = /run/mysqld/mysqld.sock
 # host = 127.0.0.1
 # port = 3306
@@ -91,8 +124,8 @@ password = REPLACE_ME
 export function starterCredentials(): string {
   return `# Access key of the put-only IAM user (print its policy with: backup-agent policy). Mode 0600.
 [default]
-aws_access_key_id = REPLACE_ME
-aws_secret_access_key = REPLACE_ME
+aws_access_key_id = ${PLACEHOLDER}
+aws_secret_access_key = ${PLACEHOLDER}
 `;
 }
 

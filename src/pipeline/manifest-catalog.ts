@@ -4,7 +4,8 @@ import { pipeline } from 'node:stream/promises';
 import { tierNames } from '../config/schema.js';
 import type { BackupStore } from '../destinations/backup-store.js';
 import { BackupError, toBackupError } from '../shared/backup-error.js';
-import { describeDecryptFailure, type DecryptorPlan } from '../transforms/decrypt.js';
+import { describeDecryptFailure } from '../transforms/decrypt-failure.js';
+import type { DecryptorPlan } from '../transforms/decrypt.js';
 import type { Manifest } from './manifest.js';
 import { checkArtifactKeys, parseManifest } from './parse-manifest.js';
 

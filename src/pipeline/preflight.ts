@@ -1,14 +1,16 @@
 // `backup-agent check`'s work: everything a backup needs, tested without uploading one, in the
 // order a run meets it: secret files, state_dir, tools, assets, then the destination.
 import { randomBytes } from 'node:crypto';
-import { mkdir, unlink, writeFile } from 'node:fs/promises';
+import { unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Config } from '../config/schema.js';
+import { placeholderBucketProblem, placeholderProblem } from '../config/placeholder-secrets.js';
 import { checkSecretFile, secretFilesOf } from '../config/secret-files.js';
 import { probeLocal } from '../destinations/local-probe.js';
 import { probeS3 } from '../destinations/s3-probe.js';
 import { errorText, fail, ok, warn, type CheckResult } from '../shared/check-result.js';
 import type { Logger } from '../shared/logger.js';
+import { plannedDirectory } from '../shared/planned-directory.js';
 import { checkFilesAsset } from '../sources/check-files.js';
 import { checkMysqlAsset } from '../sources/check-mysql.js';
 import { checkGnuTar } from '../sources/files-source.js';
@@ -27,17 +29,20 @@ export async function preflight(config: Config, options: PreflightOptions): Prom
   const { signal, logger } = options;
   const results: CheckResult[] = [];
   const files = secretFilesOf(config);
-  const problems = (await Promise.all(files.map(checkSecretFile))).filter((p): p is string => p !== undefined);
-  results.push(...problems.map((p) => fail('secret files', p)));
-  if (files.length > 0 && problems.length === 0) results.push(ok('secret files', `${files.map((f) => f.label).join(', ')}: readable and private to their owner`));
+  const defined = (p: string | undefined): p is string => p !== undefined;
+  const problems = (await Promise.all(files.map(checkSecretFile))).filter(defined);
+  // Stubs that `init` wrote: a destination probe with them would only send a made-up key to S3.
+  const stubs = await Promise.all(files.map(placeholderProblem));
+  const placeholders = stubs.filter(defined);
+  const stubKey = files.some((file, i) => file.label === 'key_file' && stubs[i] !== undefined);
+  results.push(...[...problems, ...placeholders].map((p) => fail('secret files', p)));
+  if (files.length > 0 && problems.length === 0 && placeholders.length === 0) results.push(ok('secret files', `${files.map((f) => f.label).join(', ')}: readable and private to their owner`));
+  const bucket = placeholderBucketProblem(config);
 
-  const state = await writable(config.state_dir);
-  results.push(state === undefined
-    ? ok('state_dir', `${config.state_dir} is writable (lock, last-run.json)`)
-    : fail('state_dir', `${config.state_dir}: cannot write: ${state}: runs need it for their lock; create it owned by the backup user`));
+  results.push(await checkStateDir(config.state_dir));
   if (config.metrics) {
     const dir = dirname(config.metrics.textfile);
-    const problem = await writable(dir, false);
+    const problem = await writable(dir);
     results.push(problem === undefined
       ? ok('metrics', `${dir} is writable`)
       : warn('metrics', `cannot write in ${dir}: ${problem}: the backup would succeed, but ${config.metrics.textfile} would not be updated`));
@@ -60,7 +65,9 @@ export async function preflight(config: Config, options: PreflightOptions): Prom
     results.push(asset.type === 'files' ? await checkFilesAsset(asset, signal) : await checkMysqlAsset(asset, signal));
   }
 
-  if (!signal.aborted) {
+  if (bucket !== undefined || stubKey) {
+    results.push(fail('destination', bucket ?? 'not tried while the credentials are init\'s placeholders (see secret files above)'));
+  } else if (!signal.aborted) {
     const d = config.destination;
     const key = checkKey(d.prefix, config.host!, options.now ?? new Date());
     results.push(...(d.type === 's3' ? await probeS3(d, key, logger, signal) : [await probeLocal(d, key, signal)]));
@@ -68,11 +75,24 @@ export async function preflight(config: Config, options: PreflightOptions): Prom
   return results;
 }
 
-/** Why `dir` does not take a new file (created when `create`), or undefined when it does. */
-async function writable(dir: string, create = true): Promise<string | undefined> {
+/** state_dir takes the lock and last-run.json; a missing one is created by the first run, so check only says whether it could be. */
+async function checkStateDir(dir: string): Promise<CheckResult> {
+  const planned = await plannedDirectory(dir);
+  if (!planned.exists) {
+    return planned.problem === undefined
+      ? ok('state_dir', `${dir} does not exist yet: the first run creates it (mode 0700) in ${planned.ancestor}, which is writable`)
+      : fail('state_dir', `${dir} does not exist and cannot be created in ${planned.ancestor}: ${planned.problem}: runs need it for their lock; create it owned by the backup user`);
+  }
+  const problem = await writable(dir);
+  return problem === undefined
+    ? ok('state_dir', `${dir} is writable (lock, last-run.json)`)
+    : fail('state_dir', `${dir}: cannot write: ${problem}: runs need it for their lock; make it writable by the backup user`);
+}
+
+/** Why the existing `dir` does not take a new file, or undefined when it does (the probe file is removed again). */
+async function writable(dir: string): Promise<string | undefined> {
   const probe = join(dir, `.backup-agent-check-${randomBytes(6).toString('hex')}`);
   try {
-    if (create) await mkdir(dir, { recursive: true, mode: 0o700 });
     await writeFile(probe, '', { flag: 'wx', mode: 0o600 });
     await unlink(probe);
     return undefined;

@@ -1,5 +1,5 @@
 // The read pipeline of restore and verify: download -> size + sha256 check -> decrypt -> decompress -> sink.
-import type { Duplex, Readable, Writable } from 'node:stream';
+import { Writable, type Duplex, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { execa } from 'execa';
 import type { BackupStore } from '../destinations/backup-store.js';
@@ -8,7 +8,8 @@ import { releaseWhenSpawned, tail } from '../shared/child-output.js';
 import { ChecksumGate } from '../transforms/checksum-gate.js';
 import type { ChildCommand } from '../transforms/compress.js';
 import { planDecompressor } from '../transforms/decompress.js';
-import { describeDecryptFailure, type DecryptorPlan } from '../transforms/decrypt.js';
+import { describeDecryptFailure } from '../transforms/decrypt-failure.js';
+import type { DecryptorPlan } from '../transforms/decrypt.js';
 import { artifactFormat } from './artifact-format.js';
 import type { ArtifactRecord } from './manifest.js';
 
@@ -71,6 +72,11 @@ export async function readArtifact(record: ReadRecord, options: ReadOptions, ...
     throw explainReadError(decompressed, where, 'decompression', signal);
   }
   if (failure !== undefined) throw explainReadError(failure, where, undefined, signal);
+}
+
+/** A sink that drops what it is given (to read an artifact only for its checks). */
+export function discard(): Writable {
+  return new Writable({ write: (_chunk, _encoding, callback) => callback() });
 }
 
 function isChildSink(sink: Duplex | Writable | ChildSink): sink is ChildSink {

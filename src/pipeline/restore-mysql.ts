@@ -1,5 +1,6 @@
-// Restores a dump artifact: into a database through the mariadb/mysql client (retargeted by sed), or
-// into a .sql file; a failure drops the database it created or removes the partial file.
+// Restores a dump artifact: into a database through the mariadb/mysql client (checked in a first read,
+// retargeted as tokens in the second), or into a .sql file; a failure drops the database it created or
+// removes the partial file.
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { link, rename, stat, unlink } from 'node:fs/promises';
@@ -12,14 +13,12 @@ import { findOnPath } from '../shared/find-on-path.js';
 import { describeExit, tail } from '../shared/child-output.js';
 import { childEnv, explainMysqlError } from '../sources/mysql-client.js';
 import { prepareOptionsFile } from '../sources/mysql-options-file.js';
-import { RETARGET_SAFE_NAME, retargetStage } from '../sources/mysql-retarget.js';
-import { dumpFooterWatch } from '../sources/dump-footer.js';
+import { createRetargetStage } from '../sources/mysql-retarget.js';
+import { dumpFooterWatch, incompleteDump } from '../sources/dump-footer.js';
+import { quoteIdentifier } from '../sources/sql-lexer.js';
 import type { BackupEntry } from './backup-entries.js';
 import { readArtifact, type ReadOptions } from './read-artifact.js';
-
-function incomplete(entry: BackupEntry, where: string): BackupError {
-  return new BackupError('RESTORE_FAILED', `${where}: the dump does not end with the "-- Dump completed" footer: it is incomplete`, { asset: entry.asset });
-}
+import { checkDumpRetargets } from './retarget-check.js';
 
 /** Writes the dump's SQL to `path` (0600, atomically; an existing file only with `force`). */
 export async function restoreDumpToFile(entry: BackupEntry, path: string, force: boolean, read: ReadOptions): Promise<void> {
@@ -29,7 +28,7 @@ export async function restoreDumpToFile(entry: BackupEntry, path: string, force:
   const watch = dumpFooterWatch();
   try {
     await readArtifact(entry.record, read, watch, createWriteStream(temp, { flags: 'wx', mode: 0o600 }));
-    if (!watch.complete()) throw incomplete(entry, read.store.locate(entry.key));
+    if (!watch.complete()) throw incompleteDump(read.store.locate(entry.key), entry.asset);
     if (force) await rename(temp, path);
     else await link(temp, path); // never replaces a file that appeared meanwhile
   } finally {
@@ -49,34 +48,38 @@ export interface DatabaseRestoreJob {
 }
 
 /**
- * Loads the dump into `database` (the dump's CREATE DATABASE / USE lines are rewritten to it), via the
- * mariadb or mysql client on PATH with credentials in an options file. Refuses an existing database
- * without `force` (RESTORE_TARGET_NOT_EMPTY). On failure the client is killed before it sees the end
- * of its input, and a database this restore created is dropped.
+ * Loads the dump into `database` via the mariadb or mysql client on PATH with credentials in an options
+ * file. Refuses an existing database without `force` (RESTORE_TARGET_NOT_EMPTY). Reads the artifact twice:
+ * first to check it whole (sha256, footer, every statement retargetable: {@link checkDumpRetargets}), so
+ * a refusal writes nothing; then to load it, rewritten to `database` as tokens. On failure the client is
+ * killed before it sees the end of its input, and a database this restore created is dropped.
  */
 export async function restoreDumpIntoDatabase(job: DatabaseRestoreJob): Promise<void> {
   const { entry, database, read, connection } = job;
   const source = entry.label;
-  if (!RETARGET_SAFE_NAME.test(database)) throw new BackupError('USAGE', `--into-database "${database}": only A-Za-z0-9_ names are supported`);
+  if (database === '' || database.includes('\0')) throw new BackupError('USAGE', `--into-database ${JSON.stringify(database)}: not a database name`);
   if (source === undefined) throw new BackupError('MANIFEST_INVALID', `${read.store.locate(entry.key)}: the manifest records no database name (label) for this dump`);
   const client = (await findOnPath('mariadb')) ?? (await findOnPath('mysql'));
   if (client === undefined) throw new BackupError('SOURCE_MISSING_TOOL', 'restore: no mariadb or mysql client on PATH (install mariadb-client)');
   const options = await prepareOptionsFile(connection);
   const login = options.path ? [`--defaults-extra-file=${options.path}`] : [];
   const sql = async (statement: string) => {
-    const result = await execa(client, [...login, '--batch', '--skip-column-names', `--execute=${statement}`], {
+    const result = await execa(client, [...login, '--default-character-set=utf8mb4', '--batch', '--skip-column-names', `--execute=${statement}`], {
       reject: false, cancelSignal: read.signal, extendEnv: false, env: childEnv(), stdin: 'ignore', timeout: 120_000,
     });
     if (result.exitCode !== 0) throw explainMysqlError(connection, client, result, String(result.stderr));
     return String(result.stdout).trim();
   };
   try {
-    const existed = (await sql(`SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '${database}'`)) !== '';
+    const hex = Buffer.from(database, 'utf8').toString('hex');
+    const existed = (await sql(`SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = CONVERT(X'${hex}' USING utf8mb4)`)) !== '';
     if (existed && !job.force) {
       throw new BackupError('RESTORE_TARGET_NOT_EMPTY', `--into-database ${database}: the database exists: restore into a new name, or pass --force to load the dump into it (its tables are replaced)`);
     }
-    const rewrite = retargetStage({ from: source, to: database, stripDefiners: job.stripDefiners }, read.signal);
-    const child = execa(client, [...login, '--batch'], {
+    const retarget = { from: source, to: database, stripDefiners: job.stripDefiners };
+    await checkDumpRetargets(entry, read, retarget);
+    const rewrite = createRetargetStage(retarget);
+    const child = execa(client, [...login, '--default-character-set=utf8mb4', '--batch'], {
       reject: false, stdin: 'pipe', stdout: 'ignore', stderr: 'pipe', cancelSignal: read.signal, extendEnv: false, env: childEnv(),
     });
     // Killed before its stdin closes: a client that saw EOF after half a dump would commit what it had.
@@ -98,10 +101,10 @@ export async function restoreDumpIntoDatabase(job: DatabaseRestoreJob): Promise<
       if (failure instanceof BackupError) throw failure;
       if (result.exitCode !== 0 && !result.isCanceled) throw explainClientFailure(job, client, result, String(result.stderr));
       if (failure !== undefined) throw failure;
-      if (!watch.complete()) throw incomplete(entry, read.store.locate(entry.key));
+      if (!watch.complete()) throw incompleteDump(read.store.locate(entry.key), entry.asset);
     } catch (error) {
       if (!existed) {
-        await sql(`DROP DATABASE IF EXISTS \`${database}\``).catch(() => undefined);
+        await sql(`DROP DATABASE IF EXISTS ${quoteIdentifier(database)}`).catch(() => undefined);
         if (error instanceof BackupError) error.details.push(`the partly restored database ${database} was dropped`);
       } else if (error instanceof BackupError) {
         error.details.push(`database ${database} existed before (--force) and may now be partly restored: check it or restore again`);

@@ -1,7 +1,7 @@
 // One backup run: plan keys, take the lock, stream every artifact, then write the manifest last.
 import { randomBytes } from 'node:crypto';
 import { pipeline, Readable } from 'node:stream';
-import type { Config } from '../config/schema.js';
+import type { Config, LocalDestinationConfig } from '../config/schema.js';
 import { createDestination } from '../destinations/create-destination.js';
 import type { Destination } from '../destinations/destination.js';
 import { BackupError, toBackupError } from '../shared/backup-error.js';
@@ -14,6 +14,7 @@ import { manifestKey, tierFor, timeParts, type KeyContext } from './keys.js';
 import { buildManifest, type ArtifactRecord, type Manifest } from './manifest.js';
 import { runAsset } from './run-asset.js';
 import type { ProgressTracker } from './progress.js';
+import { pruneLocal, type RetentionOutcome } from './prune-local.js';
 import { acquireRunLock } from './run-lock.js';
 import { claimRunStamp } from './run-stamp.js';
 
@@ -28,7 +29,7 @@ export interface RunOptions {
   logger: Logger;
   /** The run's start time (tests). */
   now?: Date;
-  /** Overrides the configured destination (tests). */
+  /** Overrides the configured destination (tests); retention is applied only to the configured one. */
   destination?: Destination;
   /** A progress display (`run` on a TTY); never set by the daemon. */
   progress?: ProgressTracker;
@@ -47,6 +48,8 @@ export interface RunReport {
   artifacts: ArtifactRecord[];
   /** Facts resolved while planning (paths, tools), for --dry-run. */
   notes: string[];
+  /** Local destinations: what retention removed (dry run: would remove) after the run. */
+  retention?: RetentionOutcome;
   error?: string;
 }
 
@@ -99,11 +102,30 @@ async function runLocked(config: Config, options: RunOptions, run: { runId: stri
     } else {
       await writeManifest(report, ctx, destination, encryptor, options.signal, logger);
     }
+    // A local directory has no lifecycle rules: the host applies retention (a test's destination override is never pruned).
+    if (config.destination.type === 'local' && options.destination === undefined) {
+      await applyRetention(config.destination, config.retention, report, ctx, started, { ...options, logger });
+    }
   } finally {
     report.finished_at = new Date().toISOString();
   }
   logger.info(`run finished: ${report.status}`, { exit_code: report.exit_code });
   return report;
+}
+
+/** Prunes expired runs after a complete run (a dry run lists them); any failure is a warning in the report. */
+async function applyRetention(destination: LocalDestinationConfig, retention: Config['retention'], report: RunReport, ctx: KeyContext, started: Date, options: RunOptions): Promise<void> {
+  if (!report.dry_run && report.status !== 'ok') {
+    report.retention = { removed: [], kept: [], warnings: [], skipped: `the run was ${report.status}: only a complete run prunes` };
+    return;
+  }
+  const current = { id: `${ctx.tier}/${ctx.day}/${ctx.stamp}`, tier: ctx.tier, started, assets: [...new Set(report.artifacts.map((a) => a.asset))] };
+  try {
+    report.retention = await pruneLocal(destination, { host: ctx.host, retention, now: started, current, dryRun: report.dry_run, signal: options.signal, logger: options.logger });
+  } catch (error) {
+    report.retention = { removed: [], kept: [], warnings: [`nothing pruned: ${toBackupError(error).message}`] };
+    options.logger.warn(`retention: nothing pruned: ${toBackupError(error).message}`);
+  }
 }
 
 function selectAssets(config: Config, names: string[] | undefined): Config['assets'] {

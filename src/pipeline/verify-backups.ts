@@ -1,17 +1,16 @@
 // The auditor's check of stored backups: every artifact of every manifest in a window exists, has the
 // recorded size and sha256, decrypts and decompresses to the end, and (dumps) ends with the footer.
-import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BackupStore } from '../destinations/backup-store.js';
 import { BackupError, toBackupError } from '../shared/backup-error.js';
-import { dumpFooterWatch } from '../sources/dump-footer.js';
+import { dumpFooterWatch, incompleteDump } from '../sources/dump-footer.js';
 import { ChecksumGate } from '../transforms/checksum-gate.js';
 import type { DecryptorPlan } from '../transforms/decrypt.js';
 import { artifactFormat } from './artifact-format.js';
 import { backupEntries, isStored, type BackupEntry } from './backup-entries.js';
 import { findGaps, type Gap } from './find-gaps.js';
 import { loadCatalog } from './manifest-catalog.js';
-import { readArtifact } from './read-artifact.js';
+import { discard, readArtifact } from './read-artifact.js';
 
 export interface VerifyQuery {
   prefix: string;
@@ -70,7 +69,7 @@ async function verifyArtifact(store: BackupStore, decryptor: DecryptorPlan | und
       throw error;
     }
     if (artifactFormat(entry.key).content === 'sql' && !sink.complete()) {
-      return { entry, ok: false, message: `${where}: the dump does not end with the "-- Dump completed" footer: it is incomplete`, plaintext_bytes: sink.bytes };
+      return { entry, ok: false, message: incompleteDump(where, entry.asset).message, plaintext_bytes: sink.bytes };
     }
     const format = artifactFormat(entry.key);
     const steps = [format.encrypted && 'decrypts', format.compression !== 'none' && 'decompresses'].filter(Boolean).join(' and ') || 'reads';
@@ -90,9 +89,4 @@ async function hashOnly(store: BackupStore, entry: BackupEntry, signal: AbortSig
   } catch (error) {
     return error instanceof BackupError && error.code === 'INTEGRITY_FAILED' ? error : undefined;
   }
-}
-
-/** A sink that drops what it is given. */
-function discard(): Writable {
-  return new Writable({ write: (_chunk, _encoding, callback) => callback() });
 }

@@ -1,5 +1,6 @@
 // The "-- Dump completed" footer: the only proof that a dump's output is whole, checked on backup, restore and verify.
 import { PassThrough } from 'node:stream';
+import { BackupError } from '../shared/backup-error.js';
 
 /** The last line of a complete mariadb-dump/mysqldump output. */
 export const DUMP_FOOTER = /-- Dump completed( on [^\n]*)?\s*$/;
@@ -26,4 +27,9 @@ export function dumpFooterWatch(): DumpFooterWatch {
     bytes: { get: () => bytes },
     complete: { value: () => DUMP_FOOTER.test(last) },
   }) as DumpFooterWatch;
+}
+
+/** The restore's error for a dump at `where` that lacks its footer (cut short when it was taken or stored). */
+export function incompleteDump(where: string, asset: string): BackupError {
+  return new BackupError('RESTORE_FAILED', `${where}: the dump does not end with the "-- Dump completed" footer: it is incomplete`, { asset });
 }

@@ -5,7 +5,6 @@ import { Decrypter } from 'age-encryption';
 import { execa } from 'execa';
 import { checkSecretFile } from '../config/secret-files.js';
 import { BackupError } from '../shared/backup-error.js';
-import { tail } from '../shared/child-output.js';
 import { findOnPath } from '../shared/find-on-path.js';
 import { webStreamStage } from './web-stream-stage.js';
 
@@ -69,14 +68,4 @@ async function readIdentities(file: string): Promise<string[]> {
   const identities = lines.filter((l) => l.startsWith('AGE-SECRET-KEY-1'));
   if (identities.length === 0) throw new BackupError('USAGE', `--identity ${file} holds no age identity (AGE-SECRET-KEY-1... lines, as written by age-keygen)`);
   return identities;
-}
-
-/** One line for a decryption failure: a wrong identity is said so. */
-export function describeDecryptFailure(error: unknown): string {
-  const e = error as { stderr?: unknown; message?: string };
-  const text = typeof e.stderr === 'string' && e.stderr !== '' ? tail(e.stderr, 2) : (e.message ?? String(error));
-  if (/no identity matched|incorrect passphrase|no identities? (matched|found)/i.test(text)) {
-    return `decryption failed: the --identity does not match this backup's recipients (${text.replace(/^age: error: /, '')})`;
-  }
-  return `decryption failed: ${text.replace(/^age: error: /, '')}`;
 }

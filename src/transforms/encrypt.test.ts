@@ -9,8 +9,8 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EncryptionConfig } from '../config/schema.js';
 import { BackupError } from '../shared/backup-error.js';
-import { findOnPath } from '../shared/find-on-path.js';
 import { planEncryptor } from './encrypt.js';
+import { requireTool } from '../../test/integration/support/require-tool.js';
 
 const MiB = 1024 * 1024;
 const input = randomBytes(3 * MiB + 12345); // not a multiple of age's 64 KiB block
@@ -62,9 +62,7 @@ function expectBytes(actual: Buffer, expected: Buffer): void {
 
 describe('planEncryptor', () => {
   beforeAll(async () => {
-    const found = await findOnPath('age');
-    if (!found || !(await findOnPath('age-keygen'))) throw new Error('these tests need the age and age-keygen binaries on PATH (apt-get install age)');
-    age = found;
+    [age] = await requireTool('age', 'age-keygen') as [string, string];
     dir = await mkdtemp(join(tmpdir(), 'encrypt-test-'));
     noAgeEnv = { PATH: join(dir, 'empty-bin') };
     [alice, bob] = await Promise.all([keygen('alice'), keygen('bob')]);

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from './support/cli.js';
+import { requireTool } from './support/require-tool.js';
 
 const ANSIBLE_DIR = join(ROOT, 'examples/ansible');
 const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
@@ -32,6 +33,7 @@ const playbook = (args: string[]) =>
 const recap = (stdout: string) => /localhost\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)/.exec(stdout);
 
 beforeAll(async () => {
+  await requireTool('ansible-playbook', 'age-keygen');
   work = await mkdtemp(join(tmpdir(), 'ba-ansible-'));
   root = join(work, 'root');
   // The package the role installs: the suite's built dist/, packed without re-running the build.

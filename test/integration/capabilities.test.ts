@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, writeConfig } from './support/cli.js';
 import { startMoto, type MotoServer } from './support/moto.js';
 import { makeTree } from './support/tree.js';
+import { requireTool } from './support/require-tool.js';
 
 let moto: MotoServer;
 let work: string;
@@ -19,6 +20,7 @@ function asNobody(args: string[], withCapability: boolean) {
 }
 
 beforeAll(async () => {
+  await requireTool('setpriv');
   moto = await startMoto();
   work = await mkdtemp(join(tmpdir(), 'ba-caps-'));
   await chmod(work, 0o755);

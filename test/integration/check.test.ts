@@ -1,6 +1,6 @@
 // `backup-agent check` as users run it: real moto with IAM enforced (put-only, admin, no-PutObject
 // users), real MariaDB (wrong password, unknown database), unreadable files as an ordinary user.
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -10,6 +10,7 @@ import { startMariaDb, type MariaDb } from './support/mariadb.js';
 import { holdTableLock } from './support/mariadb-lock.js';
 import { startMoto, type MotoServer } from './support/moto.js';
 import { BIN, runCli, writeConfig } from './support/cli.js';
+import { requireTool } from './support/require-tool.js';
 
 let moto: MotoServer;
 let db: MariaDb;
@@ -66,7 +67,8 @@ describe('backup-agent check', () => {
     expect(line(result.stdout, 's3 delete')).toContain('denied, as it should be for a put-only host; the check object remains at s3://backup-agent-test/backups/_check/put-only/');
     expect(line(result.stdout, 's3 delete')).toContain('`backup-agent lifecycle` includes a rule expiring backups/_check/ after 1 day');
     expect(result.stdout).toContain('ok    s3 put-only: good: this host cannot read, list or delete backups');
-    expect(line(result.stdout, 'files "www"')).toBe('ok    files "www": 1 path, 2 files, 2 directories, 4.0 KiB, all readable');
+    // File data versus what run reports as READ: 2 files and 2 directories as a tar archive.
+    expect(line(result.stdout, 'files "www"')).toBe('ok    files "www": 1 path, 2 files, 2 directories, 4.0 KiB of file data (~20.0 KiB as a tar archive: run\'s READ), all readable');
     expect(result.stdout).toMatch(/\ncheck passed: a backup would succeed$/);
     expect((await moto.listKeys(`${moto.prefix}_check/put-only/`)).length).toBe(before.length + 1);
     // No backup was uploaded: the host's only objects are check objects.
@@ -152,6 +154,52 @@ describe('backup-agent check', () => {
     expect(line(result.stdout, 'mysql "db"')).toMatch(/^FAIL {2}mysql "db": schema dump of "shop" failed: database "shop": waited \d+s for a lock \(FLUSH TABLES WITH READ LOCK\) \(Waiting for backup lock\), longer than lock_wait_timeout \(2s\): another session holds it/);
   });
 
+  it('changes nothing on the host: a missing state_dir and destination are reported, not created; probe files and folders are removed', async () => {
+    const dir = join(work, 'untouched');
+    await mkdir(join(dir, 'store'), { recursive: true });
+    const cfg = await config('untouched', { destination: { type: 'local', path: join(dir, 'store'), prefix: 'p/' } });
+    const result = await runCli(['check', '-c', cfg]);
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    expect(line(result.stdout, 'state_dir')).toBe(`ok    state_dir: ${join(work, 'untouched', 'state')} does not exist yet: the first run creates it (mode 0700) in ${join(work, 'untouched')}, which is writable`);
+    expect(line(result.stdout, 'local destination')).toBe(`ok    local destination: ${join(dir, 'store')} is writable (a test file was written atomically and removed)`);
+    expect((await readdir(join(work, 'untouched'))).sort()).toEqual(['config.yml', 'store']);
+    expect(await readdir(join(dir, 'store'))).toEqual([]);
+
+    // Under a file: the first run could not create it.
+    const blocked = join(dir, 'a-file/store');
+    await writeFile(join(dir, 'a-file'), '');
+    const missing = await runCli(['check', '-c', await config('untouched-blocked', { destination: { type: 'local', path: blocked } })]);
+    expect(missing.exitCode).toBe(1);
+    expect(line(missing.stdout, 'local destination')).toBe(`FAIL  local destination: ${blocked} does not exist and cannot be created in ${join(dir, 'a-file')}: ENOTDIR (destination.path must be writable by the backup user)`);
+  });
+
+  it('fails on the placeholders init wrote, saying what belongs there, and leaves S3 alone', async () => {
+    const etc = join(work, 'init-stub');
+    const init = await runCli(['init', '--dir', etc, '--host', 'stub-host']);
+    expect(init.exitCode, init.stderr).toBe(0);
+    const text = await readFile(join(etc, 'config.yml'), 'utf8');
+    // The state_dir under the test's directory; everything else as init wrote it (AWS endpoint: never contacted).
+    await writeFile(join(etc, 'config.yml'), text.replace('state_dir: /var/lib/backup-agent', `state_dir: ${join(etc, 'state')}`)
+      .replace('paths: [/etc]', `paths: [${data}]`).replace('#   defaults_file:', '  defaults_file:').replace('# - name: mysql', '- name: mysql')
+      .replace('#   type: mysql', '  type: mysql').replace('#   databases: all', '  databases: all'));
+    const result = await runCli(['check', '--json', '-c', join(etc, 'config.yml')]);
+    expect(result.exitCode, result.stdout + result.stderr).toBe(1);
+    const checks = (JSON.parse(result.stdout) as Checks).checks;
+    expect(checks.filter((c) => c.check === 'secret files')).toEqual([
+      { check: 'secret files', status: 'fail', message: `key_file ${join(etc, 's3-credentials')} still holds the REPLACE_ME placeholder written by \`backup-agent init\`: put the access key of the put-only IAM user (aws_access_key_id and aws_secret_access_key under [default]; \`backup-agent policy\` prints its policy) there` },
+      { check: 'secret files', status: 'fail', message: `mysql "mysql" defaults_file ${join(etc, 'my.cnf')} still holds the REPLACE_ME placeholder written by \`backup-agent init\`: put the user and password of the MySQL backup user (GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON *.*) there` },
+    ]);
+    expect(checks.find((c) => c.check === 'destination')).toEqual({ check: 'destination', status: 'fail', message: 'destination.bucket is still "replace-me-backup-bucket", the placeholder written by `backup-agent init`: set the bucket the backups go to' });
+    expect(checks.some((c) => c.check.startsWith('s3 '))).toBe(false);
+    await expect(readdir(join(etc, 'state'))).rejects.toThrow(/ENOENT/);
+
+    // With a real bucket but the stub key: still no request with the made-up key.
+    await writeFile(join(etc, 'config.yml'), (await readFile(join(etc, 'config.yml'), 'utf8')).replace('"replace-me-backup-bucket"', `"${moto.bucket}"`));
+    const stubKey = await runCli(['check', '-c', join(etc, 'config.yml')]);
+    expect(stubKey.exitCode).toBe(1);
+    expect(line(stubKey.stdout, 'destination')).toBe('FAIL  destination: not tried while the credentials are init\'s placeholders (see secret files above)');
+  });
+
   it('files: a missing path and a file this user cannot read fail; a group-readable key file fails with the chmod', async () => {
     const dir = join(work, 'as-nobody');
     await mkdir(join(dir, 'tree'), { recursive: true });
@@ -165,10 +213,11 @@ describe('backup-agent check', () => {
     await chmod(work, 0o755); // mkdtemp made it 0700: nobody must be able to reach its own dirs
     await chmod(join(dir, 'tree/secret.key'), 0o000);
     // As root everything is readable: run as an ordinary user so the unreadable file is real.
+    await requireTool('setpriv');
     const result = await execa('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--', BIN, 'check', '-c', cfg], { reject: false });
     expect(result.exitCode, result.stdout + result.stderr).toBe(1);
-    expect(line(result.stdout, 'files "www"')).toBe(`FAIL  files "www": 2 paths cannot be read: ${join(dir, 'missing')} (no such file or directory), ${join(dir, 'tree/secret.key')} (permission denied); the backup would be partial (exit 3): fix the paths, grant read access (the systemd unit's CAP_DAC_READ_SEARCH) or add them to exclude (1 path, 2 files, 1 directory, 15 B)`);
-    expect(line(result.stdout, 'local destination')).toMatch(/^ok {4}local destination: .*store is writable/);
+    expect(line(result.stdout, 'files "www"')).toBe(`FAIL  files "www": 2 paths cannot be read: ${join(dir, 'missing')} (no such file or directory), ${join(dir, 'tree/secret.key')} (permission denied); the backup would be partial (exit 3): fix the paths, grant read access (the systemd unit's CAP_DAC_READ_SEARCH) or add them to exclude (1 path, 2 files, 1 directory, 15 B of file data (~10.0 KiB as a tar archive: run's READ))`);
+    expect(line(result.stdout, 'local destination')).toBe(`ok    local destination: ${join(dir, 'store')} does not exist yet: the first run creates it (mode 0700) in ${dir}, which is writable`);
 
     const loose = join(work, 'loose-key.ini');
     await writeFile(loose, await readFile(keys.putOnly));

@@ -7,11 +7,13 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT, runCli } from './support/cli.js';
+import { requireTool } from './support/require-tool.js';
 
 const COOKBOOK = join(ROOT, 'examples/chef/backup_agent');
 let work: string;
 
 beforeAll(async () => {
+  await requireTool('ruby', 'erb', 'systemd-analyze');
   work = await mkdtemp(join(tmpdir(), 'ba-chef-'));
 });
 afterAll(async () => {

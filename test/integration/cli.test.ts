@@ -1,9 +1,12 @@
-// The CLI as a user meets it: usage errors, config errors, validate, dry-run and a local-destination run.
-import { access, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+// The CLI as a user meets it: usage errors, config errors, validate, dry-run, a local-destination run and
+// the README's quickstart.
+import { execa } from 'execa';
+import { access, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli, writeConfig } from './support/cli.js';
+import { BIN, ROOT, runCli, writeConfig } from './support/cli.js';
+import { readmeQuickstart } from './support/readme.js';
 
 let work: string;
 beforeAll(async () => {
@@ -28,12 +31,18 @@ const localConfig = (name: string) => ({
 });
 
 describe('backup-agent CLI', () => {
-  it('prints its version and help with exit 0, and exits 2 on an unknown command', async () => {
+  it('prints its version and help with exit 0; bare and unknown commands exit 2 with usage on stderr', async () => {
     expect((await runCli(['--version'])).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
-    expect((await runCli(['--help'])).stdout).toContain('run [options]');
-    const wrong = await runCli(['rn']);
-    expect(wrong.exitCode).toBe(2);
-    expect(wrong.stderr).toContain("unknown command 'rn'");
+    const help = await runCli(['--help']);
+    expect(help).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(help.stdout).toContain('run [options]');
+    // A typo in a cron line must not look like success.
+    for (const args of [[], ['rn'], ['rn', '--help'], ['-c', '/etc/x.yml', 'rn'], ['help', 'rn']]) {
+      const wrong = await runCli(args);
+      expect({ args, exitCode: wrong.exitCode, stdout: wrong.stdout }).toEqual({ args, exitCode: 2, stdout: '' });
+      expect(wrong.stderr).toContain('Usage: backup-agent [options] [command]');
+      if (args.includes('rn') && args[0] !== 'help') expect(wrong.stderr).toContain("unknown command 'rn'");
+    }
   });
 
   it('exits 2 with file:line:col and key paths for a bad config, listing every problem', async () => {
@@ -42,8 +51,8 @@ describe('backup-agent CLI', () => {
     const result = await runCli(['run', '-c', file]);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain(`backup-agent: config ${file}: 3 problems`);
-    expect(result.stderr).toContain(`${file}:2:3: destination.bucket:`);
-    expect(result.stderr).toContain(`${file}:6:12: assets[0].paths: Invalid input: expected array, received string`);
+    expect(result.stderr).toContain(`${file}:2:3: destination.bucket: missing (required)`);
+    expect(result.stderr).toContain(`${file}:6:12: assets[0].paths: must be a list, not text (write [a, b], or one "- item" per line)`);
     expect(result.stderr).toContain(`${file}:7:5: assets[0]: unknown key "exlude"`);
   });
 
@@ -90,7 +99,8 @@ describe('backup-agent CLI', () => {
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain(`# ${file}: valid`);
     expect(result.stdout).toContain(`key_file: ${join(dir, 'creds.ini')}`);
-    expect(result.stdout).toContain('part_size: 16777216');
+    // Durations and sizes read as people write them, not as milliseconds and bytes.
+    for (const line of ['part_size: 16MiB', 'alert_after: 26h', 'shutdown_timeout: 5m', 'random_delay: 0s']) expect(result.stdout).toContain(`  ${line}\n`.trimStart());
     expect(result.stdout).toContain('write_once: true');
   });
 
@@ -129,9 +139,19 @@ describe('backup-agent CLI', () => {
     await expect(access(join(dir, 'store', report.artifacts[0]!.key))).rejects.toThrow();
   });
 
-  it('runs the README quickstart as written', async () => {
-    const result = await runCli(['run', '--config', join(ROOT, 'examples/quickstart.yml')]);
-    expect(result.exitCode, result.stderr).toBe(0);
+  it('runs the README quickstart as written from a checkout: init --quickstart, run, list, restore, stock tools', async () => {
+    const dir = join(work, 'quickstart');
+    const bin = join(work, 'quickstart-bin');
+    await mkdir(dir);
+    await mkdir(bin);
+    await symlink(BIN, join(bin, 'backup-agent'));
+    const result = await execa('bash', ['-e', '-o', 'pipefail', '-c', await readmeQuickstart()], { cwd: dir, reject: false, env: { PATH: `${bin}:${process.env.PATH}` } });
+    expect(result.exitCode, String(result.stderr)).toBe(0);
     expect(result.stdout).toMatch(/^examples\s+ok\s/m);
+    expect(result.stdout).toContain('host quickstart\n  examples (files)\n');
+    for (const restored of ['restored', 'by-hand']) {
+      expect(await readFile(join(dir, restored, ROOT.slice(1), 'examples/s3-put-only.yml'), 'utf8')).toBe(await readFile(join(ROOT, 'examples/s3-put-only.yml'), 'utf8'));
+    }
+    expect((await readdir(join(dir, 'quickstart-backups/store'))).length).toBeGreaterThan(0);
   });
 });

@@ -9,6 +9,7 @@ import { startMoto, type MotoServer } from './support/moto.js';
 import { runCli, writeConfig } from './support/cli.js';
 import { startMariaDb, type MariaDb } from './support/mariadb.js';
 import { describeTree, makeTree } from './support/tree.js';
+import { requireTool } from './support/require-tool.js';
 
 let moto: MotoServer;
 let db: MariaDb;
@@ -17,6 +18,7 @@ let identity: string;
 let recipient: string;
 
 beforeAll(async () => {
+  await requireTool('age', 'age-keygen', 'zstd', 'tar');
   [moto, db] = await Promise.all([startMoto(), startMariaDb()]);
   work = await mkdtemp(join(tmpdir(), 'ba-enc-'));
   identity = join(work, 'operator-key.txt'); // the operator's key: never on the backup host in real life

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMoto, type MotoServer } from './support/moto.js';
 import { FIXTURE_BIN, logLines, runCli, writeConfig } from './support/cli.js';
 import { describeTree, makeTree } from './support/tree.js';
+import { requireTool } from './support/require-tool.js';
 
 let moto: MotoServer;
 let work: string;
@@ -104,6 +105,7 @@ describe('files asset to S3 as a put-only user', () => {
     await writeFile(config, (await readFile(config, 'utf8')).replace(keyFile, ownKey));
     await execa('chown', ['-R', 'nobody:nogroup', dir]);
     // As root every file is readable; run the agent as an ordinary user so the unreadable file is real.
+    await requireTool('setpriv');
     const result = await execa('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--', 'bin/backup-agent', 'run', '-c', config, '--json'], { reject: false });
     expect(result.exitCode, result.stderr).toBe(3);
     const report = JSON.parse(result.stdout) as { status: string; manifest_key: string; artifacts: { asset: string; key: string; status: string; skipped: { path: string; reason: string }[] }[] };

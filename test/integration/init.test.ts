@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './support/cli.js';
+import { ROOT, runCli } from './support/cli.js';
 
 let work: string;
 beforeAll(async () => {
@@ -75,6 +75,36 @@ describe('backup-agent init', () => {
     const again = await runCli(['init', '--dir', dir]);
     expect(again.exitCode).toBe(0);
     expect(again.stdout).not.toContain('created ');
+  });
+
+  it('--quickstart writes quickstart.yml into the current directory: the package\'s examples into ./quickstart-backups, valid, never overwritten', async () => {
+    const dir = join(work, 'quickstart');
+    await mkdir(dir);
+    const result = await runCli(['init', '--quickstart'], {}, dir);
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toBe([
+      `created ${join(dir, 'quickstart.yml')} (quickstart config: ${join(ROOT, 'examples')} -> ${join(dir, 'quickstart-backups/store')})`,
+      'Next:',
+      '  backup-agent -c quickstart.yml run',
+      '  backup-agent -c quickstart.yml list',
+      '  backup-agent -c quickstart.yml restore --asset examples --latest --to restored',
+    ].join('\n'));
+    expect(await readdir(dir)).toEqual(['quickstart.yml']);
+    const validate = await runCli(['validate', '-c', join(dir, 'quickstart.yml')]);
+    expect(validate.exitCode, validate.stderr).toBe(0);
+    expect(validate.stdout).toContain(`path: ${join(dir, 'quickstart-backups/store')}\n`);
+    expect(validate.stdout).toContain(`state_dir: ${join(dir, 'quickstart-backups/state')}\n`);
+    expect(validate.stdout).toContain(`- ${join(ROOT, 'examples')}\n`);
+
+    await writeFile(join(dir, 'quickstart.yml'), '# mine\n');
+    const again = await runCli(['init', '--quickstart', '--dir', dir]);
+    expect(again.stdout).toContain(`kept    ${join(dir, 'quickstart.yml')}: it exists; not overwritten`);
+    expect(await readFile(join(dir, 'quickstart.yml'), 'utf8')).toBe('# mine\n');
+    expect(again.exitCode).toBe(2); // and the kept file is no config: said so
+    const mixed = await runCli(['init', '--quickstart', '--bucket', 'b'], {}, dir);
+    expect(mixed.exitCode).toBe(2);
+    expect(mixed.stderr).toContain('init --quickstart takes only --dir (not --bucket)');
   });
 
   it('exits 2 naming the bad option and writes nothing', async () => {

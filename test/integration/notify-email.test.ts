@@ -8,6 +8,7 @@ import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notifyFinished } from '../../src/notify/notify.js';
 import { captureLogger, failedReport, notifyConfig, okReport } from '../fixtures/notify/notify-fixtures.js';
+import { requireTool } from './support/require-tool.js';
 
 const FAKE_SENDMAIL = resolve(import.meta.dirname, '../fixtures/notify/sendmail');
 const PASSWORD = 'correct horse battery staple';
@@ -19,6 +20,7 @@ let passwordFile: string;
 let caFile: string;
 
 beforeAll(async () => {
+  await requireTool('openssl');
   work = await mkdtemp(join(tmpdir(), 'ba-notify-email-'));
   caFile = join(work, 'cert.pem');
   await execa('openssl', [

@@ -1,12 +1,15 @@
 // The package as a fleet installs it: `npm pack` builds dist/ from a clean copy of the sources, the
 // tarball holds no tests or sources, `npm install -g` into a temp prefix pulls only runtime
-// dependencies, and the installed bin works (version, help, init, validate, a real run).
+// dependencies, the installed bin works (version, help, init, validate), and a normal user runs the
+// README's quickstart with it: backup, list, restore, all in a directory it owns.
 import { execa } from 'execa';
-import { cp, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, cp, lstat, mkdir, mkdtemp, readFile, readdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from './support/cli.js';
+import { readmeQuickstart } from './support/readme.js';
+import { requireTool } from './support/require-tool.js';
 
 const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as {
   name: string; version: string; dependencies: Record<string, string>; devDependencies: Record<string, string>;
@@ -28,7 +31,7 @@ beforeAll(async () => {
   // rewritten under tests running in parallel). node_modules is shared for the compiler.
   const source = join(work, 'source');
   await mkdir(source);
-  for (const entry of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'rolldown.config.mjs', 'README.md', 'bin', 'src', 'systemd', 'examples']) {
+  for (const entry of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'rolldown.config.mjs', 'scripts', 'README.md', 'bin', 'src', 'systemd', 'examples']) {
     await cp(join(ROOT, entry), join(source, entry), { recursive: true });
   }
   await symlink(join(ROOT, 'node_modules'), join(source, 'node_modules'));
@@ -55,7 +58,7 @@ describe('npm pack + npm install -g', () => {
     expect(members.filter((m) => m.startsWith('package/dist/') && !m.startsWith('package/dist/app/'))).toEqual([]);
     expect(members).toContain('package/systemd/backup-agent.service');
     expect(members).toContain('package/systemd/backup-agent.timer');
-    expect(members).toContain('package/examples/quickstart.yml');
+    expect(members).toContain('package/examples/s3-put-only.yml');
     expect(members.filter((m) => /\.test\.|\.map$|^package\/(src|test|bench|\.ci)\/|^package\/examples\/.*\//.test(m))).toEqual([]);
   });
 
@@ -67,7 +70,7 @@ describe('npm pack + npm install -g', () => {
     expect(present).not.toContain('vite');
   });
 
-  it('runs from the installed bin: --version, --help, init + validate, and a backup that restores', async () => {
+  it('runs from the installed bin: --version, --help, init + validate', async () => {
     const version = await run(['--version']);
     expect(version.exitCode).toBe(0);
     expect(version.stdout.trim()).toBe(pkg.version);
@@ -80,19 +83,41 @@ describe('npm pack + npm install -g', () => {
     const validate = await run(['validate', '--config', join(etc, 'config.yml')]);
     expect(validate.stderr).toBe('');
     expect(validate.exitCode).toBe(0);
-    expect((await run(['validate', '--config', join(installed, 'examples/quickstart.yml')])).exitCode).toBe(0);
+  });
 
-    // A real run with the installed program: back up the installed systemd/ directory locally and restore it.
-    const config = join(work, 'local.yml');
-    const quickstart = await readFile(join(ROOT, 'examples/quickstart.yml'), 'utf8');
-    await writeFile(config, quickstart.replace('paths: [.]', `paths: [${join(installed, 'systemd')}]`));
-    const backup = await run(['run', '--config', config, '--json']);
-    expect(backup.exitCode).toBe(0);
-    const { artifacts } = JSON.parse(backup.stdout) as { artifacts: { location: string }[] };
-    const restored = join(work, 'restored');
-    await mkdir(restored);
-    await execa('sh', ['-c', 'zstd -d < "$1" | tar -x -C "$2"', 'sh', artifacts[0]!.location, restored]);
-    expect(await readFile(join(restored, installed.slice(1), 'systemd/backup-agent.timer'), 'utf8'))
-      .toBe(await readFile(join(ROOT, 'systemd/backup-agent.timer'), 'utf8'));
+  it('runs the README quickstart as an unprivileged user in a directory it owns: backup, list, restore; nothing written under the prefix', async () => {
+    await requireTool('setpriv');
+    // mkdtemp made these 0700; an install prefix such as /usr/local is reachable by every user.
+    await chmod(work, 0o755);
+    const home = join(work, 'home');
+    await mkdir(home);
+    await chown(home, 65534, 65534);
+    const before = await snapshot(prefix);
+    const result = await execa('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--', 'bash', '-e', '-o', 'pipefail', '-c', await readmeQuickstart()], {
+      cwd: home, reject: false, timeout: 120_000, extendEnv: false,
+      env: { PATH: `${join(prefix, 'bin')}:/usr/local/bin:/usr/bin:/bin`, HOME: home, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    });
+    expect(result.exitCode, `${result.stdout}\n${result.stderr}`).toBe(0);
+    expect(result.stdout).toMatch(/^created .*\/home\/quickstart\.yml \(quickstart config: /m);
+    expect(result.stdout).toMatch(/^examples\s+ok\s/m);
+    expect(result.stdout).toContain('host quickstart\n  examples (files)\n');
+    // Restored by the agent and by stock tools: the installed examples, byte for byte.
+    for (const restored of ['restored', 'by-hand']) {
+      for (const name of await readdir(join(installed, 'examples'))) {
+        expect(await readFile(join(home, restored, installed.slice(1), 'examples', name), 'utf8'), `${restored}: ${name}`).toBe(await readFile(join(installed, 'examples', name), 'utf8'));
+      }
+    }
+    const stored = (await readdir(join(home, 'quickstart-backups/store'), { recursive: true })).filter((f) => f.endsWith('.tar.zst'));
+    expect(stored).toHaveLength(1);
+    expect(await snapshot(prefix)).toEqual(before);
   });
 });
+
+/** Every path under `dir` with its size and mtime: what the install prefix looks like. */
+async function snapshot(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true });
+  return Promise.all(entries.sort().map(async (entry) => {
+    const stats = await lstat(join(dir, entry));
+    return `${entry} ${stats.size} ${stats.mtimeMs}`;
+  }));
+}

@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT, logLines, runCli, writeConfig } from './support/cli.js';
 import { startMariaDb, type MariaDb } from './support/mariadb.js';
+import { requireTool } from './support/require-tool.js';
 
 /** A zstd fed at ~4 MiB/s: a 12 MB run lasts about three seconds, a dozen redraws. */
 const SLOW_PATH = `${join(ROOT, 'test/fixtures/slow-zstd')}:${process.env.PATH}`;
@@ -16,6 +17,7 @@ let work: string;
 let data: string;
 
 beforeAll(async () => {
+  await requireTool('script');
   work = await mkdtemp(join(tmpdir(), 'ba-progress-'));
   data = join(work, 'data');
   await mkdir(data, { recursive: true });

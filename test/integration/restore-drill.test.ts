@@ -6,15 +6,18 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli } from './support/cli.js';
+import { runCli } from './support/cli.js';
 import { createIamUser } from './support/iam.js';
+import { readmeShBlocks } from './support/readme.js';
 import { startMoto, type MotoServer } from './support/moto.js';
 import { writeS3Config } from './support/s3-config.js';
+import { requireTool } from './support/require-tool.js';
 
 let moto: MotoServer;
 let work: string;
 
 beforeAll(async () => {
+  await requireTool('aws', 'jq', 'zstd', 'tar');
   moto = await startMoto();
   work = await mkdtemp(join(tmpdir(), 'ba-drill-'));
 }, 120_000);
@@ -24,13 +27,7 @@ afterAll(async () => {
 });
 
 /** The first ```sh block of the README's "## Restore drill" section. */
-async function drillFromReadme(): Promise<string> {
-  const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
-  const section = readme.split('\n## Restore drill\n')[1]?.split('\n## ')[0] ?? '';
-  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
-  if (!block) throw new Error('README has no ```sh block under "## Restore drill"');
-  return block;
-}
+const drillFromReadme = async () => (await readmeShBlocks('Restore drill'))[0]!;
 
 describe('README restore drill', () => {
   it('restores the newest backup byte for byte with the operator policy, and the put-only key cannot run it', async () => {

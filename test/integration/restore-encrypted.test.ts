@@ -11,6 +11,7 @@ import { runCli, writeConfig } from './support/cli.js';
 import { startMariaDb, type MariaDb } from './support/mariadb.js';
 import { createRestorer } from './support/operator.js';
 import { describeTree, makeTree } from './support/tree.js';
+import { requireTool } from './support/require-tool.js';
 
 let moto: MotoServer;
 let db: MariaDb;
@@ -21,6 +22,7 @@ let config: string;
 let source: string;
 
 beforeAll(async () => {
+  await requireTool('age-keygen');
   [moto, db] = await Promise.all([startMoto(), startMariaDb()]);
   work = await mkdtemp(join(tmpdir(), 'ba-restore-enc-'));
   await chmod(work, 0o755);

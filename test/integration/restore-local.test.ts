@@ -1,4 +1,4 @@
-// The local destination read back (examples/quickstart.yml style): run, list, restore, verify without any cloud.
+// The local destination read back (as the quickstart uses it): run, list, restore, verify without any cloud.
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';

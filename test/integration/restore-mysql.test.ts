@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMoto, type MotoServer } from './support/moto.js';
 import { runCli, writeConfig } from './support/cli.js';
 import { startMariaDb, type MariaDb } from './support/mariadb.js';
+import { writeCounters } from './support/mariadb-fingerprint.js';
 import { corruptObject, createRestorer } from './support/operator.js';
 
 const PASSWORD = 'Backup-pw-123';
@@ -106,14 +107,16 @@ describe('restore of a mysql backup', () => {
     expect(await db.objects('shop_nodef')).toEqual(await db.objects('shop'));
   });
 
-  it('a corrupted dump is refused: sha256 mismatch, exit 1, the half-restored database dropped', async () => {
+  it('a corrupted dump is refused before anything is written: sha256 mismatch, exit 1, no database created', async () => {
     const file = await hostConfig('db-2', { compression: { algorithm: 'none' } });
     const plain = await backup(file);
     await corruptObject(moto, plain.shop!, 3000);
+    const counters = await writeCounters(db);
     const result = await runCli(['restore', plain.shop!, '-c', file, '--credentials-file', readerKey, '--into-database', 'shop_corrupt', '--db-defaults-file', db.rootDefaultsFile]);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain(`s3://${moto.bucket}/${plain.shop}: sha256 mismatch`);
-    expect(result.stderr).toContain('the partly restored database shop_corrupt was dropped');
+    expect(result.stderr).not.toContain('dropped');
+    expect(await writeCounters(db)).toBe(counters);
     expect(await exists('shop_corrupt')).toBe(false);
   });
 });

@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, writeConfig } from './support/cli.js';
+import { requireTool } from './support/require-tool.js';
 
 let work: string;
 beforeAll(async () => {
+  await requireTool('promtool');
   work = await mkdtemp(join(tmpdir(), 'ba-status-'));
   await mkdir(join(work, 'data'), { recursive: true });
   await writeFile(join(work, 'data/a.txt'), 'a\n');

@@ -9,13 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.js';
 import { toOnCalendar } from '../../src/scheduler/on-calendar.js';
 import { BIN, ROOT, runCli, writeConfig } from './support/cli.js';
+import { requireTool } from './support/require-tool.js';
 
 const UNITS = join(ROOT, 'systemd');
 let work: string;
 
 beforeAll(async () => {
-  const found = await execa('systemd-analyze', ['--version'], { reject: false });
-  if (found.failed) throw new Error('systemd-analyze is missing: apt-get install -y systemd (the tests only run the analyzer, not systemd)');
+  await requireTool('systemd-analyze');
   work = await mkdtemp(join(tmpdir(), 'ba-systemd-'));
 });
 afterAll(async () => {

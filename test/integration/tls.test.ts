@@ -9,6 +9,7 @@ import { expectLanded, expectNoSecrets } from './support/landed.js';
 import { startMoto, type MotoServer } from './support/moto.js';
 import { writeS3Config } from './support/s3-config.js';
 import { makeTestPki, startTlsProxy, type TestPki, type TlsProxy } from './support/tls-proxy.js';
+import { requireTool } from './support/require-tool.js';
 
 let moto: MotoServer;
 let work: string;
@@ -19,6 +20,7 @@ let proxy: TlsProxy;
 let secrets: string[];
 
 beforeAll(async () => {
+  await requireTool('openssl');
   moto = await startMoto();
   work = await mkdtemp(join(tmpdir(), 'ba-tls-'));
   data = join(work, 'data');

@@ -15,14 +15,14 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Starts the CLI; await it for a CliResult. `env` is added to the environment. */
-export function startCli(args: string[], env: Record<string, string> = {}): ResultPromise<{ reject: false }> {
-  return execa(BIN, args, { reject: false, env: { ...env }, all: false, timeout: 120_000 }) as ResultPromise<{ reject: false }>;
+/** Starts the CLI (in `cwd`, default this process's); await it for a CliResult. `env` is added to the environment. */
+export function startCli(args: string[], env: Record<string, string> = {}, cwd?: string): ResultPromise<{ reject: false }> {
+  return execa(BIN, args, { reject: false, env: { ...env }, all: false, timeout: 120_000, ...(cwd ? { cwd } : {}) }) as ResultPromise<{ reject: false }>;
 }
 
 /** Runs the CLI to completion. */
-export async function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const result = await startCli(args, env);
+export async function runCli(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<CliResult> {
+  const result = await startCli(args, env, cwd);
   return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
 

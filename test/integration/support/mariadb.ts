@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ident, literal, runSql, writeDefaultsFile } from './mariadb-client.js';
 import { fillBig as fillBigTable, fixtureSql } from './mariadb-fixture.js';
 import { datadirTemplate, exited, launchMariadbd, makeServerDir, terminate } from './mariadb-process.js';
+import { requireTool } from './require-tool.js';
 
 export { fillBig, FIXTURE_OBJECTS, FIXTURE_TABLES, ALL_BYTES_HEX } from './mariadb-fixture.js';
 export { writeDefaultsFile } from './mariadb-client.js';
@@ -52,6 +53,7 @@ export interface MariaDb {
 }
 
 export async function startMariaDb(): Promise<MariaDb> {
+  await requireTool('mariadbd', 'mariadb-install-db', 'mariadb', 'mariadb-dump');
   const t0 = Date.now();
   const { cached } = await datadirTemplate();
   const t1 = Date.now();

@@ -1,0 +1,33 @@
+// The first of a database restore's two reads: the whole dump is checked (sha256, footer, and every
+// statement's retargeting) before the server sees a byte, because the statements that may not be
+// retargetable (triggers, routines, events, views) come after the table data in a dump.
+import { BackupError } from '../shared/backup-error.js';
+import { dumpFooterWatch, incompleteDump } from '../sources/dump-footer.js';
+import { createRetargetStage, type RetargetOptions } from '../sources/mysql-retarget.js';
+import type { BackupEntry } from './backup-entries.js';
+import { discard, readArtifact, type ReadOptions } from './read-artifact.js';
+
+/**
+ * Reads the artifact once without writing anywhere. Resolves when it is intact (size and sha256 as the
+ * manifest says, complete with its footer) and every statement can be restored into `options.to` alone.
+ * Rejects with the read's error, RESTORE_FAILED (no footer), or RETARGET_REFUSED naming each object that
+ * would still reach another database (exit 1: the backup cannot be restored as asked; nothing was written).
+ */
+export async function checkDumpRetargets(entry: BackupEntry, read: ReadOptions, options: RetargetOptions): Promise<void> {
+  const where = read.store.locate(entry.key);
+  const watch = dumpFooterWatch();
+  const stage = createRetargetStage({ ...options, collect: true });
+  await readArtifact(entry.record, read, watch, stage, discard());
+  if (!watch.complete()) throw incompleteDump(where, entry.asset);
+  const problems = [...new Set(stage.problems)];
+  if (problems.length === 0) return;
+  throw new BackupError('RETARGET_REFUSED',
+    `${where}: refusing to restore database ${options.from} as ${options.to}: ${problems.length} ${problems.length === 1 ? 'statement' : 'statements'} would still reach another database; nothing was written`,
+    {
+      asset: entry.asset,
+      details: [
+        ...problems,
+        `restore it under its own name (--into-database ${options.from}) on a scratch server, or write it out with --to FILE.sql and edit those statements`,
+      ],
+    });
+}
