@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, parseSize } from './sizes.js';
+import { formatBytes, formatMs, parseSize } from './sizes.js';
 
 const KiB = 1024;
 const MiB = 1024 ** 2;
@@ -105,5 +105,11 @@ describe('parseDuration', () => {
     expect(parseDuration('45')).toBe(45_000);
     expect(parseDuration('soon')).toBeUndefined();
     expect(parseDuration('15 minutes')).toBeUndefined();
+  });
+});
+
+describe('formatMs', () => {
+  it('prints whole hours and minutes short, longer spans as minutes and seconds, short ones to 0.1 s', () => {
+    expect([23 * 3_600_000, 300_000, 471_400, 119_700, 90_000, 1_500, 4_230].map(formatMs)).toEqual(['23h', '5m', '7m51s', '2m', '1m30s', '1.5s', '4.2s']);
   });
 });
