@@ -62,11 +62,21 @@ export function serverSideParams(config: S3DestinationConfig, now = new Date()):
   return params;
 }
 
-/** Best-effort AbortMultipartUpload (one attempt, or none when `unreachable`); put-only credentials are expected to be denied. */
+/** How long the best-effort AbortMultipartUpload after a failure may take (the run is ending). */
+const ABANDON_TIMEOUT_MS = 5_000;
+
+/**
+ * Best-effort AbortMultipartUpload: one attempt within {@link ABANDON_TIMEOUT_MS}, or none when the
+ * endpoint stopped answering (`unreachable`); put-only credentials are expected to be denied.
+ */
 async function abandon(client: S3Client, uploadId: string, bucket: string, key: string, logger: Logger, unreachable: boolean): Promise<void> {
   try {
     if (unreachable) throw new Error('not tried: the endpoint stopped answering');
-    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
+    const abortSignal = AbortSignal.timeout(ABANDON_TIMEOUT_MS);
+    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }), { abortSignal })
+      .catch((error: unknown) => {
+        throw abortSignal.aborted ? new Error(`no answer within ${ABANDON_TIMEOUT_MS / 1000}s`) : error;
+      });
     logger.info(`s3://${bucket}/${key}: unfinished multipart upload aborted`, { upload_id: uploadId });
   } catch (error) {
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
