@@ -26,6 +26,8 @@ describe('classifyFailure', () => {
   it.each([
     ['connection refused', nodeError('ECONNREFUSED'), 'connection refused (ECONNREFUSED)'],
     ['a reset behind a wrapper', Object.assign(new Error('socket hang up'), { cause: nodeError('ECONNRESET', 'read ECONNRESET') }), 'connection reset (ECONNRESET)'],
+    // @smithy/node-http-handler renames these Node errors TimeoutError.
+    ['a reset the SDK calls TimeoutError', Object.assign(nodeError('ECONNRESET', 'read ECONNRESET'), { name: 'TimeoutError' }), 'connection reset (ECONNRESET)'],
     ['the idle timeout', idleTimeout, 'no data for 1m (destination.timeouts.idle)'],
     ['the connect timeout', connectTimeout, 'no connection within 10s (destination.timeouts.connect)'],
     ['503 SlowDown', service(503, 'SlowDown'), 'HTTP 503 SlowDown'],

@@ -106,12 +106,15 @@ export function classifyFailure(error: unknown, policy: Pick<RetryPolicy, 'conne
     const retryable = status === 429 || (status >= 500 && status !== 501) || THROTTLING.has(name) || TRANSIENT_NAMES.has(name);
     return { retryable, cause: label };
   }
-  if (name === 'TimeoutError') {
-    if (/did not establish a connection/.test(e.message ?? '')) return { retryable: true, cause: `no connection within ${formatMs(policy.connectMs)} (destination.timeouts.connect)` };
-    return { retryable: true, cause: `no data for ${formatMs(policy.idleMs)} (destination.timeouts.idle)` };
-  }
+  // The SDK names ECONNRESET/ECONNREFUSED/EPIPE/ETIMEDOUT errors TimeoutError too: the code says more.
   const code = networkCode(error);
   if (code !== undefined) return { retryable: true, cause: `${NETWORK_CODES[code]} (${code})` };
+  if (name === 'TimeoutError') {
+    const message = e.message ?? '';
+    if (/did not establish a connection/.test(message)) return { retryable: true, cause: `no connection within ${formatMs(policy.connectMs)} (destination.timeouts.connect)` };
+    if (/socket timed out/.test(message)) return { retryable: true, cause: `no data for ${formatMs(policy.idleMs)} (destination.timeouts.idle)` };
+    return { retryable: true, cause: `timed out: ${message}` };
+  }
   if (THROTTLING.has(name) || TRANSIENT_NAMES.has(name)) return { retryable: true, cause: name };
   return { retryable: false, cause: [name, e.message].filter(Boolean).join(': ') || String(error) };
 }

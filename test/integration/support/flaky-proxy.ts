@@ -1,6 +1,38 @@
 // Loopback HTTP proxies in front of moto: one fails chosen requests once with 503 SlowDown, one acts like a server with a skewed clock.
-import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
+/** Sends `req` on to the target and its answer back, with `date` as the answer's Date header if given. */
+type Forward = (req: IncomingMessage, res: ServerResponse, date?: string) => void;
+
+/** Starts a loopback HTTP server that hands each request to `handle`, which may forward it to `target` unchanged (Host included, so SigV4 signatures stay valid). */
+async function startProxy(target: string, handle: (req: IncomingMessage, res: ServerResponse, forward: Forward) => void) {
+  const upstream = new URL(target);
+  const forward: Forward = (req, res, date) => {
+    const onward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, { ...answer.headers, ...(date ? { date } : {}) });
+      answer.pipe(res);
+    });
+    onward.on('error', () => res.destroy());
+    req.pipe(onward);
+  };
+  const server: Server = createServer((req, res) => handle(req, res, forward));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+/** Answers `req` (once its body was read) with `status` and an S3 error document. */
+function answerError(req: IncomingMessage, res: ServerResponse, status: number, xml: string, headers: Record<string, string> = {}): void {
+  req.resume();
+  req.on('end', () => {
+    res.writeHead(status, { 'content-type': 'application/xml', ...headers });
+    res.end(`<?xml version="1.0" encoding="UTF-8"?><Error>${xml}</Error>`);
+  });
+}
 
 export interface FlakyProxy {
   endpoint: string;
@@ -11,36 +43,19 @@ export interface FlakyProxy {
 
 /**
  * Starts a proxy to `target` that answers the first `times` requests matching `shouldFail` with
- * 503 SlowDown (S3's throttling error), and forwards everything else unchanged (Host included,
- * so SigV4 signatures stay valid).
+ * 503 SlowDown (S3's throttling error), and forwards everything else unchanged.
  */
 export async function startFlakyProxy(target: string, shouldFail: (req: IncomingMessage) => boolean, times = 1): Promise<FlakyProxy> {
-  const upstream = new URL(target);
   const failed: string[] = [];
-  const server: Server = createServer((req, res) => {
+  const proxy = await startProxy(target, (req, res, forward) => {
     if (failed.length < times && shouldFail(req)) {
       failed.push(`${req.method} ${req.url}`);
-      req.resume();
-      req.on('end', () => {
-        res.writeHead(503, { 'content-type': 'application/xml' });
-        res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>');
-      });
-      return;
+      answerError(req, res, 503, '<Code>SlowDown</Code><Message>Please reduce your request rate.</Message>');
+    } else {
+      forward(req, res);
     }
-    const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    forward.on('error', () => res.destroy());
-    req.pipe(forward);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    failed,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
-  };
+  return { ...proxy, failed };
 }
 
 /** How far a SigV4 request time may be off before S3 answers RequestTimeTooSkewed. */
@@ -60,34 +75,20 @@ export interface SkewedClockProxy {
  * set to that clock. moto itself does not check request times.
  */
 export async function startSkewedClockProxy(target: string, skewMs: number): Promise<SkewedClockProxy> {
-  const upstream = new URL(target);
   const rejected: string[] = [];
   const serverNow = () => new Date(Date.now() + skewMs);
-  const server: Server = createServer((req, res) => {
+  const proxy = await startProxy(target, (req, res, forward) => {
     const stamp = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(String(req.headers['x-amz-date'] ?? ''));
     const sent = stamp ? Date.UTC(+stamp[1]!, +stamp[2]! - 1, +stamp[3]!, +stamp[4]!, +stamp[5]!, +stamp[6]!) : NaN;
-    if (!(Math.abs(sent - serverNow().getTime()) <= MAX_SKEW_MS)) {
-      rejected.push(`${req.method} ${req.url}`);
-      req.resume();
-      req.on('end', () => {
-        const now = serverNow();
-        res.writeHead(403, { 'content-type': 'application/xml', date: now.toUTCString() });
-        res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>RequestTimeTooSkewed</Code><Message>The difference between the request time and the current time is too large.</Message><RequestTime>${String(req.headers['x-amz-date'])}</RequestTime><ServerTime>${now.toISOString()}</ServerTime><MaxAllowedSkewMilliseconds>${MAX_SKEW_MS}</MaxAllowedSkewMilliseconds></Error>`);
-      });
+    const now = serverNow();
+    if (Math.abs(sent - now.getTime()) <= MAX_SKEW_MS) {
+      forward(req, res, now.toUTCString());
       return;
     }
-    const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, { ...answer.headers, date: serverNow().toUTCString() });
-      answer.pipe(res);
-    });
-    forward.on('error', () => res.destroy());
-    req.pipe(forward);
+    rejected.push(`${req.method} ${req.url}`);
+    answerError(req, res, 403, '<Code>RequestTimeTooSkewed</Code><Message>The difference between the request time and the current time is too large.</Message>'
+      + `<RequestTime>${String(req.headers['x-amz-date'])}</RequestTime><ServerTime>${now.toISOString()}</ServerTime><MaxAllowedSkewMilliseconds>${MAX_SKEW_MS}</MaxAllowedSkewMilliseconds>`,
+    { date: now.toUTCString() });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    rejected,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
-  };
+  return { ...proxy, rejected };
 }
