@@ -103,7 +103,8 @@ interface TarJob {
  * Runs tar over the walked paths. Without `compressor`, the archive is the returned stream; with it,
  * tar's stdout is the compressor's stdin (one kernel pipe, Node never sees the archive) and the
  * compressor's output is the stream, ending only if both exited well (tar's failure wins).
- * With `options.progress`, tar reports checkpoints and the walker sums sizes for an estimated total.
+ * tar reports checkpoints (about one line per MiB: the stall watchdog counts them); with
+ * `options.progress` the walker also sums sizes for an estimated total.
  */
 function openTar(job: TarJob, signal: AbortSignal, compressor?: ChildCommand, options: OpenOptions = {}): SourceStream {
   const { asset, roots, isExcluded, planSkipped, tarBinary } = job;
@@ -122,8 +123,8 @@ function openTar(job: TarJob, signal: AbortSignal, compressor?: ChildCommand, op
   });
   const estimate = options.progress ? new TarSizeEstimate() : undefined;
   let written: number | undefined;
-  const progress: SourceProgress | undefined = estimate && { read: () => written, total: () => estimate.total() };
-  const child = execa(tarBinary, options.progress ? [...TAR_ARGS, ...CHECKPOINT_ARGS] : TAR_ARGS, {
+  const progress: SourceProgress = { read: () => written, total: () => estimate?.total() };
+  const child = execa(tarBinary, [...TAR_ARGS, ...CHECKPOINT_ARGS], {
     reject: false, buffer: false, cancelSignal: signal, stdin: 'pipe', stdout: compress ? compress.stdin! : 'pipe', stderr: 'pipe',
     env: { LC_ALL: 'C' }, extendEnv: false,
   });
@@ -155,7 +156,7 @@ function openTar(job: TarJob, signal: AbortSignal, compressor?: ChildCommand, op
     const cause = unknown.length ? tail(unknown.join('\n')) : result.shortMessage;
     return new BackupError('SOURCE_FAILED', `files "${asset}": tar ${describeExit(result)}: ${cause}`, { asset });
   };
-  if (!compress) return { stream: childOutput(child, judge), report, ...(progress ? { progress } : {}) };
+  if (!compress) return { stream: childOutput(child, judge), report, progress };
   // Judged by exit status alone: execa flags our deliberate close of its stdin as a premature close.
   const judgeCompressor = (result: Result): Error | undefined =>
     result.exitCode === 0 ? undefined
@@ -167,7 +168,7 @@ function openTar(job: TarJob, signal: AbortSignal, compressor?: ChildCommand, op
     const brokenPipe = tarResult.signal === 'SIGPIPE' || unknown.some((line) => /tar: -: Cannot write: /.test(line));
     return tarError && brokenPipe ? (judgeCompressor(compressResult) ?? tarError) : tarError;
   });
-  return { stream: childOutput(compress, judgeCompressor, { upstream }), report, ...(progress ? { progress } : {}) };
+  return { stream: childOutput(compress, judgeCompressor, { upstream }), report, progress };
 }
 
 /** Writes the walked paths, relative to /, NUL-separated, into tar's stdin with backpressure; sizes go to `estimate`. */

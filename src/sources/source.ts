@@ -38,8 +38,10 @@ export interface SourceStream {
   stream: Readable;
   /** What happened; complete once `stream` has ended or errored. */
   report: SourceReport;
-  /** Present when opened with `progress` and the source can say more than the bytes it emits. */
+  /** Present when the source can say more than the bytes it emits (tar's checkpoints, the dump's bytes). */
   progress?: SourceProgress;
+  /** For a source feeding a compressor through Node: true while data waits at the compressor's input (for stall reports). */
+  compressorBlocked?(): boolean;
 }
 
 /** One artifact of an asset (a files asset has one; a mysql asset has one per database). */
