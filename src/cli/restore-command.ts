@@ -45,8 +45,9 @@ export async function restoreCommand(global: GlobalOptions, key: string | undefi
     const type = entries[0]!.type;
     if (type === 'files') {
       if (options.to === undefined) throw new BackupError('USAGE', `restore: files "${entries[0]!.asset}" needs --to DIR (--into-database is for mysql backups)`);
-      await restoreFiles({ entry: entries[0]!, target: options.to, force: options.force ?? false, read });
+      const { warnings } = await restoreFiles({ entry: entries[0]!, target: options.to, force: options.force ?? false, read });
       report(entries[0]!, options.to);
+      for (const warning of warnings) process.stderr.write(`backup-agent: warning: ${warning}\n`);
     } else if (type === 'mysql') {
       const { restoreMysqlCommand } = await import('./restore-mysql-command.js');
       await restoreMysqlCommand(context, entries, options, report);
