@@ -87,6 +87,7 @@ describe('files fidelity: everything that was there comes back', () => {
     const facts = (path: string) => original.get(path)!;
     expect(facts('meta/user-xattr').xattrs).toMatchObject({ 'user.comment': expect.any(String), 'user.binary': '0x00ff10' });
     expect(facts('meta/trusted-xattr').xattrs).toHaveProperty('trusted.origin');
+    expect(facts('meta/selinux-label').xattrs).toHaveProperty('security.selinux');
     expect(facts('meta/acl-file').acl).toContain('user:65534:rw-');
     expect(facts('meta/acl-dir').acl).toContain('default:user:65534:r-x');
     expect(facts('meta/cap-bin').capabilities).toMatch(/cap_net_bind_service,cap_net_raw=ep/);

@@ -34,6 +34,9 @@ export async function makeFidelityTree(root: string): Promise<string> {
   await mkdir(join(meta, 'acl-dir'));
   await execa('setfacl', ['-m', 'u:nobody:r-x', '-d', '-m', 'u:nobody:r-x,g::r-x', join(meta, 'acl-dir')]);
   await writeFile(join(meta, 'acl-dir/inherited'), 'inherits the default ACL\n');
+  // An SELinux label: a plain security.* attribute on a machine without SELinux (as here), settable by root.
+  await writeFile(join(meta, 'selinux-label'), 'labelled\n');
+  await execa('setfattr', ['-n', 'security.selinux', '-v', 'system_u:object_r:etc_t:s0', join(meta, 'selinux-label')]);
   await copyFile('/bin/true', join(meta, 'cap-bin'));
   await execa('setcap', ['cap_net_raw,cap_net_bind_service+ep', join(meta, 'cap-bin')]);
 
