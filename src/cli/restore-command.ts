@@ -66,7 +66,7 @@ export async function restoreCommand(global: GlobalOptions, key: string | undefi
 function report(entry: BackupEntry, where: string): void {
   const what = `${entry.type} "${entry.asset}"${entry.label ? ` (${entry.label})` : ''}`;
   process.stdout.write(`restored ${what} of ${entry.host}, ${entry.started_at} (${entry.tier}, ${entry.status}) from ${entry.key} into ${where}\n`);
-  if (entry.status === 'partial') process.stdout.write(`  note: that backup was partial: some files were skipped when it was taken (see \`list --json\`)\n`);
+  if (entry.status === 'partial') process.stdout.write(`  note: that backup was partial: some files were skipped, or changed while read and stored inconsistent, when it was taken (see \`list --json\`)\n`);
 }
 
 export type RestoreReporter = typeof report;
