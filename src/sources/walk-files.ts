@@ -8,7 +8,7 @@ import type { SkippedPath } from './source.js';
 
 /**
  * Builds the exclude test: globs with a `/` match absolute paths, a pattern without `/` matches base
- * names at any depth. A name that is not UTF-8 is matched as reports show it: `\\xHH` is that byte.
+ * names at any depth. A name that is not UTF-8 is matched as reports show it: `\xHH` is that byte.
  */
 export function createExcluder(patterns: string[]): (path: string) => boolean {
   // Two matchers: picomatch's `basename` option tests every pattern against the base name only.
