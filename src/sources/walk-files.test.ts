@@ -39,12 +39,18 @@ describe('createExcluder', () => {
     expect(isExcluded('/x/cached')).toBe(false);
   });
 
-  it('matches globs with a slash against the whole path, not the base name', () => {
+  it('matches a pattern starting with / against the whole path (wildcards included)', () => {
     const inDir = createExcluder(['/srv/cache/*', '/srv/tmp/**']);
     expect(inDir('/srv/cache/f')).toBe(true);
     expect(inDir('/srv/cache/sub/f')).toBe(false);
     expect(inDir('/srv/tmp/a/b')).toBe(true);
     expect(inDir('/other/cache/f')).toBe(false);
+  });
+
+  it('never excludes a path for the directories above it unless the pattern starts with /', () => {
+    // A configured path inside node_modules (or /var/cache with **/cache/**) is still backed up.
+    expect(isExcluded('/opt/lib/node_modules/app/systemd')).toBe(false);
+    expect(isExcluded('/opt/lib/node_modules/app/systemd/unit.timer')).toBe(false);
   });
 });
 

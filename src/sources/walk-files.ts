@@ -7,14 +7,17 @@ import { decodeFileName, excludePattern, fsPath } from './file-names.js';
 import type { SkippedPath } from './source.js';
 
 /**
- * Builds the exclude test: globs with a `/` match absolute paths, a pattern without `/` matches base
- * names at any depth. A name that is not UTF-8 is matched as reports show it: `\xHH` is that byte.
+ * Builds the exclude test. A pattern starting with `/` matches the whole absolute path
+ * (`/srv/cache/*`); any other is matched against each path's base name as the walk reaches it
+ * (`*.log`; `node_modules` between `**` wildcards leaves out directories of that name and so all
+ * below them), so that directories above a configured path never exclude it. A name that is not
+ * UTF-8 is matched as reports show it: `\xHH` is that byte.
  */
 export function createExcluder(patterns: string[]): (path: string) => boolean {
   // Two matchers: picomatch's `basename` option tests every pattern against the base name only.
   const matcher = (globs: string[], basename: boolean) => (globs.length === 0 ? () => false : picomatch(globs.map(excludePattern), { dot: true, basename }));
-  const byPath = matcher(patterns.filter((p) => p.includes('/')), false);
-  const byName = matcher(patterns.filter((p) => !p.includes('/')), true);
+  const byPath = matcher(patterns.filter((p) => p.startsWith('/')), false);
+  const byName = matcher(patterns.filter((p) => !p.startsWith('/')), true);
   return (path) => byPath(path) || byName(path);
 }
 
