@@ -2,7 +2,7 @@
 // and the agent again with a 10 s outage of the S3 endpoint injected at 50% of the upload (row `fault`).
 //
 // Usage (from the repository root, after `npm run build`):
-//   node bench/files-bench.mjs [--size 1G] [--repeat 1] [--only agent,gzip,zstd,fault] [--part-size 8MiB] [--queue-size 4] [--baseline DIR]
+//   node bench/files-bench.mjs [--size 1G] [--repeat 1] [--only agent,gzip,zstd,fault] [--part-size 8MiB] [--queue-size 4] [--baseline DIR] [--sparse 2G]
 //
 // - fault: the agent's endpoint is test/fixtures/fault-proxy.mjs in front of moto; once half of the
 //   compressed size (measured once with tar | zstd -3) has passed it, the proxy refuses connections and
@@ -15,6 +15,8 @@
 //   contestant --repeat times in a rotating order, deleting its objects afterwards so moto's state
 //   is the same for every run. Reports median wall time, MiB/s of input, stored bytes and peak RSS
 //   (polled from /proc every 50 ms: the agent's own node process, and the sum over the process tree).
+// - --sparse SIZE adds .bench/sparse-SIZE/disk.img to what every contestant archives: a SIZE file that
+//   is a hole but for 4 MiB of data at its start and end (a VM image, a database preallocation).
 // - The tree is always kept (--keep is the default and accepted for clarity: generation is the slow
 //   part); remove trees, configs, logs and state with `rm -rf .bench`.
 // - Targets checked: agent >= 2x faster than the gzip pipeline, <= 1.1x the zstd pipeline's time,
@@ -22,15 +24,15 @@
 // Needs: python3 with moto[server], GNU tar, gzip, zstd, aws CLI. Logs go to .bench/*.log.
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { benchOptions, check, createHarness, MiB, prepareS3, printResults, runRounds } from './measure.mjs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const ROOT = resolve(import.meta.dirname, '..');
 const BENCH = join(ROOT, '.bench');
 const BUCKET = 'bench';
-const { opt, target: TARGET, repeat: REPEAT } = benchOptions({ size: '1G', sizes: '200M, 1G, 5G', extra: { keep: { type: 'boolean', default: true } }, only: 'agent,gzip,zstd,fault' });
+const { opt, target: TARGET, repeat: REPEAT } = benchOptions({ size: '1G', sizes: '200M, 1G, 5G', extra: { keep: { type: 'boolean', default: true }, sparse: { type: 'string' } }, only: 'agent,gzip,zstd,fault' });
 const OUTAGE_MS = 10_000;
 
 // ---------- deterministic tree ----------
@@ -139,6 +141,25 @@ function ensureTree() {
   return { dir, ...m };
 }
 
+/** With --sparse SIZE: a directory holding one SIZE sparse file (4 MiB of data at each end); else undefined. */
+function ensureSparse() {
+  if (!opt.sparse) return undefined;
+  const match = /^(\d+)([MG])$/i.exec(opt.sparse);
+  if (!match) throw new Error(`--sparse ${opt.sparse}: expected e.g. 2G or 512M`);
+  const size = Number(match[1]) * (match[2].toUpperCase() === 'G' ? 1024 * MiB : MiB);
+  const dir = join(BENCH, `sparse-${opt.sparse}`);
+  const file = join(dir, 'disk.img');
+  if (existsSync(file) && statSync(file).size === size) return { dir, size };
+  mkdirSync(dir, { recursive: true });
+  const fd = openSync(file, 'w');
+  const data = Buffer.alloc(4 * MiB, 0x5a);
+  writeSync(fd, data, 0, data.length, 0);
+  writeSync(fd, data, 0, data.length, size - data.length);
+  closeSync(fd);
+  return { dir, size };
+}
+
+
 const { startMoto, addService, runMeasured, runAgent, cleanup } = createHarness(ROOT, BENCH); // moto and the running contestant die on exit and Ctrl-C
 
 /** Starts the fault proxy in front of `endpoint`; resolves to its endpoint and `command(line)` (resolves on its `ok`). */
@@ -156,13 +177,15 @@ async function startFaultProxy(endpoint) {
 async function main() {
   mkdirSync(BENCH, { recursive: true });
   const tree = ensureTree();
-  console.log(`tree ${tree.dir}: ${tree.files} files, ${(tree.bytes / MiB).toFixed(0)} MiB; ${REPEAT} repetition(s)`);
+  const sparse = ensureSparse();
+  console.log(`tree ${tree.dir}: ${tree.files} files, ${(tree.bytes / MiB).toFixed(0)} MiB; ${REPEAT} repetition(s)${sparse ? `; plus ${sparse.dir}/disk.img (${(sparse.size / MiB).toFixed(0)} MiB, 8 MiB of data)` : ''}`);
   const endpoint = await startMoto();
   const { s3, awsBin, awsEnv, destination } = await prepareS3({ endpoint, benchDir: BENCH, bucket: BUCKET, opt });
   const q = (s) => `'${s.replaceAll("'", "'\\''")}'`;
   const shellPipeline = (label, name, compress, ext) => ({ label, async run(rep) {
     const key = `bench/${name}-${rep}.${ext}`;
-    const script = `tar -cf - -C ${q(tree.dir)} . | ${compress} | ${q(awsBin)} s3 cp - s3://${BUCKET}/${key} --endpoint-url ${endpoint} --only-show-errors`;
+    const members = sparse ? `-C ${q(BENCH)} ${q(basename(tree.dir))} ${q(basename(sparse.dir))}` : `-C ${q(tree.dir)} .`;
+    const script = `tar -cf - ${members} | ${compress} | ${q(awsBin)} s3 cp - s3://${BUCKET}/${key} --endpoint-url ${endpoint} --only-show-errors`;
     return { ...(await runMeasured(`${name}-r${rep}`, ['bash', '-o', 'pipefail', '-c', script], awsEnv)), key };
   } });
 
@@ -171,7 +194,7 @@ async function main() {
 
   const agent = (label, name, agentRoot, to = destination) => ({ label, run: (rep) => runAgent(`${name}-r${rep}`, {
     host: `${name}-r${rep}`, state_dir: join(BENCH, 'state'), compression: { algorithm: 'zstd' }, destination: to,
-    assets: [{ name: 'tree', type: 'files', paths: [tree.dir] }],
+    assets: [{ name: 'tree', type: 'files', paths: sparse ? [tree.dir, sparse.dir] : [tree.dir] }],
   }, {}, agentRoot) });
   let fault;
   if (opt.only.split(',').includes('fault')) {
@@ -191,7 +214,7 @@ async function main() {
   const results = await runRounds({ contestants, names, repeat: REPEAT, s3, bucket: BUCKET });
   s3.destroy();
 
-  const m = printResults({ heading: `size ${opt.size} (${(tree.bytes / MiB).toFixed(0)} MiB, ${tree.files} files)`, inputBytes: tree.bytes, contestants, names, results, repeat: REPEAT });
+  const m = printResults({ heading: `size ${opt.size} (${(tree.bytes / MiB).toFixed(0)} MiB, ${tree.files} files${sparse ? `, plus a ${opt.sparse} sparse file` : ''})`, inputBytes: tree.bytes, contestants, names, results, repeat: REPEAT });
   const a = m.agent;
   if (a) {
     console.log('\ntargets:');

@@ -124,7 +124,14 @@ export const filesAssetSchema = z.strictObject({
   name: z.string().regex(KEY_SAFE, 'may contain only A-Za-z0-9 . _ -'),
   type: z.literal('files'),
   paths: z.array(z.string().min(1)).min(1).describe('files or directories; relative paths are relative to the config file'),
-  exclude: z.array(z.string().min(1)).default([]).describe('glob patterns matched against absolute paths'),
+  exclude: z.array(z.string().min(1)).default([]).describe('globs: one starting with / matches the absolute path, any other the base names; a byte of a name that is not UTF-8 is written \\xHH, as reports show it'),
+  metadata: z
+    .strictObject({
+      xattrs: z.boolean().default(true).describe('extended attributes of every namespace this user can read: user.*, security.* (file capabilities, SELinux labels), trusted.* as root'),
+      acls: z.boolean().default(true).describe('POSIX ACLs, access and default'),
+    })
+    .default({ xattrs: true, acls: true })
+    .describe('file metadata stored besides modes, owners and times; turn off for a filesystem that lacks it or fails to report it'),
 });
 
 /** Dump options that leave the footer out of stdout: no comments, output to a file, or not SQL. */

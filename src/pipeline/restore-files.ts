@@ -1,14 +1,13 @@
 // Restores a files artifact: the checked plaintext archive into GNU tar, extracting into a staging
 // directory that becomes the target's content only when every byte matched the manifest.
+import { createInterface } from 'node:readline';
 import { execa } from 'execa';
 import { BackupError } from '../shared/backup-error.js';
 import { describeExit, tail } from '../shared/child-output.js';
 import type { BackupEntry } from './backup-entries.js';
 import { readArtifact, type ReadOptions } from './read-artifact.js';
 import { stageTarget } from './restore-target.js';
-
-/** tar's words for a member it refused or rewrote because it pointed outside the target. */
-const ESCAPE = /Removing leading|Member name contains '\.\.'|Cannot open: Not a directory|Cannot hard link to|Cannot create symlink to/;
+import { TarExtractReport } from './tar-extract-report.js';
 
 export interface FilesRestoreJob {
   entry: BackupEntry;
@@ -19,24 +18,44 @@ export interface FilesRestoreJob {
   tarBinary?: string;
 }
 
+/** What a restore that succeeded still has to say. */
+export interface FilesRestoreResult {
+  /** Metadata that could not be set, e.g. trusted.* and security.capability when not restoring as root. */
+  warnings: string[];
+}
+
 /**
- * Extracts `entry` into `target` (member paths as archived, e.g. `srv/www/...`), keeping modes, times,
- * symlinks and, as root, owners. GNU tar never writes outside its directory (absolute names are made
- * relative, `..` members are refused, symlinks are not followed by later members); any such member
- * makes the restore fail with UNSAFE_ARCHIVE, since backup-agent never writes them. On any failure
- * (read errors of readArtifact, tar's exit) the staged output is removed and the error is thrown.
+ * tar's arguments to extract into `directory`: modes, times, owners (as root), extended attributes of
+ * every namespace (tar sets only user.* without the include) and ACLs; `-vv` lists members with `+`
+ * for those with ACLs, names escaped so that every listed member is one line.
  */
-export async function restoreFiles(job: FilesRestoreJob): Promise<void> {
-  const { entry, read } = job;
-  const staged = await stageTarget(job.target, job.force);
-  const args = [
-    '--extract', '--file=-', `--directory=${staged.staging}`, '--preserve-permissions', '--delay-directory-restore',
+export function tarExtractArgs(directory: string): string[] {
+  return [
+    '--extract', '--file=-', `--directory=${directory}`, '--preserve-permissions', '--delay-directory-restore',
+    '--xattrs', '--xattrs-include=*', '--acls', '-vv', '--quoting-style=escape',
     ...(process.getuid?.() === 0 ? [] : ['--no-same-owner']),
   ];
-  const tar = execa(job.tarBinary ?? 'tar', args, {
-    reject: false, stdin: 'pipe', stdout: 'ignore', stderr: 'pipe', cancelSignal: read.signal, extendEnv: false,
+}
+
+/**
+ * Extracts `entry` into `target` (member paths as archived, e.g. `srv/www/...`), keeping modes, times,
+ * symlinks, sparse files, xattrs, ACLs and, as root, owners. GNU tar never writes outside its directory
+ * (absolute names are made relative, `..` members are refused, symlinks are not followed by later
+ * members); any such member makes the restore fail with UNSAFE_ARCHIVE, since backup-agent never writes
+ * them. Files with ACLs where ACLs cannot be set (a filesystem without them) fail it with RESTORE_FAILED:
+ * they would come back more accessible. On any failure (read errors of readArtifact, tar's exit) the
+ * staged output is removed and the error is thrown.
+ */
+export async function restoreFiles(job: FilesRestoreJob): Promise<FilesRestoreResult> {
+  const { entry, read } = job;
+  const staged = await stageTarget(job.target, job.force);
+  const tar = execa(job.tarBinary ?? 'tar', tarExtractArgs(staged.staging), {
+    reject: false, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: false, cancelSignal: read.signal, extendEnv: false,
     env: { LC_ALL: 'C', ...(process.env.PATH ? { PATH: process.env.PATH } : {}) },
   });
+  const said = new TarExtractReport();
+  createInterface({ input: tar.stdout! }).on('line', (line) => said.listing(line));
+  createInterface({ input: tar.stderr! }).on('line', (line) => said.stderr(line));
   // A write into a tar that died fails with EPIPE; tar's exit status reports the real cause.
   tar.stdin!.on('error', () => undefined);
   const label = `files "${entry.asset}" from ${read.store.locate(entry.key)}`;
@@ -47,18 +66,22 @@ export async function restoreFiles(job: FilesRestoreJob): Promise<void> {
       tar.kill('SIGKILL');
     });
     const result = await tar;
-    const stderr = String(result.stderr ?? '');
     // A failure of the data (checksum, decryption, download) wins; a broken pipe into a dead tar does not.
     if (readError instanceof BackupError) throw readError;
-    if (ESCAPE.test(stderr)) {
-      throw new BackupError('UNSAFE_ARCHIVE', `${label}: refused: the archive has members outside the target (${tail(stderr, 3)}); nothing was restored`, { asset: entry.asset });
+    if (said.unsafe.length > 0) {
+      throw new BackupError('UNSAFE_ARCHIVE', `${label}: refused: the archive has members outside the target (${tail(said.unsafe.join('\n'))}); nothing was restored`, { asset: entry.asset });
     }
     // The exit status, not execa's `failed`: Node's end of tar's stdin is closed on purpose when zstd writes into it.
     if (result.exitCode !== 0 || result.signal !== undefined) {
-      throw new BackupError('RESTORE_FAILED', `${label}: tar ${describeExit(result)}: ${tail(stderr, 3) || (result.shortMessage ?? '')}; nothing was restored`, { asset: entry.asset });
+      throw new BackupError('RESTORE_FAILED', `${label}: tar ${describeExit(result)}: ${tail(said.tail.join('\n')) || (result.shortMessage ?? '')}; nothing was restored`, { asset: entry.asset });
     }
     if (readError !== undefined) throw readError;
+    const aclLoss = said.aclLoss();
+    if (aclLoss !== undefined) {
+      throw new BackupError('RESTORE_FAILED', `${label}: ${aclLoss}; nothing was restored: restore onto a filesystem with POSIX ACLs (ext4, xfs, btrfs, tmpfs)`, { asset: entry.asset });
+    }
     await staged.commit();
+    return { warnings: said.warnings() };
   } catch (error) {
     await staged.discard();
     throw error;

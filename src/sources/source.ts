@@ -2,8 +2,9 @@
 import type { Readable } from 'node:stream';
 import type { ChildCommand } from '../transforms/compress.js';
 
-/** A path that was left out of a backup, and why. */
+/** A path that was left out of a backup (or stored inconsistent), and why. */
 export interface SkippedPath {
+  /** In reports and plans as shown (file-names.ts displayFileName: `caf\xe9.txt`); decoded where the walker and tar's parser report it. */
   path: string;
   reason: string;
 }
