@@ -64,10 +64,10 @@ export function monitor(root, intervalMs = 50) {
  * Parses the options every S3 bench takes (--size, --repeat, --only, --part-size, --queue-size, --baseline) plus `extra`;
  * resolves --size (binary units: 200M, 1G) to bytes. `sizes` lists examples for the error message.
  */
-export function benchOptions({ size, sizes, extra = {} }) {
+export function benchOptions({ size, sizes, extra = {}, only = 'agent,gzip,zstd' }) {
   const { values: opt } = parseArgs({ options: {
     size: { type: 'string', default: size }, repeat: { type: 'string', default: '1' },
-    only: { type: 'string', default: 'agent,gzip,zstd' }, baseline: { type: 'string' }, ...extra,
+    only: { type: 'string', default: only }, baseline: { type: 'string' }, ...extra,
     'part-size': { type: 'string' }, 'queue-size': { type: 'string' },
   } });
   const units = { K: 1024, M: MiB, G: 1024 * MiB };
@@ -196,7 +196,7 @@ export async function runRounds({ contestants, names, repeat, s3, bucket }) {
         const e = (byName[p.name] ??= { hwm: 0, cpu: 0 });
         [e.hwm, e.cpu] = [Math.max(e.hwm, p.hwm), e.cpu + p.cpu];
       }
-      results[name].push({ wall: r.wall, stored: r.stored, nodeMiB: name === 'agent' ? r.procs.get(r.rootPid).hwm / 1024 : NaN, treeMiB: r.treePeakKb / 1024, byName, servicesCpu: r.servicesCpu, treeCpu: r.treeCpu, otherCpu: r.otherCpu });
+      results[name].push({ wall: r.wall, stored: r.stored, nodeMiB: name === 'agent' || name === 'fault' ? r.procs.get(r.rootPid).hwm / 1024 : NaN, treeMiB: r.treePeakKb / 1024, byName, servicesCpu: r.servicesCpu, treeCpu: r.treeCpu, otherCpu: r.otherCpu });
       const services = Object.entries(r.servicesCpu).map(([n, c]) => `${n} ${c.toFixed(1)}, `).join('');
       console.log(`  rep ${rep + 1} ${name}: ${r.wall.toFixed(2)} s, ${r.treeCpu.toFixed(1)} CPU s (+ ${services}other processes ${r.otherCpu.toFixed(1)})`);
     }
@@ -225,11 +225,11 @@ export function printResults({ heading, inputBytes, contestants, names, results,
   console.log(`${'contestant'.padEnd(width)}${pad('wall s', 8)}${pad('MiB/s', 8)}${pad('stored bytes', 14)}${pad('ratio', 7)}${pad('node MiB', 10)}${pad('tree MiB', 10)}${pad('CPU s', 7)}${pad('vs agent', 10)}`);
   for (const n of names) {
     const r = m[n];
-    const vs = !a || n === 'agent' ? '-' : n === 'gzip' ? `${(r.wall / a.wall).toFixed(2)}x` : `${(a.wall / r.wall).toFixed(2)}x`;
+    const vs = !a || n === 'agent' ? '-' : n === 'gzip' || n === 'fault' ? `${(r.wall / a.wall).toFixed(2)}x` : `${(a.wall / r.wall).toFixed(2)}x`;
     console.log(`${contestants[n].label.padEnd(width)}${pad(r.wall.toFixed(2), 8)}${pad((inputBytes / MiB / r.wall).toFixed(1), 8)}${pad(r.stored, 14)}${pad((inputBytes / r.stored).toFixed(2), 7)}${pad(Number.isNaN(r.nodeMiB) ? '-' : r.nodeMiB.toFixed(1), 10)}${pad(r.treeMiB.toFixed(1), 10)}${pad(r.cpu.toFixed(1), 7)}${pad(vs, 10)}`);
   }
   console.log(`(node MiB: the agent's node process peak; tree MiB: peak of summed RSS of the process tree; CPU s: whole tree, without ${list(services)})`);
-  console.log('(vs agent: gzip row = gzip time / agent time; zstd row = agent time / zstd time)');
+  console.log('(vs agent: gzip and fault rows = their time / agent time; zstd row = agent time / zstd time)');
   console.log(`\nper process (median-wall run): peak RSS MiB / CPU s; ${list([...services, 'other processes'])}: CPU s during the run`);
   for (const n of names) {
     const parts = Object.entries(m[n].mid.byName).map(([k, v]) => `${k} ${(v.hwm / 1024).toFixed(0)}/${v.cpu.toFixed(1)}`);

@@ -33,7 +33,7 @@ export interface OperatorContext extends OperatorStore {
 export async function openOperatorContext(global: GlobalOptions, options: OperatorOptions): Promise<OperatorContext> {
   const logger = createLogger({ level: global.verbose ? 'debug' : global.quiet ? 'warn' : 'info' });
   const { config } = await loadConfig(global.config);
-  const store = await createOperatorStore(config, { credentialsFile: options.credentialsFile, profile: options.profile });
+  const store = await createOperatorStore(config, { credentialsFile: options.credentialsFile, profile: options.profile }, logger);
   let decryptor: DecryptorPlan | undefined;
   try {
     const passphraseFile = options.identity === undefined ? config.encryption?.passphrase_file : undefined;

@@ -45,8 +45,9 @@ export async function restoreCommand(global: GlobalOptions, key: string | undefi
     const type = entries[0]!.type;
     if (type === 'files') {
       if (options.to === undefined) throw new BackupError('USAGE', `restore: files "${entries[0]!.asset}" needs --to DIR (--into-database is for mysql backups)`);
-      await restoreFiles({ entry: entries[0]!, target: options.to, force: options.force ?? false, read });
+      const { warnings } = await restoreFiles({ entry: entries[0]!, target: options.to, force: options.force ?? false, read });
       report(entries[0]!, options.to);
+      for (const warning of warnings) process.stderr.write(`backup-agent: warning: ${warning}\n`);
     } else if (type === 'mysql') {
       const { restoreMysqlCommand } = await import('./restore-mysql-command.js');
       await restoreMysqlCommand(context, entries, options, report);
@@ -65,7 +66,7 @@ export async function restoreCommand(global: GlobalOptions, key: string | undefi
 function report(entry: BackupEntry, where: string): void {
   const what = `${entry.type} "${entry.asset}"${entry.label ? ` (${entry.label})` : ''}`;
   process.stdout.write(`restored ${what} of ${entry.host}, ${entry.started_at} (${entry.tier}, ${entry.status}) from ${entry.key} into ${where}\n`);
-  if (entry.status === 'partial') process.stdout.write(`  note: that backup was partial: some files were skipped when it was taken (see \`list --json\`)\n`);
+  if (entry.status === 'partial') process.stdout.write(`  note: that backup was partial: some files were skipped, or changed while read and stored inconsistent, when it was taken (see \`list --json\`)\n`);
 }
 
 export type RestoreReporter = typeof report;

@@ -40,6 +40,24 @@ const size = (min: number, max: number) => withUnit('size',
     }));
 
 const MiB = 1024 * 1024;
+/** Defaults of the network bounds: a stall is detected within a minute; an outage of 5+ minutes is ridden out. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+export const DEFAULT_RETRY_BUDGET_MS = 8 * 60_000;
+
+const duration = (min: number, max: number) => withUnit('duration',
+  z.union([z.number(), z.string()], 'must be a duration (examples: 90s, 15m, 26h, 7d)').transform((value, ctx) => {
+    const ms = parseDuration(value);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration (examples: 90s, 15m, 26h, 7d; a bare number is seconds)` });
+      return z.NEVER;
+    }
+    if (ms < min || ms > max) {
+      ctx.addIssue({ code: 'custom', message: `${value} is out of range (${formatDurationSetting(min)} to ${formatDurationSetting(max)})` });
+      return z.NEVER;
+    }
+    return ms;
+  }));
 
 export const credentialsSchema = z
   .strictObject({
@@ -91,6 +109,20 @@ export const s3DestinationSchema = z.strictObject({
     })
     .default({ part_size: 16 * MiB, queue_size: 4 })
     .describe('memory used for uploads is part_size x queue_size'),
+  timeouts: z
+    .strictObject({
+      connect: duration(1_000, 300_000).default(DEFAULT_CONNECT_TIMEOUT_MS).describe('TCP and TLS connection set-up of one request'),
+      idle: duration(1_000, 3_600_000).default(DEFAULT_IDLE_TIMEOUT_MS).describe('no byte sent or received on a request\'s connection: the request is abandoned and retried on a new one'),
+    })
+    .default({ connect: DEFAULT_CONNECT_TIMEOUT_MS, idle: DEFAULT_IDLE_TIMEOUT_MS })
+    .describe('bounds of every S3 and STS request'),
+  retry: z
+    .strictObject({
+      budget: duration(1_000, 86_400_000).default(DEFAULT_RETRY_BUDGET_MS)
+        .describe('how long one failing request is retried (backoff with jitter, 1s doubling to 30s) before the artifact fails'),
+    })
+    .default({ budget: DEFAULT_RETRY_BUDGET_MS })
+    .describe('retries of network errors, timeouts, 5xx, throttling and clock skew; permanent errors (403, 400, missing bucket) fail at once'),
 });
 
 export const localDestinationSchema = z.strictObject({
@@ -103,7 +135,14 @@ export const filesAssetSchema = z.strictObject({
   name: keySegment(),
   type: z.literal('files'),
   paths: z.array(z.string().min(1)).min(1).describe('files or directories; relative paths are relative to the config file'),
-  exclude: z.array(z.string().min(1)).default([]).describe('glob patterns matched against absolute paths'),
+  exclude: z.array(z.string().min(1)).default([]).describe('globs: one starting with / matches the absolute path, any other the base names; a byte of a name that is not UTF-8 is written \\xHH, as reports show it'),
+  metadata: z
+    .strictObject({
+      xattrs: z.boolean().default(true).describe('extended attributes of every namespace this user can read: user.*, security.* (file capabilities, SELinux labels), trusted.* as root'),
+      acls: z.boolean().default(true).describe('POSIX ACLs, access and default'),
+    })
+    .default({ xattrs: true, acls: true })
+    .describe('file metadata stored besides modes, owners and times; turn off for a filesystem that lacks it or fails to report it'),
 });
 
 /** Dump options that leave the footer out of stdout: no comments, output to a file, or not SQL. */
@@ -151,20 +190,6 @@ export const encryptionSchema = z
     age_binary: z.string().min(1).default('auto').describe('auto: the age binary on PATH when present (fast), else the built-in JS implementation'),
   })
   .describe('client-side encryption in the age format; artifacts and manifests get .age appended');
-
-const duration = (min: number, max: number) => withUnit('duration',
-  z.union([z.number(), z.string()], 'must be a duration (examples: 90s, 15m, 26h, 7d)').transform((value, ctx) => {
-    const ms = parseDuration(value);
-    if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration (examples: 90s, 15m, 26h, 7d; a bare number is seconds)` });
-      return z.NEVER;
-    }
-    if (ms < min || ms > max) {
-      ctx.addIssue({ code: 'custom', message: `${value} is out of range (${formatDurationSetting(min)} to ${formatDurationSetting(max)})` });
-      return z.NEVER;
-    }
-    return ms;
-  }));
 
 const when = z.enum(['failure', 'always']);
 
@@ -228,6 +253,9 @@ export const configSchema = z
     timezone: z.string().min(1).optional().describe('IANA zone of the schedule, default the system zone'),
     random_delay: duration(0, 86_400_000).default(0).describe('random delay before each scheduled run, e.g. 15m'),
     shutdown_timeout: duration(0, 86_400_000).default(300_000).describe('on SIGTERM, how long a running backup may finish before it is aborted'),
+    stall_timeout: duration(1_000, 86_400_000).default(10 * 60_000).describe('an artifact fails when no byte moved through its pipeline for this long, naming the stage that stopped'),
+    max_run_time: duration(1_000, 31 * 86_400_000).default(23 * 3_600_000)
+      .describe('a run still going after this long is aborted like SIGTERM (exit 124, "timed out"); finished artifacts keep their manifest'),
     alert_after: duration(60_000, 366 * 86_400_000).default(26 * 3_600_000).describe('`status` fails when an asset\'s last success is older'),
     notify: notifySchema.optional(),
     metrics: z.strictObject({ textfile: z.string().min(1).describe('Prometheus textfile collector path, written atomically') }).optional(),

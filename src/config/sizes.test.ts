@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, parseSize } from './sizes.js';
+import { formatBytes, formatMs, parseSize } from './sizes.js';
 
 const KiB = 1024;
 const MiB = 1024 ** 2;
@@ -116,5 +116,11 @@ describe('formatSizeSetting and formatDurationSetting', () => {
     expect([93_600_000, 300_000, 90_000, 86_400_000, 1_500, 0].map(formatDurationSetting)).toEqual(['26h', '5m', '90s', '1d', '1500ms', '0s']);
     for (const bytes of [16 * 1024 ** 2, 64 * 1000 ** 2, 1536, 1001]) expect(parseSize(formatSizeSetting(bytes))).toBe(bytes);
     for (const ms of [93_600_000, 300_000, 90_000, 1_500, 0]) expect(parseDuration(formatDurationSetting(ms))).toBe(ms);
+  });
+});
+
+describe('formatMs', () => {
+  it('prints whole hours and minutes short, longer spans as minutes and seconds, short ones to 0.1 s', () => {
+    expect([23 * 3_600_000, 300_000, 471_400, 119_700, 90_000, 1_500, 4_230].map(formatMs)).toEqual(['23h', '5m', '7m51s', '2m', '1m30s', '1.5s', '4.2s']);
   });
 });

@@ -35,6 +35,15 @@ export function parseDuration(value: string | number): number | undefined {
   return Math.round(parts.reduce((sum, p) => sum + Number(p[1]) * DURATION_UNITS[p[2]!]!, 0));
 }
 
+/** Formats milliseconds for log lines: `23h`, `5m`, `7m51s`, `1.5s`. */
+export function formatMs(ms: number): string {
+  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds >= 60) return `${Math.floor(seconds / 60)}m${seconds % 60 ? `${seconds % 60}s` : ''}`;
+  return `${Number((ms / 1000).toFixed(1))}s`;
+}
+
 /** Formats a byte count for people: `1.5 MiB`. */
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];

@@ -8,6 +8,7 @@ import {
   type CompletedPart, type PutObjectCommandInput, type S3Client,
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
+import { NO_RETRY, type S3Retry } from './s3-retry.js';
 
 /** S3's limit of parts per upload. */
 export const MAX_PARTS = 10_000;
@@ -15,6 +16,10 @@ export const MAX_PARTS = 10_000;
 export interface MultipartOptions {
   partSize: number;
   queueSize: number;
+  /** Runs every request; the destination's retries what may succeed later (default: one attempt). */
+  retry?: S3Retry;
+  /** Aborts the requests in flight and any wait between attempts. */
+  signal?: AbortSignal;
 }
 
 /** Object parameters sent on PutObject, CreateMultipartUpload and (IfNoneMatch) CompleteMultipartUpload. */
@@ -30,12 +35,16 @@ export class MultipartUploadError extends Error {
 
 /**
  * Uploads all of `body` to `params.Key`: one PutObject when it fits in one part, else a multipart
- * upload with up to `queueSize` parts in flight. Resolves when the object exists. Rejects with a
- * MultipartUploadError whose `cause` is the first failure (the body's own error when the body
- * failed) after every request in flight has settled; nothing is visible at the key then.
+ * upload with up to `queueSize` parts in flight. Every request goes through `options.retry`; a part
+ * is re-sent from its buffer, which returns to the pool only when its request settled, so the body
+ * is read once. Resolves when the object exists. Rejects with a MultipartUploadError whose `cause`
+ * is the first failure (the body's own error when the body failed) after every request in flight
+ * has settled; nothing is visible at the key then.
  */
 export async function uploadStream(client: S3Client, params: ObjectParams, body: Readable, options: MultipartOptions): Promise<void> {
-  const { partSize, queueSize } = options;
+  const { partSize, queueSize, signal } = options;
+  const retry = options.retry ?? NO_RETRY;
+  const request = <T>(operation: string, call: () => Promise<T>) => retry(`s3://${params.Bucket}/${params.Key}: ${operation}`, signal, call);
   const free: Buffer[] = [];
   const take = () => free.pop() ?? Buffer.allocUnsafe(partSize);
   const inFlight = new Set<Promise<void>>();
@@ -54,11 +63,12 @@ export async function uploadStream(client: S3Client, params: ObjectParams, body:
     const number = ++partNumber;
     if (number > MAX_PARTS) throw new Error(`the object is larger than ${MAX_PARTS} parts of ${partSize} bytes: raise destination.upload.part_size`);
     if (uploadId === undefined) {
-      const created = await client.send(new CreateMultipartUploadCommand({ ...withoutConditions(params), ...checksum }));
+      const input = { ...withoutConditions(params), ...checksum };
+      const created = await request('CreateMultipartUpload', () => client.send(new CreateMultipartUploadCommand(input), { abortSignal: signal }));
       uploadId = created.UploadId;
     }
-    const task = client
-      .send(new UploadPartCommand({ Bucket: params.Bucket, Key: params.Key, UploadId: uploadId, PartNumber: number, Body: buffer.subarray(0, length), ContentLength: length, ...checksum }))
+    const input = { Bucket: params.Bucket, Key: params.Key, UploadId: uploadId, PartNumber: number, Body: buffer.subarray(0, length), ContentLength: length, ...checksum };
+    const task = request(`UploadPart ${number}`, () => client.send(new UploadPartCommand(input), { abortSignal: signal }))
       .then((result) => {
         parts.push({ PartNumber: number, ETag: result.ETag, ...(result.ChecksumCRC32 ? { ChecksumCRC32: result.ChecksumCRC32 } : {}) });
       }, (error: unknown) => {
@@ -93,17 +103,19 @@ export async function uploadStream(client: S3Client, params: ObjectParams, body:
     }
     throwIfFailed();
     if (partNumber === 0) {
-      await client.send(new PutObjectCommand({ ...params, Body: current.subarray(0, filled), ContentLength: filled }));
+      const input = { ...params, Body: current.subarray(0, filled), ContentLength: filled };
+      await request('PutObject', () => client.send(new PutObjectCommand(input), { abortSignal: signal }));
       return;
     }
     if (filled > 0) await send(current, filled);
     await Promise.all(inFlight);
     throwIfFailed();
     parts.sort((a, b) => a.PartNumber! - b.PartNumber!);
-    await client.send(new CompleteMultipartUploadCommand({
+    const complete = {
       Bucket: params.Bucket, Key: params.Key, UploadId: uploadId, MultipartUpload: { Parts: parts },
       ...(params.IfNoneMatch ? { IfNoneMatch: params.IfNoneMatch } : {}),
-    }));
+    };
+    await request('CompleteMultipartUpload', () => client.send(new CompleteMultipartUploadCommand(complete), { abortSignal: signal }));
   } catch (error) {
     failed.first ??= { error };
     if (!body.destroyed) body.destroy();

@@ -1,4 +1,4 @@
-// Builds the S3 client from config: region, endpoint, path style, retries, credentials and a private CA.
+// Builds the S3 client from config: region, endpoint, path style, request timeouts, credentials and a private CA.
 import { readFileSync } from 'node:fs';
 import { checkReadable } from '../shared/check-readable.js';
 import { Agent } from 'node:https';
@@ -8,8 +8,11 @@ import type { S3DestinationConfig } from '../config/schema.js';
 import { BackupError } from '../shared/backup-error.js';
 import { CredentialSourceError } from './s3-errors.js';
 
-/** Attempts per request (the SDK's standard retry mode: exponential backoff with jitter). */
-export const MAX_ATTEMPTS = 5;
+/**
+ * Attempts per request inside the SDK: one. Retries are ours (s3-retry.ts): a time budget instead of
+ * a count, no retry quota that runs dry in a long outage, one log line per retry, abortable waits.
+ */
+export const SDK_MAX_ATTEMPTS = 1;
 /** RoleSessionName used for role_arn when `session_name` is not set (visible in CloudTrail). */
 export const DEFAULT_SESSION_NAME = 'backup-agent';
 
@@ -17,7 +20,9 @@ type Provider = ReturnType<typeof fromIni>;
 type Identity = Awaited<ReturnType<Provider>>;
 type RoleAssumer = NonNullable<NonNullable<Parameters<typeof fromIni>[0]>['roleAssumer']>;
 /** Settings of the STS clients the providers create (passed as their `clientConfig`). */
-type StsConfig = { region: string; endpoint?: string; requestHandler?: { httpsAgent?: Agent } };
+type StsConfig = { region: string; endpoint?: string; requestHandler: RequestBounds & { httpsAgent?: Agent } };
+/** The SDK's NodeHttpHandler bounds: connection set-up, and inactivity of the socket (ms). */
+type RequestBounds = { connectionTimeout: number; socketTimeout: number };
 
 const AWS_HOST = /(^|\.)(amazonaws\.com|amazonaws\.com\.cn|api\.aws)$/i;
 
@@ -29,14 +34,25 @@ const AWS_HOST = /(^|\.)(amazonaws\.com|amazonaws\.com\.cn|api\.aws)$/i;
  */
 export function createS3Client(config: S3DestinationConfig): S3Client {
   const agent = config.ca_file ? httpsAgent(config.ca_file) : undefined;
+  const bounds = requestBounds(config);
   return new S3Client({
     region: config.region,
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
     forcePathStyle: config.force_path_style,
-    maxAttempts: MAX_ATTEMPTS,
-    ...(agent ? { requestHandler: { httpsAgent: agent } } : {}),
-    credentials: credentialsFor(config, stsConfig(config, agent)),
+    maxAttempts: SDK_MAX_ATTEMPTS,
+    requestHandler: { ...bounds, ...(agent ? { httpsAgent: agent } : {}) },
+    credentials: credentialsFor(config, stsConfig(config, agent), bounds),
   });
+}
+
+/**
+ * `destination.timeouts` as the SDK's handler options: a connection not set up within `connect`, or a
+ * socket with no byte sent or received for `idle`, fails the request with a TimeoutError, and its
+ * socket is destroyed, so the next attempt uses a new connection. There is no limit on a whole request:
+ * a large part on a slow link is fine as long as bytes move.
+ */
+function requestBounds(config: S3DestinationConfig): RequestBounds {
+  return { connectionTimeout: config.timeouts.connect, socketTimeout: config.timeouts.idle };
 }
 
 /** An https.Agent trusting the PEM bundle in `caFile`; verification stays on. */
@@ -66,25 +82,31 @@ function stsConfig(config: S3DestinationConfig, agent: Agent | undefined, env = 
   const host = config.endpoint ? new URL(config.endpoint).hostname : undefined;
   const endpoint = host !== undefined && !AWS_HOST.test(host) && !env.AWS_ENDPOINT_URL_STS ? config.endpoint : undefined;
   // The private CA applies only where STS goes to the same endpoint; AWS STS needs the public roots.
-  const requestHandler = agent ? (endpoint ? { httpsAgent: agent } : {}) : undefined;
-  return { region: config.region, ...(endpoint ? { endpoint } : {}), ...(requestHandler ? { requestHandler } : {}) };
+  const requestHandler = { ...requestBounds(config), ...(agent && endpoint ? { httpsAgent: agent } : {}) };
+  return { region: config.region, ...(endpoint ? { endpoint } : {}), requestHandler };
 }
 
-function credentialsFor(config: S3DestinationConfig, sts: StsConfig): Provider | Identity {
+/**
+ * The client's credentials: static keys as they are, everything else as a provider (never a snapshot
+ * taken at start). The S3 client memoizes a provider and calls it again when the identity it gave
+ * expires within 5 minutes, so role, web identity and instance credentials are renewed during a long
+ * upload. `bounds` apply to the STS and SSO clients of the default chain and of profiles.
+ */
+function credentialsFor(config: S3DestinationConfig, sts: StsConfig, bounds: RequestBounds): Provider | Identity {
   const c = config.credentials ?? {};
   let base: Provider | Identity;
   if (c.key_file) {
     const profile = c.profile ?? 'default';
-    base = fromKeyFile(`key_file ${c.key_file} [${profile}]`, c.key_file, profile, sts);
+    base = fromKeyFile(`key_file ${c.key_file} [${profile}]`, c.key_file, profile, sts, bounds);
   } else if (c.access_key_id && c.secret_access_key) {
     base = { accessKeyId: c.access_key_id, secretAccessKey: c.secret_access_key, ...(c.session_token ? { sessionToken: c.session_token } : {}) };
   } else if (c.profile) {
     const source = `profile "${c.profile}"`;
     // AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE apply; the explicit name beats AWS_PROFILE.
-    base = tagged(source, fromIni({ profile: c.profile, ignoreCache: true, roleAssumer: assumeRoleVia(sts, source) }));
+    base = tagged(source, fromIni({ profile: c.profile, ignoreCache: true, roleAssumer: assumeRoleVia(sts, source), clientConfig: { requestHandler: bounds } }));
   } else {
     const source = 'the default AWS chain (env, shared profile, web identity, ECS/EC2 role)';
-    base = tagged(source, fromNodeProviderChain({ roleAssumer: assumeRoleVia(sts, source) }));
+    base = tagged(source, fromNodeProviderChain({ roleAssumer: assumeRoleVia(sts, source), clientConfig: { requestHandler: bounds } }));
   }
   if (!c.role_arn) return base;
   const params = { RoleArn: c.role_arn, RoleSessionName: c.session_name ?? DEFAULT_SESSION_NAME, ...(c.external_id ? { ExternalId: c.external_id } : {}) };
@@ -96,8 +118,8 @@ function credentialsFor(config: S3DestinationConfig, sts: StsConfig): Provider |
  * config file, so ~/.aws/config and AWS_CONFIG_FILE are never consulted, and the section is always
  * named, so AWS_PROFILE cannot redirect it.
  */
-function fromKeyFile(source: string, path: string, profile: string, sts: StsConfig): Provider {
-  const ini = fromIni({ filepath: path, configFilepath: path, profile, ignoreCache: true, roleAssumer: assumeRoleVia(sts, source) });
+function fromKeyFile(source: string, path: string, profile: string, sts: StsConfig, bounds: RequestBounds): Provider {
+  const ini = fromIni({ filepath: path, configFilepath: path, profile, ignoreCache: true, roleAssumer: assumeRoleVia(sts, source), clientConfig: { requestHandler: bounds } });
   // The SDK treats an unreadable file as empty ("Could not resolve credentials"); say why instead.
   const readable: Provider = async (properties) => {
     await checkReadable(path);

@@ -5,12 +5,14 @@ import type { S3DestinationConfig } from '../config/schema.js';
 import type { Logger } from '../shared/logger.js';
 import type { Destination, WriteOptions } from './destination.js';
 import { createS3Client } from './s3-client.js';
-import { explainS3Error, isS3Error } from './s3-errors.js';
+import { explainS3Error, isS3Error, RetriesExhaustedError } from './s3-errors.js';
 import { MultipartUploadError, uploadStream } from './multipart-upload.js';
+import { createS3Retry, retryPolicyOf } from './s3-retry.js';
 
 /** Creates the S3 destination. `client` may be injected (tests); otherwise it is built from config. */
 export function createS3Destination(config: S3DestinationConfig, logger: Logger, client: S3Client = createS3Client(config)): Destination {
   const context = (key: string) => ({ bucket: config.bucket, key, prefix: config.prefix, endpoint: config.endpoint, region: config.region });
+  const retry = createS3Retry(retryPolicyOf(config), logger);
   return {
     type: 's3',
     locate: (key) => `s3://${config.bucket}/${key}`,
@@ -28,11 +30,12 @@ export function createS3Destination(config: S3DestinationConfig, logger: Logger,
       options.signal.addEventListener('abort', onAbort, { once: true });
       try {
         if (options.signal.aborted) onAbort();
-        await uploadStream(client, params, body, { partSize: config.upload.part_size, queueSize: config.upload.queue_size });
+        await uploadStream(client, params, body, { partSize: config.upload.part_size, queueSize: config.upload.queue_size, retry, signal: options.signal });
       } catch (error) {
         const failure = error instanceof MultipartUploadError ? error : new MultipartUploadError(undefined, error);
-        if (failure.uploadId) await abandon(client, failure.uploadId, config.bucket, key, logger);
         const cause = failure.cause;
+        // An endpoint that did not answer for a whole retry budget would not answer the abort either.
+        if (failure.uploadId) await abandon(client, failure.uploadId, config.bucket, key, logger, cause instanceof RetriesExhaustedError);
         throw isS3Error(cause) ? explainS3Error(cause, context(key)) : cause;
       } finally {
         options.signal.removeEventListener('abort', onAbort);
@@ -59,10 +62,21 @@ export function serverSideParams(config: S3DestinationConfig, now = new Date()):
   return params;
 }
 
-/** Best-effort AbortMultipartUpload; put-only credentials are expected to be denied. */
-async function abandon(client: S3Client, uploadId: string, bucket: string, key: string, logger: Logger): Promise<void> {
+/** How long the best-effort AbortMultipartUpload after a failure may take (the run is ending). */
+const ABANDON_TIMEOUT_MS = 5_000;
+
+/**
+ * Best-effort AbortMultipartUpload: one attempt within {@link ABANDON_TIMEOUT_MS}, or none when the
+ * endpoint stopped answering (`unreachable`); put-only credentials are expected to be denied.
+ */
+async function abandon(client: S3Client, uploadId: string, bucket: string, key: string, logger: Logger, unreachable: boolean): Promise<void> {
   try {
-    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
+    if (unreachable) throw new Error('not tried: the endpoint stopped answering');
+    const abortSignal = AbortSignal.timeout(ABANDON_TIMEOUT_MS);
+    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }), { abortSignal })
+      .catch((error: unknown) => {
+        throw abortSignal.aborted ? new Error(`no answer within ${ABANDON_TIMEOUT_MS / 1000}s`) : error;
+      });
     logger.info(`s3://${bucket}/${key}: unfinished multipart upload aborted`, { upload_id: uploadId });
   } catch (error) {
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;

@@ -75,9 +75,9 @@ describe('explainS3Error', () => {
   it('turns ECONNREFUSED into DESTINATION_UNREACHABLE naming the endpoint or region', () => {
     const local = explain(nodeError('ECONNREFUSED'), { ...ctx, endpoint: 'http://127.0.0.1:9000' });
     expect(local.code).toBe('DESTINATION_UNREACHABLE');
-    expect(local.message).toBe(`${where}: cannot reach http://127.0.0.1:9000 (ECONNREFUSED) after retries`);
+    expect(local.message).toBe(`${where}: cannot reach http://127.0.0.1:9000 (ECONNREFUSED)`);
     const aws = explain(nodeError('ENOTFOUND'));
-    expect(aws.message).toBe(`${where}: cannot reach S3 in eu-west-1 (ENOTFOUND) after retries`);
+    expect(aws.message).toBe(`${where}: cannot reach S3 in eu-west-1 (ENOTFOUND)`);
   });
 
   it('turns certificate verification failures into DESTINATION_UNREACHABLE naming ca_file', () => {

@@ -1,4 +1,5 @@
 // Turns AWS SDK errors into one-line explanations naming the bucket, the key and the fix.
+import { formatMs } from '../config/sizes.js';
 import { BackupError } from '../shared/backup-error.js';
 
 /** The fields of an AWS SDK (or network) error that explanations look at. */
@@ -59,6 +60,21 @@ export class CredentialSourceError extends Error {
   }
 }
 
+/** Every attempt of a request failed with retryable errors until its budget was spent (s3-retry.ts); `cause` is the last failure. */
+export class RetriesExhaustedError extends Error {
+  override readonly name = 'RetriesExhaustedError';
+
+  /** @param lastCause the last failure as a phrase: `connection refused (ECONNREFUSED)` */
+  constructor(readonly attempts: number, readonly elapsedMs: number, readonly budgetMs: number, readonly lastCause: string, cause: unknown) {
+    super(`${lastCause}; gave up after ${attempts} attempts in ${formatMs(elapsedMs)} (destination.retry.budget ${formatMs(budgetMs)})`, { cause });
+  }
+
+  /** `gave up after 9 attempts in 8m (destination.retry.budget 8m)` */
+  get summary(): string {
+    return this.message.slice(this.lastCause.length + 2);
+  }
+}
+
 /** The Node TLS verification code on `error` or its `cause` chain (the SDK passes Node's error on as is). */
 function tlsErrorCode(error: unknown): string | undefined {
   let e = error as SdkError | undefined;
@@ -93,6 +109,7 @@ function describeCredentialFailure(error: unknown, action = 'the credential serv
 
 /** Explains an S3 failure of PutObject/multipart on `key` as a BackupError. */
 export function explainS3Error(error: unknown, ctx: S3ErrorContext): BackupError {
+  if (error instanceof RetriesExhaustedError) return explainExhausted(error, ctx);
   const e = (error ?? {}) as SdkError;
   const name = e.Code ?? e.name ?? '';
   const code = e.code ?? '';
@@ -123,15 +140,25 @@ export function explainS3Error(error: unknown, ctx: S3ErrorContext): BackupError
     return new BackupError('DESTINATION_DENIED', `${where}: PutObject denied (AccessDenied): the credentials need s3:PutObject on arn:aws:s3:::${ctx.bucket}/${ctx.prefix}*`, options);
   }
   if (NETWORK.has(code) || NETWORK.has(name)) {
-    return new BackupError('DESTINATION_UNREACHABLE', `${where}: cannot reach ${target} (${code || name}) after retries`, options);
+    return new BackupError('DESTINATION_UNREACHABLE', `${where}: cannot reach ${target} (${code || name})`, options);
   }
   const detail = [name, e.message].filter(Boolean).join(': ') || String(error);
   return new BackupError('DESTINATION_FAILED', `${where}: upload failed${status ? ` (HTTP ${status})` : ''}: ${detail}`, options);
 }
 
+/** The last failure's explanation, with how long it was retried; a network failure names its cause and bound. */
+function explainExhausted(error: RetriesExhaustedError, ctx: S3ErrorContext): BackupError {
+  const last = explainS3Error(error.cause, ctx);
+  const options = { cause: error, asset: ctx.asset };
+  if (last.code === 'DESTINATION_UNREACHABLE' && tlsErrorCode(error.cause) === undefined) {
+    return new BackupError(last.code, `s3://${ctx.bucket}/${ctx.key}: cannot reach ${ctx.endpoint ?? `S3 in ${ctx.region}`}: ${error.message}`, options);
+  }
+  return new BackupError(last.code, `${last.message}; ${error.summary}`, options);
+}
+
 /** Whether an error came from the S3 service, the network, TLS or a credential source (as opposed to the body stream). */
 export function isS3Error(error: unknown): boolean {
   const e = (error ?? {}) as SdkError & { $fault?: string };
-  return error instanceof CredentialSourceError || e.$metadata !== undefined || e.$fault !== undefined
+  return error instanceof CredentialSourceError || error instanceof RetriesExhaustedError || e.$metadata !== undefined || e.$fault !== undefined
     || NETWORK.has(e.code ?? '') || CREDENTIALS.has(e.name ?? '') || tlsErrorCode(error) !== undefined;
 }

@@ -15,6 +15,8 @@ import { explainS3Error, isAccessDenied, type SdkError } from './s3-errors.js';
 type Outcome = { allowed: true; value: unknown } | { allowed: false; denied: boolean; error: unknown };
 
 const POLICY_FIX = 'give the host only the policy printed by `backup-agent policy`';
+/** `check` is interactive: its test write is retried for at most this long, not a whole outage. */
+const PROBE_RETRY_BUDGET_MS = 30_000;
 
 /** Runs one S3 call; "allowed" also when S3 answered 404 (the permission was granted, the object is missing). */
 async function attempt(call: () => Promise<unknown>): Promise<Outcome> {
@@ -50,7 +52,7 @@ export async function probeS3(config: S3DestinationConfig, key: string, logger: 
 async function probeWith(client: S3Client, config: S3DestinationConfig, key: string, logger: Logger, signal: AbortSignal): Promise<CheckResult[]> {
   const where = `s3://${config.bucket}/${key}`;
   const body = `backup-agent check ${new Date().toISOString()}\n`;
-  const destination = createS3Destination(config, logger, client);
+  const destination = createS3Destination({ ...config, retry: { budget: Math.min(config.retry.budget, PROBE_RETRY_BUDGET_MS) } }, logger, client);
   const write = () => destination.write(key, Readable.from([Buffer.from(body)]), { signal, contentType: 'text/plain' });
   const results: CheckResult[] = [];
   let putError: unknown;

@@ -4,8 +4,10 @@ import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Clien
 import type { Readable } from 'node:stream';
 import type { S3DestinationConfig } from '../config/schema.js';
 import { BackupError } from '../shared/backup-error.js';
+import type { Logger } from '../shared/logger.js';
 import type { BackupStore, ListOptions, StoredObject } from './backup-store.js';
 import { explainS3Error, isAccessDenied, type SdkError } from './s3-errors.js';
+import { createS3Retry, NO_RETRY, retryPolicyOf } from './s3-retry.js';
 
 /** Which S3 call failed, and the IAM action it needs. */
 type ReadAction = { call: 'ListObjectsV2'; permission: 's3:ListBucket' } | { call: 'GetObject' | 'HeadObject'; permission: 's3:GetObject' };
@@ -15,11 +17,14 @@ const HEAD: ReadAction = { call: 'HeadObject', permission: 's3:GetObject' };
 
 /**
  * Creates the S3 store. `credentialSource` says where the client's credentials came from
- * (`--credentials-file`, `restore.credentials`, `default chain`), for denial messages. `pageSize`
- * (default: S3's 1000) exists for tests of pagination.
+ * (`--credentials-file`, `restore.credentials`, `default chain`), for denial messages. With `logger`,
+ * requests are retried as the destination's are (`destination.retry`), each retry a warning there.
+ * `pageSize` (default: S3's 1000) exists for tests of pagination.
  */
-export function createS3Store(config: S3DestinationConfig, client: S3Client, credentialSource: string, tuning: { pageSize?: number } = {}): BackupStore {
+export function createS3Store(config: S3DestinationConfig, client: S3Client, credentialSource: string, tuning: { pageSize?: number; logger?: Logger } = {}): BackupStore {
   const explain = (error: unknown, key: string, action: ReadAction) => explainS3ReadError(error, config, key, action, credentialSource);
+  const retry = tuning.logger ? createS3Retry(retryPolicyOf(config), tuning.logger) : NO_RETRY;
+  const request = <T>(action: ReadAction, key: string, signal: AbortSignal, call: () => Promise<T>) => retry(`s3://${config.bucket}/${key}: ${action.call}`, signal, call);
   return {
     type: 's3',
     locate: (key) => `s3://${config.bucket}/${key}`,
@@ -28,10 +33,11 @@ export function createS3Store(config: S3DestinationConfig, client: S3Client, cre
       do {
         let page;
         try {
-          page = await client.send(new ListObjectsV2Command({
+          const input = {
             Bucket: config.bucket, Prefix: prefix, ContinuationToken: token, ...(tuning.pageSize ? { MaxKeys: tuning.pageSize } : {}),
             ...(token === undefined && options.startAfter !== undefined ? { StartAfter: options.startAfter } : {}),
-          }), { abortSignal: options.signal });
+          };
+          page = await request(LIST, prefix, options.signal, () => client.send(new ListObjectsV2Command(input), { abortSignal: options.signal }));
         } catch (error) {
           throw explain(error, prefix, LIST);
         }
@@ -41,7 +47,7 @@ export function createS3Store(config: S3DestinationConfig, client: S3Client, cre
     },
     async stat(key: string, signal: AbortSignal): Promise<StoredObject> {
       try {
-        const head = await client.send(new HeadObjectCommand({ Bucket: config.bucket, Key: key }), { abortSignal: signal });
+        const head = await request(HEAD, key, signal, () => client.send(new HeadObjectCommand({ Bucket: config.bucket, Key: key }), { abortSignal: signal }));
         return { key, size: head.ContentLength ?? 0 };
       } catch (error) {
         throw explain(error, key, HEAD);
@@ -49,7 +55,7 @@ export function createS3Store(config: S3DestinationConfig, client: S3Client, cre
     },
     async open(key: string, signal: AbortSignal): Promise<Readable> {
       try {
-        const object = await client.send(new GetObjectCommand({ Bucket: config.bucket, Key: key }), { abortSignal: signal });
+        const object = await request(GET, key, signal, () => client.send(new GetObjectCommand({ Bucket: config.bucket, Key: key }), { abortSignal: signal }));
         if (!object.Body) throw new Error('GetObject returned no body');
         return object.Body as Readable;
       } catch (error) {

@@ -51,7 +51,7 @@ export function summarizeRun(report: RunReport): RunSummary {
   }));
   const failed = assets.filter((a) => a.status === 'failed').length;
   const counts = failed > 0 ? ` (${failed} of ${assets.length} asset${assets.length === 1 ? '' : 's'})` : '';
-  const subject = `[backup-agent] ${report.host}: ${report.status.toUpperCase()}${counts}`;
+  const subject = `[backup-agent] ${report.host}: ${shout(report.status)}${counts}`;
   const reasons = [...assets.filter((a) => a.error).map((a) => a.error!), ...(report.error ? [report.error] : [])];
   const more = reasons.length > MAX_HEADLINE_ERRORS ? ` (+${reasons.length - MAX_HEADLINE_ERRORS} more)` : '';
   const headline = reasons.length === 0 ? subject : `${subject}: ${reasons.slice(0, MAX_HEADLINE_ERRORS).join('; ')}${more}`;
@@ -66,7 +66,7 @@ export function summarizeRun(report: RunReport): RunSummary {
 /** The plain-text body of the notification mail: status, failures with reasons, skips, keys, manifest, run id. */
 export function formatRunText(summary: RunSummary, report: RunReport): string {
   const out = [
-    `backup-agent on ${summary.host}: ${summary.status.toUpperCase()} (exit ${summary.exit_code})`,
+    `backup-agent on ${summary.host}: ${shout(summary.status)} (exit ${summary.exit_code})`,
     `run ${summary.run_id}, tier ${report.tier}, ${report.started_at} to ${report.finished_at}`,
     '',
   ];
@@ -90,4 +90,9 @@ export function formatRunText(summary: RunSummary, report: RunReport): string {
   for (const a of stored) out.push(`  ${a.name} [${a.status}] ${a.key} (${a.bytes_stored} bytes)`);
   out.push('', `Manifest: ${summary.manifest_key ?? 'not written (nothing of this run is a restorable backup)'}`);
   return `${out.join('\n')}\n`;
+}
+
+/** A status as subjects show it: `FAILED`, `TIMED OUT`. */
+function shout(status: string): string {
+  return status.toUpperCase().replaceAll('_', ' ');
 }

@@ -61,7 +61,8 @@ export interface Manifest {
   tier: string;
   started_at: string;
   finished_at: string;
-  status: 'ok' | 'partial' | 'failed' | 'interrupted';
+  /** `timed_out`: stopped by max_run_time; `interrupted`: by a signal. */
+  status: 'ok' | 'partial' | 'failed' | 'interrupted' | 'timed_out';
   artifacts: ArtifactRecord[];
 }
 

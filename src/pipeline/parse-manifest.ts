@@ -29,7 +29,7 @@ const manifestSchema = z.looseObject({
   tier: z.string().min(1),
   started_at: z.iso.datetime(),
   finished_at: z.iso.datetime(),
-  status: z.enum(['ok', 'partial', 'failed', 'interrupted']),
+  status: z.enum(['ok', 'partial', 'failed', 'interrupted', 'timed_out']),
   artifacts: z.array(artifactSchema),
 });
 

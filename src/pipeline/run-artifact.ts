@@ -1,15 +1,18 @@
-// Streams one artifact: source -> count -> compress -> count + sha256 -> destination, under one signal.
+// Streams one artifact: source -> count -> compress -> count + sha256 -> destination, under one signal
+// that the run (interrupt, max_run_time) or the artifact's stall watchdog aborts.
 import { pipeline } from 'node:stream';
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import type { Destination } from '../destinations/destination.js';
 import { BackupError, isAbortError } from '../shared/backup-error.js';
 import type { Logger } from '../shared/logger.js';
-import type { SourceItem } from '../sources/source.js';
+import type { SourceItem, SourceStream } from '../sources/source.js';
 import type { CompressorPlan } from '../transforms/compress.js';
 import type { EncryptorPlan } from '../transforms/encryptor-plan.js';
 import { Measure } from '../transforms/measure.js';
 import { artifactLabel, newRecord, type ArtifactRecord } from './manifest.js';
 import type { ProgressTracker } from './progress.js';
+import { stopReason } from './run-deadline.js';
+import { describeStall, watchForStall, type WatchedStage } from './stall-watchdog.js';
 
 const CONTENT_TYPES: Record<string, string> = { zstd: 'application/zstd', gzip: 'application/gzip' };
 
@@ -25,11 +28,15 @@ export interface ArtifactJob {
   logger: Logger;
   /** Shown on a TTY; absent otherwise (then sources skip their progress bookkeeping). */
   progress?: ProgressTracker | undefined;
+  /** stall_timeout, ms. */
+  stallTimeoutMs: number;
 }
 
 /** Runs one artifact to the end and returns its record; never throws (failures are in the record). */
 export async function runArtifact(job: ArtifactJob): Promise<ArtifactRecord> {
-  const { asset, type, item, key, compressor, encryptor, destination, signal } = job;
+  const { asset, type, item, key, compressor, encryptor, destination } = job;
+  const stall = new AbortController();
+  const signal = AbortSignal.any([job.signal, stall.signal]);
   const started = performance.now();
   const label = artifactLabel(type, asset, item.label);
   const record = newRecord({
@@ -43,6 +50,7 @@ export async function runArtifact(job: ArtifactJob): Promise<ArtifactRecord> {
   const stageOf = new Map<unknown, string>();
   let writeError: unknown;
   let shown: { end(): void } | undefined;
+  let unwatch: (() => void) | undefined;
   try {
     // A child-process source and a compressor program are joined by a kernel pipe (tar -> zstd).
     const fused = compressor.command !== undefined && item.openCompressed !== undefined;
@@ -59,6 +67,12 @@ export async function runArtifact(job: ArtifactJob): Promise<ArtifactRecord> {
     // Remember which child stage an error came from, so the message names it.
     compress?.once('error', (error) => stageOf.set(error, 'compression'));
     encrypt?.once('error', (error) => stageOf.set(error, 'encryption'));
+    unwatch = watchForStall({
+      timeoutMs: job.stallTimeoutMs,
+      meters: [() => opened.progress?.read(), () => counted.bytes, () => stored.bytes],
+      stages: watchedStages(opened, compress, encrypt, stored),
+      onStall: (stage) => stall.abort(new BackupError('STALLED', describeStall(stage, job.stallTimeoutMs), { asset })),
+    });
     const stages = [opened.stream, ...(fused ? [] : [counted]), ...(compress ? [compress] : []), ...(encrypt ? [encrypt] : []), stored] as const;
     const settled = new Promise<void>((resolve) => {
       pipeline([...stages] as unknown as [Readable, ...NodeJS.WritableStream[]], (error) => {
@@ -74,6 +88,7 @@ export async function runArtifact(job: ArtifactJob): Promise<ArtifactRecord> {
   } catch (error) {
     writeError = error;
   } finally {
+    unwatch?.();
     shown?.end();
   }
   record.duration_ms = Math.round(performance.now() - started);
@@ -92,9 +107,24 @@ export async function runArtifact(job: ArtifactJob): Promise<ArtifactRecord> {
   return record;
 }
 
+/**
+ * What the stall watchdog watches after the source, downstream first: data waiting in `stored` (or all
+ * of it handed over) means the upload is not taking it; data waiting at a stage's input means that
+ * stage stopped. Inside the source, only a compressor it feeds through Node can be seen (tar writes
+ * into zstd through a kernel pipe: that pair is one stage, the source).
+ */
+function watchedStages(opened: SourceStream, compress: Duplex | undefined, encrypt: Duplex | undefined, stored: Measure): WatchedStage[] {
+  return [
+    { name: 'upload', blocked: () => stored.writableEnded || stored.readableLength > 0 },
+    ...(encrypt ? [{ name: 'encryption' as const, blocked: () => encrypt.writableLength > 0 }] : []),
+    ...(compress ? [{ name: 'compressor' as const, blocked: () => compress.writableLength > 0 }] : []),
+    ...(opened.compressorBlocked ? [{ name: 'compressor' as const, blocked: opened.compressorBlocked }] : []),
+  ];
+}
+
 /** One line naming the asset, the action and the cause. */
 function describeFailure(error: unknown, label: string, signal: AbortSignal, stage: string | undefined): string {
-  if (signal.aborted || isAbortError(error)) return `${label}: interrupted; the unfinished upload was abandoned`;
+  if (signal.aborted || isAbortError(error)) return `${label}: ${stopReason(signal)}; the unfinished upload was abandoned`;
   const e = error as Error;
   const message = error instanceof BackupError ? error.message : stage ? `${stage} failed: ${e.message}` : `${e?.message ?? String(error)}`;
   return message.startsWith(label.split(' (')[0]!) ? message : `${label}: ${message}`;

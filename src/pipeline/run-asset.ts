@@ -11,6 +11,7 @@ import { artifactKey, type KeyContext } from './keys.js';
 import { artifactLabel, newRecord, type ArtifactRecord } from './manifest.js';
 import type { ProgressTracker } from './progress.js';
 import { runArtifact } from './run-artifact.js';
+import { stopReason } from './run-deadline.js';
 
 export interface AssetJob {
   asset: AssetConfig;
@@ -22,6 +23,8 @@ export interface AssetJob {
   logger: Logger;
   dryRun: boolean;
   progress?: ProgressTracker | undefined;
+  /** stall_timeout of each artifact, ms. */
+  stallTimeoutMs: number;
 }
 
 /** Runs (or with dryRun, plans) one asset; returns its artifact records and planning notes. Never throws. */
@@ -51,9 +54,11 @@ export async function runAsset(job: AssetJob): Promise<{ records: ArtifactRecord
     const concurrency = asset.type === 'mysql' ? asset.concurrency : 1;
     const records = await mapConcurrently(jobs, concurrency, async ({ item, key }) => {
       const label = artifactLabel(asset.type, asset.name, item.label);
-      if (signal.aborted) return { ...base(key, item.label), error: `${label}: not started: interrupted` };
+      if (signal.aborted) return { ...base(key, item.label), error: `${label}: not started: ${stopReason(signal)}` };
       logger.info(`${label}: uploading to ${destination.locate(key)}`, { asset: asset.name, key });
-      const record = await runArtifact({ asset: asset.name, type: asset.type, item, key, compressor, encryptor, destination, signal, logger, progress: job.progress });
+      const record = await runArtifact({
+        asset: asset.name, type: asset.type, item, key, compressor, encryptor, destination, signal, logger, progress: job.progress, stallTimeoutMs: job.stallTimeoutMs,
+      });
       for (const skip of record.skipped.slice(plan.skipped.length)) logger.warn(`${asset.type} "${asset.name}": skipped ${skip.path}: ${skip.reason}`, { asset: asset.name });
       for (const warning of record.warnings) logger.warn(`${asset.type} "${asset.name}": ${warning.path}: ${warning.reason}`, { asset: asset.name });
       return record;

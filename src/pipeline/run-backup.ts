@@ -16,6 +16,7 @@ import { runAsset } from './run-asset.js';
 import type { ProgressTracker } from './progress.js';
 import { pruneLocal, type RetentionOutcome } from './prune-local.js';
 import { acquireRunLock } from './run-lock.js';
+import { startRunDeadline, timedOut } from './run-deadline.js';
 import { claimRunStamp } from './run-stamp.js';
 
 /** How long a manifest write may take after the run was interrupted. */
@@ -88,11 +89,15 @@ async function runLocked(config: Config, options: RunOptions, run: { runId: stri
   const encryptor = config.encryption ? await (await import('../transforms/encrypt.js')).planEncryptor(config.encryption) : NO_ENCRYPTION;
   report.notes.push(`compression: ${compressor.engine}`, `encryption: ${encryptor.engine}`);
   const destination = options.destination ?? createDestination(config, logger);
+  const deadline = startRunDeadline(options.signal, config.max_run_time, logger);
+  const { signal } = deadline;
   try {
     logger.info(`${options.dryRun ? 'dry run' : 'backup run'} started`, { host, tier: ctx.tier, assets: assets.map((a) => a.name) });
     for (const asset of assets) {
-      if (options.signal.aborted) break;
-      const { records, notes } = await runAsset({ asset, ctx, compressor, encryptor, destination, signal: options.signal, logger, dryRun: report.dry_run, progress: options.progress });
+      if (signal.aborted) break;
+      const { records, notes } = await runAsset({
+        asset, ctx, compressor, encryptor, destination, signal, logger, dryRun: report.dry_run, progress: options.progress, stallTimeoutMs: config.stall_timeout,
+      });
       report.artifacts.push(...records);
       report.notes.push(...notes.map((note) => `${asset.name}: ${note}`));
     }
@@ -100,13 +105,14 @@ async function runLocked(config: Config, options: RunOptions, run: { runId: stri
       report.status = 'planned';
       report.exit_code = ExitCode.OK;
     } else {
-      await writeManifest(report, ctx, destination, encryptor, options.signal, logger);
+      await writeManifest(report, ctx, destination, encryptor, signal, logger);
     }
     // A local directory has no lifecycle rules: the host applies retention (a test's destination override is never pruned).
     if (config.destination.type === 'local' && options.destination === undefined) {
       await applyRetention(config.destination, config.retention, report, ctx, started, { ...options, logger });
     }
   } finally {
+    deadline.clear();
     report.finished_at = new Date().toISOString();
   }
   logger.info(`run finished: ${report.status}`, { exit_code: report.exit_code });
@@ -141,8 +147,11 @@ function selectAssets(config: Config, names: string[] | undefined): Config['asse
 async function writeManifest(report: RunReport, ctx: KeyContext, destination: Destination, encryptor: EncryptorPlan, signal: AbortSignal, logger: Logger): Promise<void> {
   const stored = report.artifacts.filter((a) => a.status === 'ok' || a.status === 'partial');
   const allOk = report.artifacts.length > 0 && report.artifacts.every((a) => a.status === 'ok');
-  report.status = signal.aborted ? 'interrupted' : allOk ? 'ok' : stored.length > 0 ? 'partial' : 'failed';
-  report.exit_code = signal.aborted ? ExitCode.INTERRUPTED : allOk ? ExitCode.OK : stored.length > 0 ? ExitCode.PARTIAL : ExitCode.FAILED;
+  const stopped = signal.aborted ? (timedOut(signal) ? 'timed_out' : 'interrupted') : undefined;
+  const stoppedExit = stopped === 'timed_out' ? ExitCode.TIMED_OUT : ExitCode.INTERRUPTED;
+  report.status = stopped ?? (allOk ? 'ok' : stored.length > 0 ? 'partial' : 'failed');
+  report.exit_code = stopped ? stoppedExit : allOk ? ExitCode.OK : stored.length > 0 ? ExitCode.PARTIAL : ExitCode.FAILED;
+  if (stopped === 'timed_out') report.error = `${(signal.reason as Error).message}: the run was stopped; unfinished artifacts were abandoned, finished ones are in the manifest`;
   if (stored.length === 0) return;
   const key = manifestKey(ctx) + (encryptor.extension ? `.${encryptor.extension}` : '');
   report.finished_at = new Date().toISOString();
@@ -160,9 +169,9 @@ async function writeManifest(report: RunReport, ctx: KeyContext, destination: De
     report.manifest_key = key;
     logger.info(`manifest written to ${destination.locate(key)}`, { key });
   } catch (error) {
-    report.error = `manifest ${destination.locate(key)}: ${toBackupError(error).message}; the artifacts of this run are not recorded`;
+    report.error = `${report.error ? `${report.error}; ` : ''}manifest ${destination.locate(key)}: ${toBackupError(error).message}; the artifacts of this run are not recorded`;
     report.status = 'failed';
-    report.exit_code = signal.aborted ? ExitCode.INTERRUPTED : ExitCode.FAILED;
+    report.exit_code = stopped ? stoppedExit : ExitCode.FAILED;
     logger.error(report.error, { key });
   }
 }

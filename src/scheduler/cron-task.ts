@@ -49,9 +49,3 @@ export function formatLocalTime(date: Date, timeZone?: string): string {
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '??';
   return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}:${part('second')} ${zone}`;
 }
-
-/** Formats milliseconds for log lines: `5m`, `90s`, `1.5s`. */
-export function formatMs(ms: number): string {
-  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
-  return `${Number((ms / 1000).toFixed(1))}s`;
-}

@@ -7,7 +7,8 @@ import { performRun } from '../pipeline/perform-run.js';
 import { isAbortError, toBackupError } from '../shared/backup-error.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import type { Logger } from '../shared/logger.js';
-import { formatLocalTime, formatMs, startCronTask } from './cron-task.js';
+import { formatMs } from '../config/sizes.js';
+import { formatLocalTime, startCronTask } from './cron-task.js';
 
 export interface DaemonOptions {
   /** A loaded config whose schedule was validated (see validateSchedule). */

@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'LOCKED'
   | 'STATE_DIR_FAILED'
   | 'INTERRUPTED'
+  | 'TIMED_OUT'
+  | 'STALLED'
   | 'SOURCE_FAILED'
   | 'SOURCE_MISSING_TOOL'
   | 'LOCK_WAIT_TIMEOUT'
@@ -39,6 +41,7 @@ const exitCodeOf: Partial<Record<ErrorCode, ExitCode>> = {
   RESTORE_TARGET_NOT_EMPTY: ExitCode.USAGE,
   LOCKED: ExitCode.LOCKED,
   INTERRUPTED: ExitCode.INTERRUPTED,
+  TIMED_OUT: ExitCode.TIMED_OUT,
 };
 
 export interface BackupErrorOptions {
@@ -79,9 +82,12 @@ export function toBackupError(error: unknown, asset?: string): BackupError {
   return new BackupError('INTERNAL', message, { asset, cause: error });
 }
 
-/** True for the AbortError/ABORT_ERR that signals and AbortSignal-aware APIs produce. */
+/**
+ * True for the AbortError/ABORT_ERR that signals and AbortSignal-aware APIs produce, and for the
+ * reasons the agent aborts with (interrupted, max_run_time, a stalled artifact).
+ */
 export function isAbortError(error: unknown): boolean {
-  if (error instanceof BackupError) return error.code === 'INTERRUPTED';
+  if (error instanceof BackupError) return error.code === 'INTERRUPTED' || error.code === 'TIMED_OUT' || error.code === 'STALLED';
   const e = error as { name?: string; code?: string } | null;
   return e?.name === 'AbortError' || e?.code === 'ABORT_ERR';
 }

@@ -13,7 +13,7 @@ export interface CheckReadableOptions {
  * Resolves if `path` can be opened for reading; rejects with the open's error (ENOENT, EACCES,
  * ELOOP; EISDIR is not detected). O_NONBLOCK, so that a named pipe does not wait for a writer.
  */
-export async function checkReadable(path: string, options: CheckReadableOptions = {}): Promise<void> {
+export async function checkReadable(path: string | Buffer, options: CheckReadableOptions = {}): Promise<void> {
   const flags = constants.O_RDONLY | constants.O_NONBLOCK | (options.followSymlinks === false ? constants.O_NOFOLLOW : 0);
   await (await open(path, flags)).close();
 }

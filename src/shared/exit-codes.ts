@@ -12,6 +12,8 @@ export const ExitCode = {
   PARTIAL: 3,
   /** Another run holds the lock in state_dir. */
   LOCKED: 11,
+  /** Stopped by max_run_time (as timeout(1) exits); unfinished uploads were abandoned, finished ones are in the manifest. */
+  TIMED_OUT: 124,
   /** Stopped by SIGINT/SIGTERM; unfinished uploads were abandoned. */
   INTERRUPTED: 130,
 } as const;

@@ -5,6 +5,7 @@ import type { FilesAssetConfig } from '../config/schema.js';
 import { fail, ok, type CheckResult } from '../shared/check-result.js';
 import { checkReadable } from '../shared/check-readable.js';
 import { formatBytes } from '../config/sizes.js';
+import { displayFileName, fsPath } from './file-names.js';
 import { resolveRoots } from './files-source.js';
 import type { SkippedPath } from './source.js';
 import { TarSizeEstimate } from './tar-size.js';
@@ -47,15 +48,16 @@ export async function checkFilesAsset(asset: FilesAssetConfig, signal: AbortSign
 
 const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/** Walks `roots` with the backup's walker and opens each regular file to prove it is readable. */
+/** Walks `roots` with the backup's walker and opens each regular file to prove it is readable; paths found unreadable are shown escaped. */
 async function inventory(roots: string[], isExcluded: (path: string) => boolean, signal: AbortSignal): Promise<FilesInventory> {
   const found: FilesInventory = { files: 0, directories: 0, bytes: 0, archive: new TarSizeEstimate(), unreadable: [] };
-  for await (const path of walkFiles(roots, isExcluded, (skip) => found.unreadable.push(skip), signal)) {
+  const unreadable = (path: string, error: unknown) => found.unreadable.push({ path: displayFileName(path), reason: describeFsError(error) });
+  for await (const path of walkFiles(roots, isExcluded, (skip) => found.unreadable.push({ ...skip, path: displayFileName(skip.path) }), signal)) {
     let stats;
     try {
-      stats = await lstat(path);
+      stats = await lstat(fsPath(path));
     } catch (error) {
-      found.unreadable.push({ path, reason: describeFsError(error) });
+      unreadable(path, error);
       continue;
     }
     found.archive.add(stats);
@@ -65,9 +67,9 @@ async function inventory(roots: string[], isExcluded: (path: string) => boolean,
     found.bytes += stats.size;
     try {
       // Never follows a symlink swapped in since the walk (the walker does not follow them either).
-      await checkReadable(path, { followSymlinks: false });
+      await checkReadable(fsPath(path), { followSymlinks: false });
     } catch (error) {
-      found.unreadable.push({ path, reason: describeFsError(error) });
+      unreadable(path, error);
     }
   }
   found.archive.complete();

@@ -8,6 +8,7 @@ import { childOutput, describeExit, releaseWhenSpawned, tail } from '../shared/c
 import { findOnPath } from '../shared/find-on-path.js';
 import type { FilesAssetConfig } from '../config/schema.js';
 import type { ChildCommand } from '../transforms/compress.js';
+import { decodeFileName, displayFileName, fsPath } from './file-names.js';
 import { CHECKPOINT_ARGS, classifyTarMessage } from './tar-messages.js';
 import { TarSizeEstimate } from './tar-size.js';
 import { createExcluder, describeFsError, walkFiles } from './walk-files.js';
@@ -16,15 +17,26 @@ import type { OpenOptions, SkippedPath, Source, SourcePlan, SourceProgress, Sour
 /** The most skipped/warning entries a manifest keeps per artifact (counts stay exact). */
 export const MAX_REPORTED = 1000;
 
-const TAR_ARGS = [
-  '--create', '--file=-', '--directory=/',
-  // POSIX pax: long names, large files, sub-second mtimes; no atime/ctime noise.
-  '--format=posix', '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime',
-  // --no-recursion is positional: it must come before --files-from. The walker decides what goes in.
-  '--no-recursion', '--null', '--verbatim-files-from', '--quoting-style=literal', '--files-from=-',
-  // "Total bytes written: N" on stderr: the archive's size when Node does not see the archive itself.
-  '--totals',
-];
+/**
+ * tar's arguments for an asset. Sparse files are stored as their data (holes are not read and come
+ * back as holes). With `metadata`, extended attributes of every namespace this user can read (tar
+ * stores them all on create; the include only says so) except the raw ACL ones, which `--acls`
+ * stores as text instead, so that `acls: false` really leaves ACLs out.
+ */
+export function tarCreateArgs(metadata: FilesAssetConfig['metadata']): string[] {
+  return [
+    '--create', '--file=-', '--directory=/',
+    // POSIX pax: long names, large files, sub-second mtimes; no atime/ctime noise.
+    '--format=posix', '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime', '--sparse',
+    ...(metadata.xattrs ? ['--xattrs', '--xattrs-include=*', '--xattrs-exclude=system.posix_acl_*'] : []),
+    ...(metadata.acls ? ['--acls'] : []),
+    // --no-recursion is positional: it must come before --files-from. The walker decides what goes in.
+    // Names in messages escaped (\n, \351, \:): one line per message whatever the name's bytes.
+    '--no-recursion', '--null', '--verbatim-files-from', '--quoting-style=escape', '--files-from=-',
+    // "Total bytes written: N" on stderr: the archive's size when Node does not see the archive itself.
+    '--totals',
+  ];
+}
 
 /** Creates the Source for a `type: files` asset. */
 export function createFilesSource(asset: FilesAssetConfig, tarBinary = 'tar'): Source {
@@ -37,9 +49,10 @@ export function createFilesSource(asset: FilesAssetConfig, tarBinary = 'tar'): S
       if (roots.length === 0) {
         throw new BackupError('SOURCE_FAILED', `files "${asset.name}": none of the paths can be read: ${skipped.map((s) => `${s.path} (${s.reason})`).join(', ')}`, { asset: asset.name });
       }
-      const job: TarJob = { asset: asset.name, roots, isExcluded: createExcluder(asset.exclude), planSkipped: skipped, tarBinary: tar };
+      const job: TarJob = { asset: asset.name, roots, isExcluded: createExcluder(asset.exclude), planSkipped: skipped, tarBinary: tar, args: tarCreateArgs(asset.metadata) };
+      const kept = [asset.metadata.xattrs && 'xattrs', asset.metadata.acls && 'ACLs'].filter(Boolean).join(' and ') || 'no xattrs or ACLs';
       const plan: SourcePlan = {
-        notes: [...notes, `${tar}: ${roots.join(', ')}${asset.exclude.length ? ` excluding ${asset.exclude.join(', ')}` : ''}`],
+        notes: [...notes, `${tar} (${kept}, sparse): ${roots.map(displayFileName).join(', ')}${asset.exclude.length ? ` excluding ${asset.exclude.join(', ')}` : ''}`],
         skipped,
         items: [{
           extension: 'tar',
@@ -66,7 +79,7 @@ export async function checkGnuTar(tarBinary: string, asset: string, signal: Abor
   return found;
 }
 
-/** Resolves configured paths: drops missing ones (reported), follows a root symlink, removes nested roots. */
+/** Resolves configured paths: drops missing ones (reported, as shown), follows a root symlink, removes nested roots. */
 export async function resolveRoots(paths: string[]): Promise<{ roots: string[]; skipped: SkippedPath[]; notes: string[] }> {
   const skipped: SkippedPath[] = [];
   const notes: string[] = [];
@@ -75,14 +88,14 @@ export async function resolveRoots(paths: string[]): Promise<{ roots: string[]; 
     try {
       const stats = await lstat(path);
       if (stats.isSymbolicLink()) {
-        const target = await realpath(path);
-        notes.push(`${path} is a symlink; backing up its target ${target}`);
+        const target = decodeFileName(await realpath(path, { encoding: 'buffer' }));
+        notes.push(`${path} is a symlink; backing up its target ${displayFileName(target)}`);
         found.push(target);
       } else {
         found.push(path);
       }
     } catch (error) {
-      skipped.push({ path, reason: describeFsError(error) });
+      skipped.push({ path: displayFileName(path), reason: describeFsError(error) });
     }
   }
   const unique = [...new Set(found)].sort();
@@ -97,23 +110,28 @@ interface TarJob {
   isExcluded: (path: string) => boolean;
   planSkipped: SkippedPath[];
   tarBinary: string;
+  args: string[];
 }
 
 /**
  * Runs tar over the walked paths. Without `compressor`, the archive is the returned stream; with it,
  * tar's stdout is the compressor's stdin (one kernel pipe, Node never sees the archive) and the
  * compressor's output is the stream, ending only if both exited well (tar's failure wins).
- * With `options.progress`, tar reports checkpoints and the walker sums sizes for an estimated total.
+ * tar reports checkpoints (about one line per MiB: the stall watchdog counts them); with
+ * `options.progress` the walker also sums sizes for an estimated total.
  */
 function openTar(job: TarJob, signal: AbortSignal, compressor?: ChildCommand, options: OpenOptions = {}): SourceStream {
-  const { asset, roots, isExcluded, planSkipped, tarBinary } = job;
+  const { asset, roots, isExcluded, planSkipped, tarBinary, args } = job;
+  // Keyed by the path as shown (escaped; one entry per file however it was found).
   const skipped = new Map<string, string>(planSkipped.map((s) => [s.path, s.reason]));
   const warnings = new Map<string, string>();
   const unknown: string[] = [];
   const report: SourceReport = { skipped: [], warnings: [], omitted: 0 };
+  /** Records a decoded path under its escaped form. */
   const record = (map: Map<string, string>, entry: SkippedPath) => {
-    if (map.has(entry.path)) return;
-    if (map.size < MAX_REPORTED) map.set(entry.path, entry.reason);
+    const path = displayFileName(entry.path);
+    if (map.has(path)) return;
+    if (map.size < MAX_REPORTED) map.set(path, entry.reason);
     else report.omitted += 1;
   };
 
@@ -122,8 +140,8 @@ function openTar(job: TarJob, signal: AbortSignal, compressor?: ChildCommand, op
   });
   const estimate = options.progress ? new TarSizeEstimate() : undefined;
   let written: number | undefined;
-  const progress: SourceProgress | undefined = estimate && { read: () => written, total: () => estimate.total() };
-  const child = execa(tarBinary, options.progress ? [...TAR_ARGS, ...CHECKPOINT_ARGS] : TAR_ARGS, {
+  const progress: SourceProgress = { read: () => written, total: () => estimate?.total() };
+  const child = execa(tarBinary, [...args, ...CHECKPOINT_ARGS], {
     reject: false, buffer: false, cancelSignal: signal, stdin: 'pipe', stdout: compress ? compress.stdin! : 'pipe', stderr: 'pipe',
     env: { LC_ALL: 'C' }, extendEnv: false,
   });
@@ -155,7 +173,7 @@ function openTar(job: TarJob, signal: AbortSignal, compressor?: ChildCommand, op
     const cause = unknown.length ? tail(unknown.join('\n')) : result.shortMessage;
     return new BackupError('SOURCE_FAILED', `files "${asset}": tar ${describeExit(result)}: ${cause}`, { asset });
   };
-  if (!compress) return { stream: childOutput(child, judge), report, ...(progress ? { progress } : {}) };
+  if (!compress) return { stream: childOutput(child, judge), report, progress };
   // Judged by exit status alone: execa flags our deliberate close of its stdin as a premature close.
   const judgeCompressor = (result: Result): Error | undefined =>
     result.exitCode === 0 ? undefined
@@ -167,10 +185,10 @@ function openTar(job: TarJob, signal: AbortSignal, compressor?: ChildCommand, op
     const brokenPipe = tarResult.signal === 'SIGPIPE' || unknown.some((line) => /tar: -: Cannot write: /.test(line));
     return tarError && brokenPipe ? (judgeCompressor(compressResult) ?? tarError) : tarError;
   });
-  return { stream: childOutput(compress, judgeCompressor, { upstream }), report, ...(progress ? { progress } : {}) };
+  return { stream: childOutput(compress, judgeCompressor, { upstream }), report, progress };
 }
 
-/** Writes the walked paths, relative to /, NUL-separated, into tar's stdin with backpressure; sizes go to `estimate`. */
+/** Writes the walked paths, relative to /, NUL-separated and byte for byte, into tar's stdin with backpressure; sizes go to `estimate`. */
 async function feedFileList(
   stdin: NodeJS.WritableStream,
   roots: string[],
@@ -179,22 +197,47 @@ async function feedFileList(
   signal: AbortSignal,
   estimate?: TarSizeEstimate,
 ): Promise<void> {
-  const write = (chunk: string) =>
+  const write = (chunk: Buffer) =>
     new Promise<void>((resolve, reject) => {
       const ok = stdin.write(chunk, (error) => (error ? reject(error) : undefined));
       if (ok) resolve();
       else stdin.once('drain', resolve);
     });
-  let batch = '';
+  const batch = new NameBatch();
   for await (const path of walkFiles(roots, isExcluded, onSkip, signal)) {
-    batch += `${path === '/' ? '.' : path.slice(1)}\0`;
-    if (estimate) await lstat(path).then((stats) => estimate.add(stats), () => undefined);
-    if (batch.length > 64 * 1024) {
-      await write(batch);
-      batch = '';
-    }
+    batch.add(path === '/' ? '.' : path.slice(1));
+    if (estimate) await lstat(fsPath(path)).then((stats) => estimate.add(stats), () => undefined);
+    if (batch.length > 64 * 1024) await write(batch.take());
   }
-  if (batch) await write(batch);
+  if (batch.length > 0) await write(batch.take());
   estimate?.complete();
   stdin.end();
 }
+
+/** NUL-terminated names collected for one write: text while names are UTF-8, their bytes where they are not. */
+class NameBatch {
+  #parts: Buffer[] = [];
+  #text = '';
+  length = 0;
+
+  add(name: string): void {
+    const bytes = fsPath(name);
+    if (typeof bytes === 'string') {
+      this.#text += `${bytes}\0`;
+    } else {
+      if (this.#text) this.#parts.push(Buffer.from(this.#text, 'utf8'));
+      this.#parts.push(bytes, NUL);
+      this.#text = '';
+    }
+    this.length += name.length + 1;
+  }
+
+  take(): Buffer {
+    if (this.#text) this.#parts.push(Buffer.from(this.#text, 'utf8'));
+    const chunk = Buffer.concat(this.#parts);
+    [this.#parts, this.#text, this.length] = [[], '', 0];
+    return chunk;
+  }
+}
+
+const NUL = Buffer.of(0);

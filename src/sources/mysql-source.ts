@@ -164,5 +164,5 @@ function openDump(job: DumpJob, signal: AbortSignal, compressor?: ChildCommand):
     return judgeCompressor(compressResult) ?? compressionFailed('stopped reading before the end of the dump');
   });
   const stream = childOutput(compress, judgeCompressor, { upstream });
-  return { stream, report, progress: { read: () => dump.counted.bytes, total: () => undefined } };
+  return { stream, report, progress: { read: () => dump.counted.bytes, total: () => undefined }, compressorBlocked: () => compress.stdin!.writableLength > 0 };
 }

@@ -2,8 +2,9 @@
 import type { Readable } from 'node:stream';
 import type { ChildCommand } from '../transforms/compress.js';
 
-/** A path that was left out of a backup, and why. */
+/** A path that was left out of a backup (or stored inconsistent), and why. */
 export interface SkippedPath {
+  /** In reports and plans as shown (file-names.ts displayFileName: `caf\xe9.txt`); decoded where the walker and tar's parser report it. */
   path: string;
   reason: string;
 }
@@ -38,8 +39,10 @@ export interface SourceStream {
   stream: Readable;
   /** What happened; complete once `stream` has ended or errored. */
   report: SourceReport;
-  /** Present when opened with `progress` and the source can say more than the bytes it emits. */
+  /** Present when the source can say more than the bytes it emits (tar's checkpoints, the dump's bytes). */
   progress?: SourceProgress;
+  /** For a source feeding a compressor through Node: true while data waits at the compressor's input (for stall reports). */
+  compressorBlocked?(): boolean;
 }
 
 /** One artifact of an asset (a files asset has one; a mysql asset has one per database). */

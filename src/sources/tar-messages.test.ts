@@ -20,11 +20,34 @@ describe('classifyTarMessage', () => {
     });
   });
 
-  it('turns changed and shrunk files into warnings', () => {
+  it('turns a changed file into a warning, a shrunk one into an inconsistent entry (the artifact is partial)', () => {
     expect(classifyTarMessage('tar: var/log/syslog: file changed as we read it')).toEqual({
       kind: 'warning', entry: { path: '/var/log/syslog', reason: 'file changed as we read it' },
     });
-    expect(classifyTarMessage('/bin/tar: var/db/big: File shrank by 1024 bytes; padding with zeros').kind).toBe('warning');
+    const shrunk = { kind: 'skipped', entry: { path: '/var/db/big', reason: 'changed while read: stored copy is not consistent' } };
+    expect(classifyTarMessage('/bin/tar: var/db/big: File shrank by 1024 bytes; padding with zeros')).toEqual(shrunk);
+    expect(classifyTarMessage('tar: var/db/big: File shrank by 1 byte; padding with zeros')).toEqual(shrunk);
+    expect(classifyTarMessage('tar: var/db/big: File shrank by 4096 bytes')).toEqual(shrunk);
+  });
+
+  it('reads names as tar escapes them (--quoting-style=escape): any bytes, colons and newlines included', () => {
+    expect(classifyTarMessage('tar: srv/caf\\351.txt: Cannot open: Permission denied')).toEqual({
+      kind: 'skipped', entry: { path: '/srv/caf\udce9.txt', reason: 'Cannot open: permission denied' },
+    });
+    expect(classifyTarMessage('tar: srv/new\\nline\\: x: Cannot open: Permission denied')).toEqual({
+      kind: 'skipped', entry: { path: '/srv/new\nline: x', reason: 'Cannot open: permission denied' },
+    });
+    expect(classifyTarMessage('tar: srv/utf\\303\\251 and back\\\\slash: file changed as we read it')).toEqual({
+      kind: 'warning', entry: { path: '/srv/utfé and back\\slash', reason: 'file changed as we read it' },
+    });
+  });
+
+  it('turns metadata tar could not read into an entry naming what is missing', () => {
+    expect(classifyTarMessage('tar: srv/f: Warning: Cannot acl_get_file_at: Permission denied')).toEqual({
+      kind: 'skipped', entry: { path: '/srv/f', reason: 'stored without its ACLs: acl_get_file_at: permission denied' },
+    });
+    expect(classifyTarMessage('tar: srv/f: Warning: Cannot llistxattrat: Input/output error').kind).toBe('skipped');
+    expect(classifyTarMessage('tar: srv/f: Warning: Cannot seek to 4096: Invalid argument').kind).toBe('unknown');
   });
 
   it('ignores the closing line and keeps anything else as unknown (a real failure)', () => {

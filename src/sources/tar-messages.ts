@@ -1,4 +1,5 @@
 // Classifies GNU tar's stderr lines into skipped files, warnings, and real failures.
+import { decodeFileName, unquoteTarName } from './file-names.js';
 import type { SkippedPath } from './source.js';
 
 /** What one stderr line of `tar --create` (LC_ALL=C, names relative to /) means. */
@@ -12,9 +13,15 @@ export type TarMessage =
 
 // tar prefixes messages with its argv[0]: `tar: ` or `/usr/bin/tar: `.
 const PREFIX = String.raw`^(?:\S*/)?tar: `;
-const SKIPPED = new RegExp(String.raw`${PREFIX}(.+): (Cannot open|Cannot stat|Cannot readlink|Cannot savedir|Read error at byte \d+, while reading \d+ bytes): (.+)$`);
-const REMOVED = new RegExp(String.raw`${PREFIX}(.+): File removed before we read it$`);
-const WARNING = new RegExp(String.raw`${PREFIX}(.+): (file changed as we read it|File shrank by \d+ bytes; padding with zeros|socket ignored|door ignored)$`);
+// A name as tar quotes it with --quoting-style=escape: no raw `:`, newline or byte above 0x7e (all escaped).
+const NAME = String.raw`((?:[^\\:]|\\.)+)`;
+const SKIPPED = new RegExp(String.raw`${PREFIX}${NAME}: (Cannot open|Cannot stat|Cannot readlink|Cannot savedir|Read error at byte \d+, while reading \d+ bytes): (.+)$`);
+const REMOVED = new RegExp(String.raw`${PREFIX}${NAME}: File removed before we read it$`);
+// The stored copy is the old length padded with zeros (or, for a sparse file, cut): data that never existed together.
+const SHRANK = new RegExp(String.raw`${PREFIX}${NAME}: File shrank by \d+ bytes?(?:; padding with zeros)?$`);
+// Metadata tar could not read (call_arg_warn: `NAME: Warning: Cannot acl_get_file_at: ...`): the file is stored without it.
+const NO_METADATA = new RegExp(String.raw`${PREFIX}${NAME}: Warning: Cannot (\w+): (.+)$`);
+const WARNING = new RegExp(String.raw`${PREFIX}${NAME}: (file changed as we read it|socket ignored|door ignored)$`);
 const TOTALS = /^Total bytes written: (\d+) /;
 /** tar's record: the default blocking factor 20 x 512-byte blocks; checkpoints count records written. */
 export const TAR_RECORD_SIZE = 20 * 512;
@@ -25,7 +32,13 @@ export const CHECKPOINT_ARGS = [`--checkpoint=${CHECKPOINT_RECORDS}`, '--checkpo
 const CHECKPOINT = new RegExp(String.raw`${PREFIX}@backup-agent-checkpoint (\d+)$`);
 const EXITING = new RegExp(String.raw`${PREFIX}Exiting with failure status due to previous errors$`);
 
-/** Parses one line of tar's stderr. Paths in entries are absolute. */
+/** The reason recorded for a file that shrank while tar read it (the artifact is partial). */
+export const INCONSISTENT = 'changed while read: stored copy is not consistent';
+
+/**
+ * Parses one line of tar's stderr (`--quoting-style=escape`, LC_ALL=C). Paths in entries are absolute
+ * decoded names (file-names.ts), byte for byte the file's.
+ */
 export function classifyTarMessage(line: string): TarMessage {
   if (line.trim() === '' || EXITING.test(line)) return { kind: 'ignore' };
   const totals = TOTALS.exec(line);
@@ -33,10 +46,20 @@ export function classifyTarMessage(line: string): TarMessage {
   const checkpoint = CHECKPOINT.exec(line);
   if (checkpoint) return { kind: 'checkpoint', bytes: Number(checkpoint[1]) * TAR_RECORD_SIZE };
   let match = SKIPPED.exec(line);
-  if (match) return { kind: 'skipped', entry: { path: `/${match[1]}`, reason: `${match[2]}: ${match[3]!.toLowerCase()}` } };
+  if (match) return { kind: 'skipped', entry: { path: absolute(match[1]!), reason: `${match[2]}: ${match[3]!.toLowerCase()}` } };
   match = REMOVED.exec(line);
-  if (match) return { kind: 'skipped', entry: { path: `/${match[1]}`, reason: 'removed before it was read' } };
+  if (match) return { kind: 'skipped', entry: { path: absolute(match[1]!), reason: 'removed before it was read' } };
+  match = SHRANK.exec(line);
+  if (match) return { kind: 'skipped', entry: { path: absolute(match[1]!), reason: INCONSISTENT } };
+  match = NO_METADATA.exec(line);
+  if (match) return { kind: 'skipped', entry: { path: absolute(match[1]!), reason: `stored without its ${metadataOf(match[2]!)}: ${match[2]}: ${match[3]!.toLowerCase()}` } };
   match = WARNING.exec(line);
-  if (match) return { kind: 'warning', entry: { path: `/${match[1]}`, reason: match[2]! } };
+  if (match) return { kind: 'warning', entry: { path: absolute(match[1]!), reason: match[2]! } };
   return { kind: 'unknown', line };
 }
+
+/** The decoded absolute path of a name tar printed relative to `/`. */
+const absolute = (quoted: string) => decodeFileName(Buffer.concat([Buffer.from('/'), unquoteTarName(quoted)]));
+
+/** What a failed call of tar's was reading: `acl_get_file_at` ACLs, `llistxattr`/`lgetxattr` extended attributes. */
+const metadataOf = (call: string) => (/acl/i.test(call) ? 'ACLs' : /xattr/i.test(call) ? 'extended attributes' : 'metadata');

@@ -6,9 +6,20 @@ const BLOCK = 512;
 /** Per member: its ustar header plus a pax extended header (header + one block; posix format stores sub-second mtimes there). */
 const MEMBER_OVERHEAD = 3 * BLOCK;
 
-/** Archive bytes of one member: headers, and for a regular file its data padded to whole blocks. */
-export function tarMemberSize(stats: { isFile(): boolean; size: number }): number {
-  return MEMBER_OVERHEAD + (stats.isFile() ? Math.ceil(stats.size / BLOCK) * BLOCK : 0);
+/** What the estimate needs of an lstat. */
+export interface MemberStats {
+  isFile(): boolean;
+  size: number;
+  /** 512-byte blocks allocated: fewer than the size needs means a sparse file, stored as its data (tar --sparse). */
+  blocks: number;
+}
+
+/** Archive bytes of one member: headers, and for a regular file its data (the allocated part of a sparse one, plus its map) padded to whole blocks. */
+export function tarMemberSize(stats: MemberStats): number {
+  if (!stats.isFile()) return MEMBER_OVERHEAD;
+  const allocated = stats.blocks * BLOCK;
+  if (allocated < stats.size) return MEMBER_OVERHEAD + BLOCK + allocated;
+  return MEMBER_OVERHEAD + Math.ceil(stats.size / BLOCK) * BLOCK;
 }
 
 /** The whole archive for members totalling `members` bytes: two end blocks, padded to a full record. */
@@ -21,7 +32,7 @@ export class TarSizeEstimate {
   #members = 0;
   #complete = false;
 
-  add(stats: { isFile(): boolean; size: number }): void {
+  add(stats: MemberStats): void {
     this.#members += tarMemberSize(stats);
   }
 

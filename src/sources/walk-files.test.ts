@@ -1,8 +1,9 @@
 import { rmSync } from 'node:fs';
-import { mkdir, mkdtemp, opendir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, opendir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { displayFileName, fsPath } from './file-names.js';
 import type { SkippedPath } from './source.js';
 import { createExcluder, describeFsError, walkFiles } from './walk-files.js';
 
@@ -36,6 +37,20 @@ describe('createExcluder', () => {
     expect(isExcluded('/x/cache')).toBe(true);
     expect(isExcluded('/y/x/cache')).toBe(false);
     expect(isExcluded('/x/cached')).toBe(false);
+  });
+
+  it('matches a pattern starting with / against the whole path (wildcards included)', () => {
+    const inDir = createExcluder(['/srv/cache/*', '/srv/tmp/**']);
+    expect(inDir('/srv/cache/f')).toBe(true);
+    expect(inDir('/srv/cache/sub/f')).toBe(false);
+    expect(inDir('/srv/tmp/a/b')).toBe(true);
+    expect(inDir('/other/cache/f')).toBe(false);
+  });
+
+  it('never excludes a path for the directories above it unless the pattern starts with /', () => {
+    // A configured path inside node_modules (or /var/cache with **/cache/**) is still backed up.
+    expect(isExcluded('/opt/lib/node_modules/app/systemd')).toBe(false);
+    expect(isExcluded('/opt/lib/node_modules/app/systemd/unit.timer')).toBe(false);
   });
 });
 
@@ -125,6 +140,20 @@ describe('walkFiles', () => {
     const rel = (await walk([join(root, 'b'), join(root, 'a')], removeWhenSeen)).map((p) => p.slice(root.length));
     expect(rel).toEqual(['/b', '/b/deep', '/a', '/a/1.txt']);
     expect(skipped).toEqual([{ path: vanishing, reason: 'no such file or directory' }]);
+  });
+
+  it('yields names that are not UTF-8 byte for byte (fsPath finds them) and excludes them by \\xHH', async () => {
+    const latin1 = Buffer.concat([Buffer.from(`${root}/a/caf`), Buffer.of(0xe9), Buffer.from('.txt')]);
+    const dir = Buffer.concat([Buffer.from(`${root}/a/dir`), Buffer.of(0xff)]);
+    await writeFile(latin1, 'latin-1');
+    await mkdir(dir);
+    await writeFile(Buffer.concat([dir, Buffer.from('/inner')]), 'x');
+    const paths = (await walk([join(root, 'a')])).map((p) => p.slice(root.length));
+    expect(paths.map(displayFileName)).toEqual(['/a', '/a/1.txt', '/a/caf\\xe9.txt', '/a/dir\\xff', '/a/dir\\xff/inner']);
+    expect(await readFile(fsPath(join(root, paths[2]!)), 'utf8')).toBe('latin-1');
+    expect(skipped).toEqual([]);
+    const kept = await walk([join(root, 'a')], createExcluder(['caf\\xe9.txt', `${root}/a/dir\\xff`]));
+    expect(kept.map((p) => p.slice(root.length))).toEqual(['/a', '/a/1.txt']);
   });
 
   it('stops with the abort reason when the signal is aborted', async () => {

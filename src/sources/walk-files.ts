@@ -1,19 +1,31 @@
-// Walks configured paths depth-first without following symlinks, applying exclude globs.
+// Walks configured paths depth-first without following symlinks, applying exclude globs. Paths are
+// decoded names (file-names.ts): any byte string that is a valid file name is walked, none is lost.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
+import { decodeFileName, excludePattern, fsPath } from './file-names.js';
 import type { SkippedPath } from './source.js';
 
-/** Builds the exclude test: globs match absolute paths; a pattern without `/` matches base names. */
+/**
+ * Builds the exclude test. A pattern starting with `/` matches the whole absolute path
+ * (`/srv/cache/*`); any other is matched against each path's base name as the walk reaches it
+ * (`*.log`; `node_modules` between `**` wildcards leaves out directories of that name and so all
+ * below them), so that directories above a configured path never exclude it. A name that is not
+ * UTF-8 is matched as reports show it: `\xHH` is that byte.
+ */
 export function createExcluder(patterns: string[]): (path: string) => boolean {
-  if (patterns.length === 0) return () => false;
-  return picomatch(patterns, { dot: true, basename: true });
+  // Two matchers: picomatch's `basename` option tests every pattern against the base name only.
+  const matcher = (globs: string[], basename: boolean) => (globs.length === 0 ? () => false : picomatch(globs.map(excludePattern), { dot: true, basename }));
+  const byPath = matcher(patterns.filter((p) => p.startsWith('/')), false);
+  const byName = matcher(patterns.filter((p) => !p.startsWith('/')), true);
+  return (path) => byPath(path) || byName(path);
 }
 
 /**
  * Yields every path under `roots` (each root first, then its entries, sorted by name), skipping
  * excluded paths and not descending into excluded directories. Directories that cannot be read
- * are still yielded (as empty) and reported through `onSkip`.
+ * are still yielded (as empty) and reported through `onSkip`. Paths are decoded names: give them to
+ * `fs` through {@link fsPath}.
  */
 export async function* walkFiles(
   roots: string[],
@@ -47,9 +59,11 @@ interface Entry {
 
 /** Lists `dir` and pushes its entries that are not excluded onto `pending`, last name first (so they pop in order). */
 async function pushEntries(pending: Entry[], dir: string, isRoot: boolean, isExcluded: (path: string) => boolean, onSkip: (skip: SkippedPath) => void): Promise<void> {
-  let names: { name: string; isDirectory(): boolean }[];
+  let names: { name: string; isDirectory: boolean }[];
   try {
-    names = await readdir(dir, { withFileTypes: true });
+    // Names as bytes: a string readdir turns bytes that are not UTF-8 into U+FFFD, a name that does not exist.
+    const entries = await readdir(fsPath(dir), { withFileTypes: true, encoding: 'buffer' });
+    names = entries.map((entry) => ({ name: decodeFileName(entry.name), isDirectory: entry.isDirectory() }));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOTDIR' && isRoot) return; // a root that is a file
@@ -59,7 +73,7 @@ async function pushEntries(pending: Entry[], dir: string, isRoot: boolean, isExc
   names.sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
   for (const entry of names) {
     const path = join(dir, entry.name);
-    if (!isExcluded(path)) pending.push({ path, isDirectory: entry.isDirectory() });
+    if (!isExcluded(path)) pending.push({ path, isDirectory: entry.isDirectory });
   }
 }
 

@@ -21,7 +21,7 @@ let reader: MotoCredentials;
 function destination(): S3DestinationConfig {
   return {
     type: 's3', bucket: moto.bucket, region: moto.region, prefix: moto.prefix, endpoint: moto.endpoint, force_path_style: true,
-    write_once: true, upload: { part_size: 16 * 1024 * 1024, queue_size: 4 },
+    write_once: true, upload: { part_size: 16 * 1024 * 1024, queue_size: 4 }, timeouts: { connect: 10_000, idle: 60_000 }, retry: { budget: 60_000 },
   };
 }
 

@@ -212,11 +212,13 @@ describe('backup-agent check', () => {
     await execa('chown', ['-R', 'nobody:nogroup', dir, join(work, 'as-nobody-cfg')]);
     await chmod(work, 0o755); // mkdtemp made it 0700: nobody must be able to reach its own dirs
     await chmod(join(dir, 'tree/secret.key'), 0o000);
+    // A name that is not UTF-8: found (not "no such file") and shown escaped.
+    await writeFile(Buffer.concat([Buffer.from(join(dir, 'tree/caf')), Buffer.of(0xe9)]), 'x', { mode: 0o000 });
     // As root everything is readable: run as an ordinary user so the unreadable file is real.
     await requireTool('setpriv');
     const result = await execa('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--', BIN, 'check', '-c', cfg], { reject: false });
     expect(result.exitCode, result.stdout + result.stderr).toBe(1);
-    expect(line(result.stdout, 'files "www"')).toBe(`FAIL  files "www": 2 paths cannot be read: ${join(dir, 'missing')} (no such file or directory), ${join(dir, 'tree/secret.key')} (permission denied); the backup would be partial (exit 3): fix the paths, grant read access (the systemd unit's CAP_DAC_READ_SEARCH) or add them to exclude (1 path, 2 files, 1 directory, 15 B of file data (~10.0 KiB as a tar archive: run's READ))`);
+    expect(line(result.stdout, 'files "www"')).toBe(`FAIL  files "www": 3 paths cannot be read: ${join(dir, 'missing')} (no such file or directory), ${join(dir, 'tree/caf\\xe9')} (permission denied), ${join(dir, 'tree/secret.key')} (permission denied); the backup would be partial (exit 3): fix the paths, grant read access (the systemd unit's CAP_DAC_READ_SEARCH) or add them to exclude (1 path, 3 files, 1 directory, 16 B of file data (~10.0 KiB as a tar archive: run's READ))`);
     expect(line(result.stdout, 'local destination')).toBe(`ok    local destination: ${join(dir, 'store')} does not exist yet: the first run creates it (mode 0700) in ${dir}, which is writable`);
 
     const loose = join(work, 'loose-key.ini');

@@ -96,6 +96,9 @@ describe('files asset to S3 as a put-only user', () => {
     const source = await makeTree(join(dir, 'src'));
     await writeFile(join(source, 'www/private.key'), 'root only\n');
     await chmod(join(source, 'www/private.key'), 0o000);
+    // A Latin-1 name (not UTF-8): named escaped, with the true reason.
+    const latin1 = Buffer.concat([Buffer.from(join(source, 'www/caf')), Buffer.of(0xe9), Buffer.from('.key')]);
+    await writeFile(latin1, 'root only\n', { mode: 0o000 });
     const ownKey = join(dir, 'keys.ini');
     await writeFile(ownKey, await readFile(keyFile), { mode: 0o600 });
     const config = await writeConfig(dir, s3Config('partial', [
@@ -115,10 +118,11 @@ describe('files asset to S3 as a put-only user', () => {
     expect(www.skipped).toEqual(expect.arrayContaining([
       { path: join(dir, 'does-not-exist'), reason: 'no such file or directory' },
       { path: join(source, 'www/private.key'), reason: 'Cannot open: permission denied' },
+      { path: join(source, 'www/caf\\xe9.key'), reason: 'Cannot open: permission denied' },
     ]));
     expect(report.artifacts.find((a) => a.asset === 'etc')!.status).toBe('ok');
     const manifest = JSON.parse((await moto.getObject(report.manifest_key)).toString('utf8')) as { artifacts: { asset: string; skipped: unknown[] }[] };
-    expect(manifest.artifacts.find((a) => a.asset === 'www')!.skipped).toHaveLength(2);
+    expect(manifest.artifacts.find((a) => a.asset === 'www')!.skipped).toHaveLength(3);
     const restored = join(dir, 'restored');
     await restore(www.key, restored, ['zstd', '-d', '-c']);
     const files = (await describeTree(join(restored, source.slice(1), 'www'))).map((e) => e.path);
@@ -127,6 +131,7 @@ describe('files asset to S3 as a put-only user', () => {
     expect(logLines(result.stderr).filter((l) => l.level === 'warn').map((l) => l.msg)).toEqual(expect.arrayContaining([
       expect.stringContaining(`skipping ${join(dir, 'does-not-exist')}: no such file or directory`),
       expect.stringContaining(`skipped ${join(source, 'www/private.key')}: Cannot open: permission denied`),
+      expect.stringContaining(`skipped ${join(source, 'www/caf\\xe9.key')}: Cannot open: permission denied`),
     ]));
   });
 

@@ -52,6 +52,11 @@ describe('systemd units', () => {
     const stopSec = /^TimeoutStopSec=(\d+)min$/m.exec(service);
     const defaults = parseConfig('destination: { type: local, path: /x }\nassets: [{ name: a, type: files, paths: [/x] }]\n', '/c.yml', {});
     expect(Number(stopSec?.[1]) * 60_000).toBeGreaterThan(defaults.shutdown_timeout);
+    // The run's own max_run_time trips first (manifest, notifications); systemd's start timeout is the backstop.
+    const startSec = /^TimeoutStartSec=(\d+)h (\d+)min$/m.exec(service);
+    const startMs = (Number(startSec?.[1]) * 60 + Number(startSec?.[2])) * 60_000;
+    expect(startMs - defaults.max_run_time).toBeGreaterThanOrEqual(10 * 60_000);
+    expect(startMs).toBeLessThan(24 * 3_600_000); // a daily run never blocks the next one
     const timer = await readFile(join(UNITS, 'backup-agent.timer'), 'utf8');
     expect(timer).toContain('OnCalendar=*-*-* 03:15:00\nPersistent=true\nRandomizedDelaySec=15m\nUnit=backup-agent.service\n');
   });

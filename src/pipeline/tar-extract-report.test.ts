@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { TarExtractReport } from './tar-extract-report.js';
+
+// Lines as GNU tar 1.34 prints them (LC_ALL=C, -vv --quoting-style=escape) on a ramfs and as a user other than root.
+describe('TarExtractReport', () => {
+  it('refuses only when members with ACLs meet ACLs that cannot be set; names come unescaped then shown escaped', () => {
+    const report = new TarExtractReport();
+    report.listing('-rw-r--r--  root/root 1073741829 2026-12-04 16:46 srv/sparse');
+    report.stderr("tar: acl_set_file_at: Cannot set POSIX ACLs for file 'srv/sparse': Operation not supported");
+    expect(report.aclLoss()).toBeUndefined(); // no member had an ACL: nothing is lost
+    report.listing('-rw-rw----+ root/root          2 2026-12-04 16:46 srv/caf\\351 acl');
+    report.listing('drwxr-x---+ root/root          0 2026-12-04 16:46 srv/dir/');
+    report.stderr("tar: acl_delete_def_file_at: Cannot drop default POSIX ACLs for file 'srv/dir': Operation not supported");
+    expect(report.aclLoss()).toBe("POSIX ACLs could not be set here (operation not supported, e.g. on srv/sparse) and 2 files of the backup have ACLs (srv/caf\\xe9 acl, srv/dir/): without them they would be more accessible than before");
+    expect(report.tail).toEqual([]);
+  });
+
+  it('groups extended attributes that could not be set by attribute and reason, with a hint', () => {
+    const report = new TarExtractReport();
+    report.stderr("tar: setxattrat: Cannot set 'security.capability' extended attribute for file './cap': Operation not permitted");
+    report.stderr("tar: setxattrat: Cannot set 'trusted.t' extended attribute for file './f': Operation not permitted");
+    report.stderr("tar: setxattrat: Cannot set 'trusted.t' extended attribute for file './g': Operation not permitted");
+    report.stderr("tar: setxattrat: Cannot set 'user.foo' extended attribute for file './f': Operation not supported");
+    expect(report.warnings()).toEqual([
+      'extended attribute security.capability not restored on 1 file (./cap): operation not permitted: restore as root to keep it',
+      'extended attribute trusted.t not restored on 2 files (./f, ./g): operation not permitted: restore as root to keep it',
+      'extended attribute user.foo not restored on 1 file (./f): operation not supported: the target filesystem does not support it',
+    ]);
+    expect(report.aclLoss()).toBeUndefined();
+  });
+
+  it('keeps escapes apart from tar\'s own errors (the last three lines)', () => {
+    const report = new TarExtractReport();
+    report.stderr("tar: Removing leading `/' from member names");
+    for (const n of [1, 2, 3, 4]) report.stderr(`tar: x${n}: Cannot open: No space left on device`);
+    expect(report.unsafe).toEqual(["tar: Removing leading `/' from member names"]);
+    expect(report.tail).toEqual(['tar: x2: Cannot open: No space left on device', 'tar: x3: Cannot open: No space left on device', 'tar: x4: Cannot open: No space left on device']);
+  });
+});
