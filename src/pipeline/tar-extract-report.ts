@@ -13,7 +13,7 @@ const XATTR_NOT_SET = new RegExp(String.raw`${PREFIX}\w+: Cannot set '(.+?)' ext
 const ACL_NOT_DROPPED = new RegExp(String.raw`${PREFIX}acl_delete_def_file_at: `);
 /** A `-vv` listing line: mode, `+` when the member has ACLs, owner, size, date, time, then the quoted name. */
 const LISTED_WITH_ACL = /^\S{10}\+ \S+ +\S+ \S+ \S+ (.*)$/;
-const LISTED = /^\S{10}\+? \S+ +\S+ \S+ \S+ (.*)$/;
+const LISTED = /^\S{10}\+? +\S+ +\S+ \S+ \S+ (.*)$/;
 /**
  * Member types a backup has, as the first letter of a `-vv` line: regular (`-`, `C` contiguous),
  * directory, symlink, hard link, FIFO. Devices (`c`, `b`), volume labels (`V`), multi-volume parts
