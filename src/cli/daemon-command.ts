@@ -6,6 +6,7 @@ import { validateSchedule } from '../scheduler/validate-schedule.js';
 import { createLogger } from '../shared/logger.js';
 import type { GlobalOptions } from './main.js';
 import { reportError } from './main.js';
+import { onStopSignals } from './signals.js';
 
 /** Loads the config, requiring a valid schedule and private secret files; throws BackupError (exit 2). */
 async function loadScheduledConfig(path: string): Promise<LoadedConfig> {
@@ -30,19 +31,17 @@ export async function daemonCommand(global: GlobalOptions): Promise<number> {
     logger,
     reloadConfig: async () => (await loadScheduledConfig(loaded.path)).config,
   });
-  const onStop = (signal: NodeJS.Signals) => daemon.stop(signal);
   const onHangup = () => {
     logger.info(`SIGHUP received: re-reading ${loaded.path}`);
     void daemon.reload();
   };
-  process.on('SIGTERM', onStop);
-  process.on('SIGINT', onStop);
+  // A repeated signal aborts a draining backup in order; only one after the grace exits at once.
+  const disposeStop = onStopSignals(logger, (signal) => daemon.stop(signal));
   process.on('SIGHUP', onHangup);
   try {
     return await daemon.finished;
   } finally {
-    process.off('SIGTERM', onStop);
-    process.off('SIGINT', onStop);
+    disposeStop();
     process.off('SIGHUP', onHangup);
   }
 }

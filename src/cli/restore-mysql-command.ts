@@ -45,7 +45,7 @@ export async function restoreMysqlCommand(context: OperatorContext, entries: Bac
  */
 function connectionFor(context: OperatorContext, asset: string, options: RestoreCommandOptions): MysqlAssetConfig {
   const base: MysqlAssetConfig = {
-    name: asset, type: 'mysql', databases: 'all', include_system: false, dump_binary: 'auto', extra_options: [], concurrency: 1,
+    name: asset, type: 'mysql', databases: 'all', include_system: false, dump_binary: 'auto', extra_options: [], concurrency: 1, lock_wait_timeout: 300_000,
   };
   const flags = [options.dbHost, options.dbPort, options.dbSocket, options.dbUser, options.dbDefaultsFile];
   if (flags.some((f) => f !== undefined)) {

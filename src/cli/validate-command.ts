@@ -12,7 +12,9 @@ import { reportError } from './main.js';
 /** Validates the config; prints it resolved (defaults applied, durations and sizes as people write them) with secrets redacted. */
 export async function validateCommand(global: GlobalOptions): Promise<number> {
   try {
-    const { config, path } = await loadConfig(global.config);
+    // The schedule is checked with the daemon's own parser (node-cron), at its line and column.
+    const { scheduleRules } = await import('../scheduler/validate-schedule.js');
+    const { config, path } = await loadConfig(global.config, process.env, scheduleRules);
     await checkSecretFiles(config);
     process.stdout.write(`# ${path}: valid\n${stringify(redactConfig(withUnitsWritten(configSchema, config) as typeof config))}`);
     return ExitCode.OK;

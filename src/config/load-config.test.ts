@@ -1,6 +1,9 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BackupError } from '../shared/backup-error.js';
-import { defaultHost, parseConfig } from './load-config.js';
+import { defaultHost, loadConfig, parseConfig } from './load-config.js';
 
 const minimal = `
 destination: { type: local, path: ./out }
@@ -97,6 +100,61 @@ compression: { algorithm: gzip, level: 12 }
       expect.stringMatching(/assets\[0\]\.extra_options\[3\]: removes or redirects/),
       expect.stringMatching(/assets\[0\]\.extra_options\[4\]: removes or redirects/),
     ]);
+  });
+});
+
+describe('unsafe or hostile input', () => {
+  it('refuses asset names and hosts that are not safe path segments', () => {
+    const config = (name: string, host = 'web-01') => `host: "${host}"\ndestination: { type: local, path: ./out }\nassets: [{ name: "${name}", type: files, paths: [/x] }]\n`;
+    expect(problems(config('.'))).toEqual(['/etc/ba/config.yml:3:18: assets[0].name: cannot be "." or "..": it becomes a directory in keys and paths']);
+    expect(problems(config('..'))).toEqual(['/etc/ba/config.yml:3:18: assets[0].name: cannot be "." or "..": it becomes a directory in keys and paths']);
+    expect(problems(config('-rf'))).toEqual(['/etc/ba/config.yml:3:18: assets[0].name: cannot start with "-": programs given it would read it as an option']);
+    expect(problems(config('a/b'))).toEqual(['/etc/ba/config.yml:3:18: assets[0].name: may contain only A-Za-z0-9 . _ -']);
+    expect(problems(config('www', '..'))).toEqual(['/etc/ba/config.yml:1:7: host: cannot be "." or "..": it becomes a directory in keys and paths']);
+    expect(parseConfig(config('.hidden-ok_1'), '/c.yml', {}).assets[0]!.name).toBe('.hidden-ok_1');
+  });
+
+  it('refuses prefixes with a "." or ".." segment, on S3 and local destinations', () => {
+    expect(problems('destination: { type: local, path: /b, prefix: "a/../../etc/" }\nassets: [{ name: a, type: files, paths: [/x] }]\n'))
+      .toEqual(['/etc/ba/config.yml:1:47: destination.prefix: cannot have a "." or ".." segment: it would point outside the destination']);
+    expect(problems('destination: { type: s3, bucket: bkt, prefix: "../" }\nassets: [{ name: a, type: files, paths: [/x] }]\n'))
+      .toEqual(['/etc/ba/config.yml:1:47: destination.prefix: cannot have a "." or ".." segment: it would point outside the destination']);
+    expect(parseConfig('destination: { type: s3, bucket: bkt, prefix: "web..1/x/" }\nassets: [{ name: a, type: files, paths: [/x] }]\n', '/c.yml', {}).destination.prefix).toBe('web..1/x/');
+  });
+
+  it('accepts only http(s) URLs for the endpoint, webhooks and pings', () => {
+    const config = (endpoint: string, ping = 'https://hc.example/x') => `destination: { type: s3, bucket: bkt, endpoint: "${endpoint}" }\nnotify: { ping: { start: "${ping}" } }\nassets: [{ name: a, type: files, paths: [/x] }]\n`;
+    expect(problems(config('file:///etc/passwd'))).toEqual(['/etc/ba/config.yml:1:49: destination.endpoint: must be an http:// or https:// URL']);
+    expect(problems(config('ftp://127.0.0.1/'))).toEqual(['/etc/ba/config.yml:1:49: destination.endpoint: must be an http:// or https:// URL']);
+    expect(problems(config('http://127.0.0.1:9000', 'file:///tmp/x'))).toEqual(['/etc/ba/config.yml:2:26: notify.ping.start: must be an http:// or https:// URL']);
+    expect(parseConfig(config('https://minio.internal:9000'), '/c.yml', {}).destination).toMatchObject({ endpoint: 'https://minio.internal:9000' });
+  });
+
+  it('refuses a YAML alias bomb at its first alias, with exit 2', () => {
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...'bcdefghi'.split('').map((l, i) => `${l}: &${l} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(',')}]`)].join('\n');
+    expect(problems(`${bomb}\ndestination: { type: local, path: /b }\nassets: [{ name: a, type: files, paths: [/x] }]\n`))
+      .toEqual([expect.stringMatching(/^\/etc\/ba\/config\.yml:2:8: YAML aliases expand to too much data \(more than 100 alias expansions; an "alias bomb"\?\)/)]);
+  });
+
+  it('refuses a config file over 1 MiB without parsing it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'load-config-'));
+    try {
+      const file = join(dir, 'config.yml');
+      await writeFile(file, `# ${'x'.repeat(1024 * 1024)}\n${minimal}`);
+      const error = await loadConfig(file, {}).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'CONFIG_INVALID', exitCode: 2, details: [`${file}:1:1: the file has 1048678 bytes; a config may have at most 1048576 (1 MiB): is this the right file?`] });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('validates a large config in linear time (duplicate keys are found in one pass)', () => {
+    // ~800 KiB of top-level keys: yaml's own uniqueKeys check was quadratic here (about 20 s; now about 1 s).
+    const keys = Array.from({ length: 60_000 }, (_, i) => `k${i}: ${i}`).join('\n');
+    const started = Date.now();
+    const found = problems(`${minimal}${keys}\nk7: again\n`);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(found).toEqual(['/etc/ba/config.yml:60007:1: duplicate key "k7" (map keys must be unique)']);
   });
 });
 

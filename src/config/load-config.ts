@@ -1,15 +1,21 @@
 // Reads config.yml: YAML with positions, ${ENV} substitution, schema validation, path resolution.
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { BackupError } from '../shared/backup-error.js';
 import { phraseIssue } from './issue-wording.js';
-import { configSchema, crossFieldRules, type Config } from './schema.js';
+import { configSchema, crossFieldRules, type Config, type RuleProblem } from './schema.js';
 
 /** The default config path when neither --config nor BACKUP_AGENT_CONFIG is given. */
 export const DEFAULT_CONFIG_PATH = '/etc/backup-agent/config.yml';
+/** A config is a page or two; anything larger is the wrong file (or an attack on the parser). */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+/** YAML aliases expanded at most (yaml's own default): a "billion laughs" document stops here. */
+const MAX_ALIAS_COUNT = 100;
+/** Problems listed at most; the count says how many there were. */
+const MAX_LISTED_PROBLEMS = 100;
 
 export interface LoadedConfig {
   config: Config;
@@ -31,39 +37,88 @@ export function formatPath(path: readonly PropertyKey[]): string {
  * Throws BackupError CONFIG_NOT_FOUND if unreadable, CONFIG_INVALID listing every problem
  * as `file:line:col: key.path: message`.
  */
-export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
+export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env, extraRules?: ExtraRules): Promise<LoadedConfig> {
   const absolute = resolve(path);
   let text: string;
   try {
-    text = await readFile(absolute, 'utf8');
+    const handle = await open(absolute, 'r');
+    try {
+      const { size } = await handle.stat();
+      if (size > MAX_CONFIG_BYTES) {
+        throw new BackupError('CONFIG_INVALID', `config ${absolute}: 1 problem`, {
+          details: [`${absolute}:1:1: the file has ${size} bytes; a config may have at most ${MAX_CONFIG_BYTES} (1 MiB): is this the right file?`],
+        });
+      }
+      text = await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
+    if (error instanceof BackupError) throw error;
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
     throw new BackupError('CONFIG_NOT_FOUND', `config ${absolute}: cannot read: ${reason} (set --config or BACKUP_AGENT_CONFIG)`, { cause: error });
   }
-  return { config: parseConfig(text, absolute, env), path: absolute };
+  return { config: parseConfig(text, absolute, env, extraRules), path: absolute };
 }
 
+/** Rules a command adds (e.g. `validate` checks `schedule` with the daemon's parser); run on a valid config. */
+export type ExtraRules = (config: Config) => RuleProblem[];
+
 /** Parses config text; `file` is used for messages and to resolve relative paths. */
-export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Config {
+export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env, extraRules?: ExtraRules): Config {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  // Duplicate keys are found by duplicateKeys(): yaml's uniqueKeys compares every key with all before it (quadratic).
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
   const at = (offset: number) => {
     const { line, col } = lineCounter.linePos(offset);
     return `${file}:${line}:${col}`;
   };
   // One YAML mistake tends to cascade; the first few lines say where it is.
-  const problems: string[] = doc.errors.slice(0, 3).map((e) => `${at(e.pos[0])}: ${e.message.split('\n')[0]}`);
+  const problems: string[] = [...doc.errors.map((e) => `${at(e.pos[0])}: ${e.message.split('\n')[0]}`), ...duplicateKeys(doc, at)].slice(0, 3);
   if (problems.length === 0) {
-    const raw: unknown = doc.toJS() ?? {};
-    substituteEnv(raw, [], env, (path, message) => problems.push(`${locate(doc, path, at, file)}: ${formatPath(path)}: ${message}`));
+    const raw = toPlain(doc, at, problems);
+    if (problems.length === 0) substituteEnv(raw, [], env, (path, message) => problems.push(`${locate(doc, path, at, file)}: ${formatPath(path)}: ${message}`));
     if (problems.length === 0) {
       const result = configSchema.safeParse(raw, { error: phraseIssue });
       for (const issue of result.error?.issues ?? []) problems.push(describeIssue(doc, issue, at, file));
       for (const rule of crossFieldRules(raw)) problems.push(`${locate(doc, rule.path, at, file)}: ${formatPath(rule.path)}: ${rule.message}`);
-      if (result.success && problems.length === 0) return resolvePaths(result.data, dirname(file));
+      if (result.success && problems.length === 0) {
+        for (const rule of extraRules?.(result.data) ?? []) problems.push(`${locate(doc, rule.path, at, file)}: ${formatPath(rule.path)}: ${rule.message}`);
+        if (problems.length === 0) return resolvePaths(result.data, dirname(file));
+      }
     }
   }
-  throw new BackupError('CONFIG_INVALID', `config ${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`, { details: problems });
+  const listed = problems.length > MAX_LISTED_PROBLEMS ? [...problems.slice(0, MAX_LISTED_PROBLEMS), `... and ${problems.length - MAX_LISTED_PROBLEMS} more`] : problems;
+  throw new BackupError('CONFIG_INVALID', `config ${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`, { details: listed });
+}
+
+/** The document as plain data; an alias bomb ("billion laughs") becomes a problem at its first alias. */
+function toPlain(doc: Document, at: (o: number) => string, problems: string[]): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    let first: number | undefined;
+    visit(doc, { Alias: (_key, node) => { first ??= node.range?.[0]; return visit.BREAK; } });
+    problems.push(`${at(first ?? 0)}: YAML aliases expand to too much data (more than ${MAX_ALIAS_COUNT} alias expansions; an "alias bomb"?): write the values out`);
+    return {};
+  }
+}
+
+/** Keys repeated within one mapping, in one pass over each mapping. */
+function duplicateKeys(doc: Document, at: (o: number) => string): string[] {
+  const found: string[] = [];
+  visit(doc, {
+    Map: (_key, map) => {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        const name = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+        if (seen.has(name)) found.push(`${at(isScalar(pair.key) ? (pair.key.range?.[0] ?? 0) : 0)}: duplicate key "${name}" (map keys must be unique)`);
+        seen.add(name);
+      }
+    },
+  });
+  return found;
 }
 
 function describeIssue(doc: Document, issue: z.core.$ZodIssue, at: (o: number) => string, file: string): string {

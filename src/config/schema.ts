@@ -7,6 +7,22 @@ import { formatDurationSetting, formatSizeSetting, parseDuration, parseSize } fr
 export const KEY_SAFE = /^[A-Za-z0-9._-]+$/;
 const KEY_PREFIX_SAFE = /^[A-Za-z0-9._\-/]*$/;
 
+/** A name that becomes one segment of keys (and, with a local destination, of paths). */
+const keySegment = () =>
+  z.string().regex(KEY_SAFE, 'may contain only A-Za-z0-9 . _ -')
+    .refine((name) => name !== '.' && name !== '..', 'cannot be "." or "..": it becomes a directory in keys and paths')
+    .refine((name) => !name.startsWith('-'), 'cannot start with "-": programs given it would read it as an option');
+
+/** A key prefix: relative and without "." or ".." segments (with a local destination it is a path under `path`). */
+const keyPrefix = () =>
+  z.string().regex(KEY_PREFIX_SAFE, 'may contain only A-Za-z0-9 . _ - /')
+    .refine((p) => !p.startsWith('/'), 'must not start with /')
+    .refine((p) => !p.split('/').some((segment) => segment === '.' || segment === '..'), 'cannot have a "." or ".." segment: it would point outside the destination')
+    .default('');
+
+/** An http(s) URL: endpoints, webhooks and pings are never file:, ftp: or anything else. */
+const httpUrl = () => z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+
 const size = (min: number, max: number) => withUnit('size',
   z
     .union([z.number(), z.string()], 'must be a size (examples: 16MiB, 64 MB, 8388608)')
@@ -67,13 +83,8 @@ export const s3DestinationSchema = z.strictObject({
   type: z.literal('s3'),
   bucket: z.string().min(3, BUCKET_LENGTH).max(63, BUCKET_LENGTH).describe('bucket name'),
   region: z.string().min(1).default('us-east-1'),
-  prefix: z
-    .string()
-    .regex(KEY_PREFIX_SAFE, 'may contain only A-Za-z0-9 . _ - /')
-    .refine((p) => !p.startsWith('/'), 'must not start with /')
-    .default('')
-    .describe('key prefix, e.g. "web/"'),
-  endpoint: z.url().optional().describe('S3-compatible endpoint URL'),
+  prefix: keyPrefix().describe('key prefix, e.g. "web/"'),
+  endpoint: httpUrl().optional().describe('S3-compatible endpoint URL'),
   force_path_style: z.boolean().default(false),
   storage_class: z.enum(storageClasses).optional(),
   write_once: z.boolean().default(true).describe('send If-None-Match: * so an existing backup is never overwritten'),
@@ -117,11 +128,11 @@ export const s3DestinationSchema = z.strictObject({
 export const localDestinationSchema = z.strictObject({
   type: z.literal('local'),
   path: z.string().min(1).describe('directory that receives the same key layout as S3'),
-  prefix: z.string().regex(KEY_PREFIX_SAFE, 'may contain only A-Za-z0-9 . _ - /').default(''),
+  prefix: keyPrefix(),
 });
 
 export const filesAssetSchema = z.strictObject({
-  name: z.string().regex(KEY_SAFE, 'may contain only A-Za-z0-9 . _ -'),
+  name: keySegment(),
   type: z.literal('files'),
   paths: z.array(z.string().min(1)).min(1).describe('files or directories; relative paths are relative to the config file'),
   exclude: z.array(z.string().min(1)).default([]).describe('globs: one starting with / matches the absolute path, any other the base names; a byte of a name that is not UTF-8 is written \\xHH, as reports show it'),
@@ -148,7 +159,7 @@ function dropsFooter(option: string): boolean {
 }
 
 export const mysqlAssetSchema = z.strictObject({
-  name: z.string().regex(KEY_SAFE, 'may contain only A-Za-z0-9 . _ -'),
+  name: keySegment(),
   type: z.literal('mysql'),
   databases: z
     .union([z.literal('all'), z.array(z.string().min(1)).min(1)])
@@ -166,6 +177,9 @@ export const mysqlAssetSchema = z.strictObject({
     message: 'removes or redirects the "-- Dump completed" footer that proves a dump is whole (every backup would fail); leave it out',
   })).default([]).describe('appended to the dump command'),
   concurrency: z.number().int().min(1).max(16).default(1).describe('databases dumped at once (each uses part_size x queue_size of memory)'),
+  // z.lazy: `duration` is defined further down.
+  lock_wait_timeout: z.lazy(() => duration(1_000, 86_400_000)).default(300_000)
+    .describe('how long the dump may wait for a table lock another session holds (LOCK TABLES ... WRITE, ALTER TABLE) before the database fails, e.g. 5m; the server default is a day or a year'),
 });
 
 export const encryptionSchema = z
@@ -201,7 +215,7 @@ export const notifySchema = z
       .optional(),
     webhook: z
       .strictObject({
-        url: z.url(),
+        url: httpUrl(),
         when: when.default('failure'),
         timeout: duration(1_000, 300_000).default(10_000),
         retries: z.number().int().min(0).max(10).default(3),
@@ -209,9 +223,9 @@ export const notifySchema = z
       .optional(),
     ping: z
       .strictObject({
-        start: z.url().optional(),
-        success: z.url().optional(),
-        fail: z.url().optional(),
+        start: httpUrl().optional(),
+        success: httpUrl().optional(),
+        fail: httpUrl().optional(),
         timeout: duration(1_000, 300_000).default(10_000),
       })
       .optional()
@@ -224,7 +238,7 @@ export type Tier = (typeof tierNames)[number];
 
 export const configSchema = z
   .strictObject({
-    host: z.string().regex(KEY_SAFE, 'may contain only A-Za-z0-9 . _ -').optional(),
+    host: keySegment().optional(),
     state_dir: z.string().min(1).default('/var/lib/backup-agent'),
     destination: z.discriminatedUnion('type', [s3DestinationSchema, localDestinationSchema]),
     keys: z.strictObject({ randomize: z.boolean().default(false) }).default({ randomize: false }),

@@ -7,10 +7,12 @@ import { BackupError, toBackupError } from '../shared/backup-error.js';
 import { describeDecryptFailure } from '../transforms/decrypt-failure.js';
 import type { DecryptorPlan } from '../transforms/decrypt.js';
 import type { Manifest } from './manifest.js';
-import { parseManifest } from './parse-manifest.js';
+import { checkArtifactKeys, parseManifest } from './parse-manifest.js';
 
 /** `20261122T031500Z[--random].manifest.json[.age]`, as written by manifestKey(). */
 const MANIFEST_NAME = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z(--[A-Za-z0-9_-]+)?\.manifest\.json(\.age)?$/;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const HOST = /^[A-Za-z0-9._-]+$/;
 /** Manifests are small; anything larger is not one of ours. */
 const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
 const READ_CONCURRENCY = 4;
@@ -56,7 +58,8 @@ export async function findManifests(store: BackupStore, query: CatalogQuery): Pr
       if (parts.length !== 3) continue;
       const [day, host, name] = parts as [string, string, string];
       const m = MANIFEST_NAME.exec(name);
-      if (!m || (query.host !== undefined && host !== query.host)) continue;
+      // Only the write side's layout: a day, a host that is one plain segment (never `..`), a manifest name.
+      if (!m || !DAY.test(day) || !HOST.test(host) || host === '.' || host === '..' || (query.host !== undefined && host !== query.host)) continue;
       const started = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
       if (query.since && started < query.since) continue;
       refs.push({ key: object.key, tier, day, host, started, encrypted: m[8] !== undefined });
@@ -100,6 +103,7 @@ export async function readManifest(store: BackupStore, ref: ManifestRef, decrypt
   if (manifest.host !== ref.host) {
     throw new BackupError('MANIFEST_INVALID', `manifest ${where}: names host "${manifest.host}" but is stored under host "${ref.host}"`);
   }
+  checkArtifactKeys(manifest, ref.key, where);
   return manifest;
 }
 

@@ -7,7 +7,7 @@ const artifactSchema = z.looseObject({
   asset: z.string().min(1),
   type: z.string().min(1),
   label: z.string().optional(),
-  key: z.string().min(1),
+  key: z.string(), // '' for an asset that failed before it had a key; see checkArtifactKeys
   status: z.enum(['ok', 'partial', 'failed', 'planned']),
   bytes_read: z.number().nonnegative(),
   bytes_stored: z.number().int().nonnegative(),
@@ -47,4 +47,26 @@ export function parseManifest(text: string, location: string): Manifest {
     throw new BackupError('MANIFEST_INVALID', `manifest ${location}: not a backup-agent manifest: ${issue.message} at ${issue.path.join('.') || '(top level)'}`);
   }
   return result.data as unknown as Manifest;
+}
+
+/** One key segment as the write side makes them (never `.` or `..`). */
+const SEGMENT = /^[A-Za-z0-9._-]+$/;
+
+/**
+ * Throws MANIFEST_INVALID unless every artifact key of `manifest` (read from `manifestKey`) is a key of
+ * that run as the write side makes them, `{run dir}{asset}/{stamp}[--label][--random].{ext}`: a key
+ * with a `..` segment, or one pointing into another directory, is never read, listed or restored.
+ * A failed artifact may have no key.
+ */
+export function checkArtifactKeys(manifest: Manifest, manifestKey: string, location: string): void {
+  const runDir = manifestKey.slice(0, manifestKey.lastIndexOf('/') + 1);
+  const stamp = manifestKey.slice(runDir.length).split(/[-.]/)[0]!;
+  const name = new RegExp(`^${stamp}(--[A-Za-z0-9._-]+)*\\.[A-Za-z0-9.]+$`);
+  manifest.artifacts.forEach((artifact, index) => {
+    if (artifact.key === '' && artifact.status === 'failed') return;
+    const [asset, file, ...more] = artifact.key.startsWith(runDir) ? artifact.key.slice(runDir.length).split('/') : [];
+    const dotted = artifact.key.split('/').some((segment) => segment === '.' || segment === '..');
+    if (!dotted && more.length === 0 && asset === artifact.asset && SEGMENT.test(asset) && file !== undefined && name.test(file)) return;
+    throw new BackupError('MANIFEST_INVALID', `manifest ${location}: artifacts.${index}.key "${artifact.key}" is not a key of this run (expected ${runDir}${artifact.asset}/${stamp}...): the manifest is not trusted`);
+  });
 }

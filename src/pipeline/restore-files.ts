@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { execa } from 'execa';
 import { BackupError } from '../shared/backup-error.js';
 import { describeExit, tail } from '../shared/child-output.js';
+import { findOnPath } from '../shared/find-on-path.js';
 import type { BackupEntry } from './backup-entries.js';
 import { readArtifact, type ReadOptions } from './read-artifact.js';
 import { stageTarget } from './restore-target.js';
@@ -41,7 +42,8 @@ export function tarExtractArgs(directory: string): string[] {
  * Extracts `entry` into `target` (member paths as archived, e.g. `srv/www/...`), keeping modes, times,
  * symlinks, sparse files, xattrs, ACLs and, as root, owners. GNU tar never writes outside its directory
  * (absolute names are made relative, `..` members are refused, symlinks are not followed by later
- * members); any such member makes the restore fail with UNSAFE_ARCHIVE, since backup-agent never writes
+ * members); any such member, and any member that is not a regular file, directory, symlink, hard link
+ * or FIFO (device nodes), makes the restore fail with UNSAFE_ARCHIVE, since backup-agent never writes
  * them. Files with ACLs where ACLs cannot be set (a filesystem without them) fail it with RESTORE_FAILED:
  * they would come back more accessible. On any failure (read errors of readArtifact, tar's exit) the
  * staged output is removed and the error is thrown.
@@ -49,7 +51,8 @@ export function tarExtractArgs(directory: string): string[] {
 export async function restoreFiles(job: FilesRestoreJob): Promise<FilesRestoreResult> {
   const { entry, read } = job;
   const staged = await stageTarget(job.target, job.force);
-  const tar = execa(job.tarBinary ?? 'tar', tarExtractArgs(staged.staging), {
+  const [file, args] = await withoutMknod(job.tarBinary ?? 'tar', tarExtractArgs(staged.staging));
+  const tar = execa(file, args, {
     reject: false, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: false, cancelSignal: read.signal, extendEnv: false,
     env: { LC_ALL: 'C', ...(process.env.PATH ? { PATH: process.env.PATH } : {}) },
   });
@@ -68,6 +71,10 @@ export async function restoreFiles(job: FilesRestoreJob): Promise<FilesRestoreRe
     const result = await tar;
     // A failure of the data (checksum, decryption, download) wins; a broken pipe into a dead tar does not.
     if (readError instanceof BackupError) throw readError;
+    const odd = said.oddMembers();
+    if (odd !== undefined) {
+      throw new BackupError('UNSAFE_ARCHIVE', `${label}: refused: the archive has members that are not regular files, directories, symlinks, hard links or FIFOs (${odd}); backup-agent never writes them; nothing was restored`, { asset: entry.asset });
+    }
     if (said.unsafe.length > 0) {
       throw new BackupError('UNSAFE_ARCHIVE', `${label}: refused: the archive has members outside the target (${tail(said.unsafe.join('\n'))}); nothing was restored`, { asset: entry.asset });
     }
@@ -86,4 +93,23 @@ export async function restoreFiles(job: FilesRestoreJob): Promise<FilesRestoreRe
     await staged.discard();
     throw error;
   }
+}
+
+let setprivWorks: Promise<string | undefined> | undefined;
+
+/**
+ * As root, runs tar with CAP_MKNOD dropped from its bounding set (util-linux `setpriv`), so a crafted
+ * device node is never created, not even in the staging directory; tar's listing still names it and
+ * the restore is refused. Without root (no CAP_MKNOD anyway) or a working setpriv, tar runs as is.
+ */
+async function withoutMknod(tar: string, args: string[]): Promise<[string, string[]]> {
+  if (process.getuid?.() !== 0) return [tar, args];
+  setprivWorks ??= (async () => {
+    const setpriv = await findOnPath('setpriv');
+    if (setpriv === undefined) return undefined;
+    const probe = await execa(setpriv, ['--bounding-set', '-mknod', '--', 'true'], { reject: false, stdin: 'ignore', timeout: 10_000 });
+    return probe.exitCode === 0 ? setpriv : undefined;
+  })();
+  const setpriv = await setprivWorks;
+  return setpriv ? [setpriv, ['--bounding-set', '-mknod', '--', tar, ...args]] : [tar, args];
 }

@@ -19,6 +19,14 @@ describe('stageTarget', () => {
     expect(existsSync(target)).toBe(false);
   });
 
+  it("removes a killed restore's staging dir first, so the target counts as empty again", async () => {
+    await mkdir(join(dir, '.backup-agent-restore-2147483646-123-abcdef/srv'), { recursive: true });
+    const staged = await stageTarget(dir, false);
+    expect(await readdir(dir)).toEqual([staged.staging.split('/').pop()]);
+    await staged.discard();
+    expect(await readdir(dir)).toEqual([]);
+  });
+
   it('refuses a non-empty target without force, and keeps an existing target on discard', async () => {
     await writeFile(join(dir, 'mine'), 'keep');
     await expect(stageTarget(dir, false)).rejects.toMatchObject({ code: 'RESTORE_TARGET_NOT_EMPTY' });

@@ -1,8 +1,12 @@
 // The restore target directory: refused when not empty (without --force), a private staging dir inside it,
 // and moving the staged tree in place only after every byte was checked, so a failure leaves nothing behind.
-import { chmod, lchown, lstat, mkdir, mkdtemp, readdir, rename, rm, rmdir, stat, utimes } from 'node:fs/promises';
+import { chmod, lchown, lstat, mkdir, readdir, rename, rm, rmdir, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BackupError } from '../shared/backup-error.js';
+import { createOwnedTempDir, sweepOwnedTempDirs } from '../shared/owned-temp-dir.js';
+
+/** Staging directories inside the target: `.backup-agent-restore-PID-START-XXXXXX`. */
+const STAGING_PREFIX = '.backup-agent-restore-';
 
 /** A staging directory inside the target; `commit` moves its content into the target, `discard` removes it. */
 export interface StagedTarget {
@@ -27,10 +31,13 @@ export async function stageTarget(target: string, force: boolean): Promise<Stage
     created = true;
   } else if (!existing.isDirectory()) {
     throw new BackupError('USAGE', `--to ${target}: not a directory`);
-  } else if (!force && (await readdir(target)).length > 0) {
+  } else {
+    await sweepOwnedTempDirs(target, STAGING_PREFIX); // a killed restore's staging, not the user's content
+  }
+  if (!created && !force && (await readdir(target)).length > 0) {
     throw new BackupError('RESTORE_TARGET_NOT_EMPTY', `--to ${target}: the directory is not empty: restore into an empty or new directory, or pass --force to merge into it (existing files of the same name are replaced)`);
   }
-  const staging = await mkdtemp(join(target, '.backup-agent-restore-'));
+  const staging = await createOwnedTempDir(target, STAGING_PREFIX);
   return {
     target,
     staging,

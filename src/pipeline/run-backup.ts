@@ -7,6 +7,7 @@ import type { Destination } from '../destinations/destination.js';
 import { BackupError, toBackupError } from '../shared/backup-error.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import type { Logger } from '../shared/logger.js';
+import { sweepStaleOptionsDirs } from '../sources/mysql-options-file.js';
 import { planCompressor } from '../transforms/compress.js';
 import { NO_ENCRYPTION, type EncryptorPlan } from '../transforms/encryptor-plan.js';
 import { manifestKey, tierFor, timeParts, type KeyContext } from './keys.js';
@@ -16,6 +17,7 @@ import type { ProgressTracker } from './progress.js';
 import { pruneLocal, type RetentionOutcome } from './prune-local.js';
 import { acquireRunLock } from './run-lock.js';
 import { startRunDeadline, timedOut } from './run-deadline.js';
+import { claimRunStamp } from './run-stamp.js';
 
 /** How long a manifest write may take after the run was interrupted. */
 const MANIFEST_GRACE_MS = 30_000;
@@ -54,10 +56,27 @@ export interface RunReport {
 
 /** Runs a backup of `config`. Throws only for usage errors and a held lock; everything else is in the report. */
 export async function runBackup(config: Config, options: RunOptions): Promise<RunReport> {
-  const started = options.now ?? new Date();
   const runId = randomBytes(6).toString('hex');
   const logger = options.logger.child({ run_id: runId });
   const assets = selectAssets(config, options.assets);
+  const lock = options.dryRun ? undefined : await acquireRunLock(config.state_dir, runId);
+  if (lock?.tookOver) logger.warn(lock.tookOver);
+  try {
+    if (lock) {
+      for (const leftover of await sweepStaleOptionsDirs()) logger.info(`removed ${leftover.path}, left by a run that was killed (${leftover.reason})`);
+    }
+    // Under the lock: a run never reuses the previous run's second (keys carry the second).
+    const claimed = options.now || !lock ? { started: options.now ?? new Date(), waitedMs: 0 } : await claimRunStamp(config.state_dir);
+    if (claimed.waitedMs > 0) logger.info(`the previous run started in this second: waited ${claimed.waitedMs} ms for the next one, so that no key repeats`);
+    const started = claimed.started;
+    return await runLocked(config, options, { runId, logger, assets, started });
+  } finally {
+    await lock?.release();
+  }
+}
+
+async function runLocked(config: Config, options: RunOptions, run: { runId: string; logger: Logger; assets: Config['assets']; started: Date }): Promise<RunReport> {
+  const { runId, logger, assets, started } = run;
   const host = config.host!;
   const { day, stamp } = timeParts(started);
   const ctx: KeyContext = { prefix: config.destination.prefix, tier: tierFor(started, config.retention), day, stamp, host, randomize: config.keys.randomize };
@@ -70,7 +89,6 @@ export async function runBackup(config: Config, options: RunOptions): Promise<Ru
   const encryptor = config.encryption ? await (await import('../transforms/encrypt.js')).planEncryptor(config.encryption) : NO_ENCRYPTION;
   report.notes.push(`compression: ${compressor.engine}`, `encryption: ${encryptor.engine}`);
   const destination = options.destination ?? createDestination(config, logger);
-  const lock = options.dryRun ? undefined : await acquireRunLock(config.state_dir);
   const deadline = startRunDeadline(options.signal, config.max_run_time, logger);
   const { signal } = deadline;
   try {
@@ -95,7 +113,6 @@ export async function runBackup(config: Config, options: RunOptions): Promise<Ru
     }
   } finally {
     deadline.clear();
-    await lock?.release();
     report.finished_at = new Date().toISOString();
   }
   logger.info(`run finished: ${report.status}`, { exit_code: report.exit_code });

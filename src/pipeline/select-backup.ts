@@ -54,7 +54,7 @@ export async function selectBackup(store: BackupStore, prefix: string, decryptor
 async function selectKey(store: BackupStore, prefix: string, decryptor: DecryptorPlan | undefined, key: string, signal: AbortSignal): Promise<Selected> {
   const parts = key.startsWith(prefix) ? key.slice(prefix.length).split('/') : [];
   const [tier, day, host] = parts;
-  if (parts.length !== 5 || !(tierNames as readonly string[]).includes(tier!) || !/^\d{4}-\d{2}-\d{2}$/.test(day!)) {
+  if (parts.length !== 5 || !(tierNames as readonly string[]).includes(tier!) || !/^\d{4}-\d{2}-\d{2}$/.test(day!) || parts.some((p) => p === '' || p === '.' || p === '..')) {
     throw new BackupError('USAGE', `restore: "${key}" is not a backup key under prefix "${prefix}" (expected ${prefix}TIER/YYYY-MM-DD/HOST/ASSET/NAME, as \`list\` prints it)`);
   }
   const { entries, problems } = await loadCatalog(store, { prefix, host: host!, run: { tier: tier!, day: day! }, signal }, decryptor);

@@ -15,6 +15,23 @@ describe('TarExtractReport', () => {
     expect(report.tail).toEqual([]);
   });
 
+  it('names members of types a backup never has (devices, volume labels), not files, dirs, links or FIFOs', () => {
+    const report = new TarExtractReport();
+    for (const line of [
+      '-rw-r--r--  root/root          5 2026-12-04 18:24 srv/app/ok.txt',
+      'drwxr-xr-x                  Creating directory: srv',
+      'hrw-r--r--  root/root          0 2026-12-04 18:24 srv/app/h link to srv/app/ok.txt',
+      'lrwxrwxrwx  root/root          0 2026-12-04 18:24 srv/app/l -> ok.txt',
+      'prw-r--r--  root/root          0 2026-12-04 18:24 srv/app/fifo',
+    ]) report.listing(line);
+    expect(report.oddMembers()).toBeUndefined();
+    report.listing('crw-rw-rw-  root/root        1,3 2026-12-04 18:24 srv/app/null');
+    report.listing('brw-rw-rw-+ root/root        7,0 2026-12-04 18:24 srv/app/d\\351isk');
+    report.listing('Vrw-r--r--  root/root          0 2026-12-04 18:24 label');
+    report.listing('crw-rw-rw-  root/root        1,5 2026-12-04 18:24 srv/app/zero');
+    expect(report.oddMembers()).toBe('character device srv/app/null, block device srv/app/d\\xe9isk, volume label label, ...');
+  });
+
   it('groups extended attributes that could not be set by attribute and reason, with a hint', () => {
     const report = new TarExtractReport();
     report.stderr("tar: setxattrat: Cannot set 'security.capability' extended attribute for file './cap': Operation not permitted");

@@ -13,6 +13,14 @@ const XATTR_NOT_SET = new RegExp(String.raw`${PREFIX}\w+: Cannot set '(.+?)' ext
 const ACL_NOT_DROPPED = new RegExp(String.raw`${PREFIX}acl_delete_def_file_at: `);
 /** A `-vv` listing line: mode, `+` when the member has ACLs, owner, size, date, time, then the quoted name. */
 const LISTED_WITH_ACL = /^\S{10}\+ \S+ +\S+ \S+ \S+ (.*)$/;
+const LISTED = /^\S{10}\+? +\S+ +\S+ \S+ \S+ (.*)$/;
+/**
+ * Member types a backup has, as the first letter of a `-vv` line: regular (`-`, `C` contiguous),
+ * directory, symlink, hard link, FIFO. Devices (`c`, `b`), volume labels (`V`), multi-volume parts
+ * (`M`) and unknown types (`?`) are not.
+ */
+const BACKUP_TYPES = new Set(['-', 'C', 'd', 'l', 'h', 'p']);
+const TYPE_NAMES: Record<string, string> = { c: 'character device', b: 'block device', V: 'volume label', M: 'multi-volume part' };
 const SHOWN = 3;
 
 /** Occurrences of one kind of problem: how many, the first names, and tar's reason. */
@@ -30,6 +38,7 @@ export class TarExtractReport {
   readonly tail: string[] = [];
   readonly #aclMembers: Tally = { count: 0, names: [], reason: '' };
   readonly #aclFailures: Tally = { count: 0, names: [], reason: '' };
+  readonly #oddMembers: Tally = { count: 0, names: [], reason: '' };
   readonly #xattrFailures = new Map<string, Tally & { attribute: string }>();
 
   /** One line of tar's stderr. */
@@ -55,8 +64,18 @@ export class TarExtractReport {
 
   /** One line of tar's `-vv` listing on stdout. */
   listing(line: string): void {
+    const type = line[0];
+    if (type !== undefined && !BACKUP_TYPES.has(type)) {
+      const name = LISTED.exec(line)?.[1];
+      count(this.#oddMembers, `${TYPE_NAMES[type] ?? `type "${type}"`} ${name === undefined ? line : displayFileName(decodeFileName(unquoteTarName(name)))}`, '');
+    }
     const match = LISTED_WITH_ACL.exec(line);
     if (match) count(this.#aclMembers, displayFileName(decodeFileName(unquoteTarName(match[1]!))), '');
+  }
+
+  /** Members of a type backup-agent never writes (`character device srv/null, ...`), or undefined. */
+  oddMembers(): string | undefined {
+    return this.#oddMembers.count === 0 ? undefined : listed(this.#oddMembers);
   }
 
   /**

@@ -27,9 +27,11 @@ export interface Daemon {
   reload(): Promise<void>;
   /**
    * Stops scheduling. A running backup may finish within `shutdown_timeout`; then it is aborted (its
-   * uploads abandoned, lock released) and awaited. A second call aborts at once.
+   * uploads abandoned, the manifest written for what finished, lock released) and awaited. A second
+   * call aborts at once. Returns when the backup was aborted (ms since the epoch; now when none was
+   * running), or undefined while it may still finish.
    */
-  stop(reason: string): void;
+  stop(reason: string): number | undefined;
 }
 
 interface RunSlot {
@@ -93,19 +95,21 @@ export function startDaemon(options: DaemonOptions): Daemon {
   let task = startCronTask(config, job, logger);
   logger.info(`daemon started: next run at ${nextRun(task, config)}`, { config: configPath, pid: process.pid, ...describe(config) });
 
+  let abortedAt: number | undefined;
   const abortRun = (slot: RunSlot, reason: string) => {
     if (slot.controller.signal.aborted) return;
     if (slot.running) aborted = true;
+    abortedAt = Date.now();
     slot.controller.abort(Object.assign(new Error(`interrupted by ${reason}`), { name: 'AbortError' }));
   };
 
-  const stop = (reason: string): void => {
+  const stop = (reason: string): number | undefined => {
     if (stopping) {
       if (current?.running && !current.controller.signal.aborted) {
-        logger.warn(`${reason} again: aborting the running backup now`);
+        logger.warn(`${reason} again: aborting the running backup now; what finished keeps its manifest`);
         abortRun(current, reason);
       }
-      return;
+      return abortedAt ?? (current === undefined ? Date.now() : undefined);
     }
     stopping = true;
     void task.destroy();
@@ -113,7 +117,7 @@ export function startDaemon(options: DaemonOptions): Daemon {
     if (!slot) {
       logger.info(`${reason}: daemon stopped`);
       resolveFinished(ExitCode.OK);
-      return;
+      return Date.now();
     }
     let timer: NodeJS.Timeout | undefined;
     if (!slot.running) {
@@ -131,6 +135,7 @@ export function startDaemon(options: DaemonOptions): Daemon {
       logger.info(aborted ? 'daemon stopped: the running backup was aborted' : 'daemon stopped', { exit_code: aborted ? ExitCode.INTERRUPTED : ExitCode.OK });
       resolveFinished(aborted ? ExitCode.INTERRUPTED : ExitCode.OK);
     });
+    return abortedAt;
   };
 
   const reload = (): Promise<void> => {

@@ -1,6 +1,6 @@
 // Checks `schedule` with node-cron's own parser and `timezone` with Intl, so a bad value fails at config time.
 import { validateDetailed } from 'node-cron';
-import type { Config } from '../config/schema.js';
+import type { Config, RuleProblem } from '../config/schema.js';
 import { BackupError } from '../shared/backup-error.js';
 
 export interface ValidateScheduleOptions {
@@ -15,15 +15,20 @@ export interface ValidateScheduleOptions {
  * Schedule messages are node-cron's, e.g. `schedule: 61 is a invalid expression for minute ("61 3 * * *")`.
  */
 export function scheduleProblems(config: Pick<Config, 'schedule' | 'timezone'>, required = false): string[] {
-  const problems: string[] = [];
-  if (config.schedule === undefined) {
-    if (required) problems.push('schedule: not set; add a cron expression such as schedule: "15 3 * * *"');
-  } else {
+  const problems = scheduleRules(config).map((p) => `${p.path.join('.')}: ${p.message}`);
+  if (config.schedule === undefined && required) problems.unshift('schedule: not set; add a cron expression such as schedule: "15 3 * * *"');
+  return problems;
+}
+
+/** The same checks as config rules (key path + message), so `validate` reports them at their line and column. */
+export function scheduleRules(config: Pick<Config, 'schedule' | 'timezone'>): RuleProblem[] {
+  const problems: RuleProblem[] = [];
+  if (config.schedule !== undefined) {
     const result = validateDetailed(config.schedule);
-    for (const error of result.errors) problems.push(`schedule: ${error.message} ("${config.schedule}")`);
+    for (const error of result.errors) problems.push({ path: ['schedule'], message: `${error.message} ("${config.schedule}")` });
   }
   if (config.timezone !== undefined && !isTimeZone(config.timezone)) {
-    problems.push(`timezone: "${config.timezone}" is not a time zone known here (use an IANA name such as Europe/Berlin or UTC)`);
+    problems.push({ path: ['timezone'], message: `"${config.timezone}" is not a time zone known here (use an IANA name such as Europe/Berlin or UTC)` });
   }
   return problems;
 }

@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import type { MysqlAssetConfig } from '../config/schema.js';
 import { errorText, fail, ok, type CheckResult } from '../shared/check-result.js';
 import { childEnv, describeServer, explainMysqlError, findMysqlTools, listDatabases, selectDatabases, type MysqlTools } from './mysql-client.js';
+import { lockWaitError, watchLockWaits } from './mysql-lock-watch.js';
 import { dumpArgs } from './mysql-source.js';
 import { prepareOptionsFile } from './mysql-options-file.js';
 
@@ -32,10 +33,8 @@ export async function checkMysqlAsset(asset: MysqlAssetConfig, signal: AbortSign
     }
     if (databases.length === 0) return fail(check, `no databases to back up on ${describeServer(asset)}`);
     for (const database of databases) {
-      const result = await execa(tools.dump, dumpArgs(asset, options.path, database, ['--no-data']), { reject: false, cancelSignal: signal, stdin: 'ignore', stdout: 'ignore', extendEnv: false, env: childEnv(), timeout: 120_000 });
-      if (result.exitCode !== 0) {
-        return fail(check, `schema dump of "${database}" failed: ${explainMysqlError(asset, tools.dump, result, String(result.stderr)).message.replace(`${check}: `, '')}`);
-      }
+      const problem = await schemaDump(asset, tools, options.path, database, signal);
+      if (problem !== undefined) return fail(check, `schema dump of "${database}" failed: ${problem.replace(`${check}: `, '')}`);
     }
     return ok(check, `${basename(tools.dump)} (${tools.dump}) on ${describeServer(asset)}: ${databases.join(', ')} reachable, schema dump succeeds`);
   } catch (error) {
@@ -43,4 +42,20 @@ export async function checkMysqlAsset(asset: MysqlAssetConfig, signal: AbortSign
   } finally {
     await options.dispose();
   }
+}
+
+/**
+ * A schema-only dump of `database`, bounded like a backup's: a lock wait past lock_wait_timeout is
+ * ended (see watchLockWaits), and the whole dump may take lock_wait_timeout + 2 minutes at most.
+ * Returns the problem, or undefined when it succeeded.
+ */
+async function schemaDump(asset: MysqlAssetConfig, tools: MysqlTools, optionsFile: string | undefined, database: string, signal: AbortSignal): Promise<string | undefined> {
+  const timeout = asset.lock_wait_timeout + 120_000;
+  const child = execa(tools.dump, dumpArgs(asset, optionsFile, database, ['--no-data']), { reject: false, cancelSignal: signal, stdin: 'ignore', stdout: 'ignore', extendEnv: false, env: childEnv(), timeout });
+  const watch = watchLockWaits({ asset, tools, optionsFile, database }, signal, () => undefined);
+  const result = await child.finally(() => watch.stop());
+  const lockWait = watch.tripped();
+  if (lockWait) return lockWaitError(asset, database, lockWait).message;
+  if (result.timedOut) return `${basename(tools.dump)} did not finish within ${timeout / 1000}s (lock_wait_timeout + 120s) and was stopped`;
+  return result.exitCode === 0 ? undefined : explainMysqlError(asset, tools.dump, result, String(result.stderr)).message;
 }

@@ -1,10 +1,11 @@
 // Credentials for mysqldump/mysql go only through an options file: never argv, never the child's env.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { BackupError } from '../shared/backup-error.js';
+import { createOwnedTempDir, sweepOwnedTempDirs, type RemovedLeftover } from '../shared/owned-temp-dir.js';
 import type { MysqlAssetConfig } from '../config/schema.js';
 
 /** An options file to pass as `--defaults-extra-file` (the first argument), removed by `dispose`. */
@@ -15,6 +16,9 @@ export interface OptionsFile {
 }
 
 const live = new Set<string>();
+/** Options-file directories: `backup-agent-PID-START-XXXXXX`, so a killed run's can be told from a live one's. */
+const DIR_PREFIX = 'backup-agent-';
+const tempParent = () => (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
 process.once('exit', () => {
   for (const dir of live) rmSync(dir, { recursive: true, force: true });
 });
@@ -58,7 +62,7 @@ export async function prepareOptionsFile(asset: MysqlAssetConfig): Promise<Optio
       throw new BackupError('SOURCE_FAILED', `mysql "${asset.name}": cannot read defaults_file ${asset.defaults_file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { asset: asset.name });
     }
   }
-  const dir = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'backup-agent-'));
+  const dir = await createOwnedTempDir(tempParent(), DIR_PREFIX);
   live.add(dir);
   const path = join(dir, 'client.cnf');
   await writeFile(path, `${base}\n${section}`, { mode: 0o600 });
@@ -69,4 +73,12 @@ export async function prepareOptionsFile(asset: MysqlAssetConfig): Promise<Optio
       live.delete(dir);
     },
   };
+}
+
+/**
+ * Removes the options-file directories of runs that were killed before they could (SIGKILL, OOM):
+ * only ours (same uid) and only those whose process is gone. Call at the start of a run.
+ */
+export function sweepStaleOptionsDirs(): Promise<RemovedLeftover[]> {
+  return sweepOwnedTempDirs(tempParent(), DIR_PREFIX, { unnamed: true });
 }

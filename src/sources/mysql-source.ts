@@ -8,6 +8,7 @@ import type { MysqlAssetConfig } from '../config/schema.js';
 import type { ChildCommand } from '../transforms/compress.js';
 import { DUMP_FOOTER } from './dump-footer.js';
 import { childEnv, describeServer, explainMysqlError, findMysqlTools, listDatabases, selectDatabases, type MysqlTools } from './mysql-client.js';
+import { lockWaitError, watchLockWaits, type LockWait } from './mysql-lock-watch.js';
 import { prepareOptionsFile } from './mysql-options-file.js';
 import type { SourceReport, Source, SourceStream } from './source.js';
 import { findStdbuf, withStdoutBuffer } from './stdout-buffer.js';
@@ -88,9 +89,10 @@ function footerError({ asset, tools }: DumpJob, last: string): BackupError | und
   return new BackupError('SOURCE_FAILED', `mysql "${asset.name}": ${basename(tools.dump)} exited 0 but its output lacks the "-- Dump completed" footer: the dump is incomplete`, { asset: asset.name });
 }
 
-/** Judges the dump's exit; the footer is checked apart (it needs the output's end). */
-function judgeDump({ asset, tools }: DumpJob, result: Result, stderr: string, signal: AbortSignal): Error | undefined {
+/** Judges the dump's exit; the footer is checked apart (it needs the output's end). A lock wait it was stopped for wins. */
+function judgeDump({ asset, tools, database }: DumpJob, result: Result, stderr: string, signal: AbortSignal, lockWait: LockWait | undefined): Error | undefined {
   if (result.isCanceled || signal.aborted) return new BackupError('INTERRUPTED', `mysql "${asset.name}": interrupted`, { asset: asset.name });
+  if (lockWait) return lockWaitError(asset, database, lockWait);
   if (result.exitCode !== 0) return explainMysqlError(asset, tools.dump, result, stderr);
   return undefined;
 }
@@ -105,6 +107,9 @@ function startDump(job: DumpJob, signal: AbortSignal) {
   const child = execa(command.file, command.args, {
     reject: false, buffer: false, cancelSignal: signal, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', extendEnv: false, env: childEnv(),
   });
+  // KILL QUERY ends the waiting statement and the dump exits; should it not, it is killed.
+  const watch = watchLockWaits(job, signal, () => setTimeout(() => child.kill('SIGKILL'), 10_000).unref());
+  void child.finally(() => watch.stop());
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString('utf8')).slice(-4096); });
   const last: Buffer[] = [];
@@ -117,7 +122,7 @@ function startDump(job: DumpJob, signal: AbortSignal) {
     while (last.length > 1 && kept - last[0]!.length >= FOOTER_WINDOW) kept -= last.shift()!.length;
   });
   const judge = (result: Result): Error | undefined =>
-    judgeDump(job, result, stderr, signal) ?? footerError(job, Buffer.concat(last).subarray(-FOOTER_WINDOW).toString('latin1'));
+    judgeDump(job, result, stderr, signal, watch.tripped()) ?? footerError(job, Buffer.concat(last).subarray(-FOOTER_WINDOW).toString('latin1'));
   return { child, judge, counted };
 }
 

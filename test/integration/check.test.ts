@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIamUser } from './support/iam.js';
 import { startMariaDb, type MariaDb } from './support/mariadb.js';
+import { holdTableLock } from './support/mariadb-lock.js';
 import { startMoto, type MotoServer } from './support/moto.js';
 import { BIN, runCli, writeConfig } from './support/cli.js';
 import { requireTool } from './support/require-tool.js';
@@ -134,6 +135,23 @@ describe('backup-agent check', () => {
     const noDump = await runCli(['check', '-c', await config('db-nodump', { assets: [asset('db', { password: 'right-password', dump_binary: '/nonexistent/mysqldump' })] })]);
     expect(noDump.exitCode).toBe(1);
     expect(line(noDump.stdout, 'mysql "db"')).toBe('FAIL  mysql "db": dump_binary /nonexistent/mysqldump not found or not executable (install mariadb-client or set dump_binary)');
+  });
+
+  it('mysql: a schema dump blocked by a lock fails within lock_wait_timeout, naming the wait', async () => {
+    // --flush-logs with --single-transaction makes the dump run FLUSH TABLES WITH READ LOCK (root may), which
+    // waits for another session's LOCK TABLES ... WRITE: the schema-only dump of `check` would wait a day.
+    const asset = { name: 'db', type: 'mysql', databases: ['shop'], defaults_file: db.rootDefaultsFile, extra_options: ['--flush-logs'], lock_wait_timeout: '2s' };
+    const lock = await holdTableLock(db.rootDefaultsFile, 'shop', 'orders');
+    let result;
+    const started = Date.now();
+    try {
+      result = await runCli(['check', '-c', await config('db-locked', { assets: [asset] })]);
+    } finally {
+      await lock.release();
+    }
+    expect(result.exitCode, result.stdout + result.stderr).toBe(1);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(line(result.stdout, 'mysql "db"')).toMatch(/^FAIL {2}mysql "db": schema dump of "shop" failed: database "shop": waited \d+s for a lock \(FLUSH TABLES WITH READ LOCK\) \(Waiting for backup lock\), longer than lock_wait_timeout \(2s\): another session holds it/);
   });
 
   it('changes nothing on the host: a missing state_dir and destination are reported, not created; probe files and folders are removed', async () => {

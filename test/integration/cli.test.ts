@@ -56,6 +56,34 @@ describe('backup-agent CLI', () => {
     expect(result.stderr).toContain(`${file}:7:5: assets[0]: unknown key "exlude"`);
   });
 
+  it('validate exits 2 with file:line:col for unsafe names and prefixes, non-http endpoints, schedules the daemon rejects, alias bombs and oversized files', async () => {
+    const base = 'destination: { type: local, path: /tmp/b }\nassets: [{ name: www, type: files, paths: [/srv] }]\n';
+    const cases: [string, string, string][] = [
+      ['name-dot', base.replace('name: www', 'name: "."'), ':2:18: assets[0].name: cannot be "." or ".."'],
+      ['name-dotdot', base.replace('name: www', 'name: ".."'), ':2:18: assets[0].name: cannot be "." or ".."'],
+      ['name-option', base.replace('name: www', 'name: "-rf"'), ':2:18: assets[0].name: cannot start with "-"'],
+      ['prefix', base.replace('path: /tmp/b', 'path: /tmp/b, prefix: "x/../../"'), ':1:51: destination.prefix: cannot have a "." or ".." segment'],
+      ['file-url', base.replace('{ type: local, path: /tmp/b }', '{ type: s3, bucket: bkt, endpoint: "file:///etc/passwd" }'), ':1:49: destination.endpoint: must be an http:// or https:// URL'],
+      ['ftp-url', base.replace('{ type: local, path: /tmp/b }', '{ type: s3, bucket: bkt, endpoint: "ftp://127.0.0.1/" }'), ':1:49: destination.endpoint: must be an http:// or https:// URL'],
+      ['schedule-range', `${base}schedule: "61 25 * * *"\n`, ':3:11: schedule: 61 is a invalid expression for minute ("61 25 * * *")'],
+      ['schedule-words', `${base}schedule: "every night"\n`, ':3:11: schedule: expected 5 or 6 fields but got 2 ("every night")'],
+      ['alias-bomb', `a: &a [x, x, x, x, x, x, x, x, x]\n${'bcdefghi'.split('').map((l, i) => `${l}: &${l} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(', ')}]`).join('\n')}\n${base}`, ':2:8: YAML aliases expand to too much data'],
+    ];
+    for (const [name, text, expected] of cases) {
+      const file = join(work, `${name}.yml`);
+      await writeFile(file, text);
+      const result = await runCli(['validate', '-c', file]);
+      expect(result.exitCode, `${name}: ${result.stderr}`).toBe(2);
+      expect(result.stderr, name).toContain(`\n  ${file}${expected}`);
+      expect(result.stderr).not.toContain('unexpected error');
+    }
+    const big = join(work, 'big.yml');
+    await writeFile(big, `${base}# ${'x'.repeat(10 * 1024 * 1024)}\n`);
+    const refused = await runCli(['validate', '-c', big]);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain(`${big}:1:1: the file has ${base.length + 10 * 1024 * 1024 + 3} bytes; a config may have at most 1048576 (1 MiB): is this the right file?`);
+  });
+
   it('exits 2 for a missing config file, naming --config and BACKUP_AGENT_CONFIG', async () => {
     const result = await runCli(['validate'], { BACKUP_AGENT_CONFIG: join(work, 'nope.yml') });
     expect(result.exitCode).toBe(2);

@@ -147,6 +147,31 @@ describe('backup-agent daemon', () => {
     expect(await manifests(join(work, 'abort/store'))).toEqual([]);
   });
 
+  it('a repeated SIGTERM: a duplicate at once keeps the drain; a later one aborts in order and what finished keeps its manifest', async () => {
+    const hang = join(work, 'hang-repeat');
+    await mkdir(hang, { recursive: true });
+    await writeFile(join(hang, 'hang-midway'), 'trigger');
+    const file = await configFile('repeat', { shutdown_timeout: '60s', assets: [{ name: 'data', type: 'files', paths: [data] }, { name: 'hang', type: 'files', paths: [join(hang, 'hang-midway')] }] });
+    const daemon = startDaemon(file, FIXTURE_BIN);
+    await daemon.until(msg('files "hang": uploading to'), 'the second asset starting');
+    daemon.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 20));
+    daemon.child.kill('SIGTERM'); // as `timeout` sends it: to the process and to its group
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(daemon.child.exitCode).toBeNull();
+    expect(daemon.lines().map((l) => l.msg).filter((m) => m.startsWith('SIGTERM again')), JSON.stringify(daemon.lines().map((l) => l.msg))).toEqual([]);
+    daemon.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 20));
+    daemon.child.kill('SIGTERM');
+    expect((await daemon.child).exitCode).toBe(130);
+    const messages = daemon.lines().map((l) => l.msg);
+    expect(messages.filter((m) => m.startsWith('SIGTERM again'))).toEqual(['SIGTERM again: aborting the running backup now; what finished keeps its manifest']);
+    const [manifest] = await manifests(join(work, 'repeat/store'));
+    const recorded = JSON.parse(await readFile(manifest!, 'utf8')) as { status: string; artifacts: { asset: string; status: string }[] };
+    expect(recorded.status).toBe('interrupted');
+    expect(recorded.artifacts.map((a) => [a.asset, a.status])).toEqual([['data', 'ok'], ['hang', 'failed']]);
+  });
+
   it('SIGTERM during the random delay exits 0 without starting a backup', async () => {
     const daemon = startDaemon(await configFile('delay', { random_delay: '1h' }));
     await daemon.until((l) => /^run due at .*: starting in \S+ \(random_delay\)$/.test(l.msg), 'the random delay');

@@ -9,6 +9,7 @@ import { startMoto, type MotoServer } from './support/moto.js';
 import { FIXTURE_BIN, runCli, startCli, writeConfig } from './support/cli.js';
 import { startMariaDb, type MariaDb } from './support/mariadb.js';
 import { restoreDump } from './support/mariadb-restore.js';
+import { holdTableLock } from './support/mariadb-lock.js';
 
 const PASSWORD = 'S3cr3t-pw#with "quotes" and \\ spaces';
 let moto: MotoServer;
@@ -219,4 +220,72 @@ describe('a dump killed mid-stream never becomes a backup', () => {
       }
     });
   }
+});
+
+describe('a dump never waits on a lock forever', () => {
+  let lockdb: string;
+  beforeAll(async () => {
+    lockdb = 'lockdb';
+    await db.createFixtureDatabase(lockdb);
+  });
+
+  it('LOCK TABLES ... WRITE held by another session: the database fails within lock_wait_timeout naming the table; the files asset is stored (exit 3)', async () => {
+    const data = join(work, 'lock-data');
+    await mkdir(data, { recursive: true });
+    await writeFile(join(data, 'a.txt'), 'still backed up\n');
+    const file = await configFile('lockwait', [{ name: 'www', type: 'files', paths: [data] }, mysqlAsset('locked', { databases: [lockdb], lock_wait_timeout: '2s' })]);
+    const lock = await holdTableLock(db.rootDefaultsFile, lockdb, 'orders');
+    let result;
+    try {
+      result = await runCli(['run', '-c', file, '--json'], { DB_PASSWORD: PASSWORD });
+    } finally {
+      await lock.release();
+    }
+    expect(result.exitCode, result.stderr).toBe(3);
+    const report = JSON.parse(result.stdout) as Report & { artifacts: { duration_ms: number }[] };
+    const [files, dump] = report.artifacts;
+    expect(files).toMatchObject({ asset: 'www', status: 'ok' });
+    expect(dump!.status).toBe('failed');
+    expect(dump!.error).toMatch(new RegExp(`^mysql "locked": database "${lockdb}": waited \\d+s for a lock on table \`orders\` \\(Waiting for table metadata lock\\), longer than lock_wait_timeout \\(2s\\): another session holds it \\(LOCK TABLES \\.\\.\\. WRITE, .*\\); the dump was stopped and nothing was uploaded$`));
+    // Within the bound plus slack for polling (at most 1 s here), the client and a loaded machine.
+    expect(dump!.duration_ms).toBeGreaterThanOrEqual(2000);
+    expect(dump!.duration_ms).toBeLessThan(20_000);
+    expect(await moto.listKeys(dump!.key)).toEqual([]);
+    const manifest = JSON.parse((await moto.getObject(report.manifest_key)).toString('utf8')) as Report;
+    expect(manifest.artifacts.map((a) => [a.asset, a.status])).toEqual([['www', 'ok'], ['locked', 'failed']]);
+  });
+
+  it("a SIGKILLed run's options file (the password, in /dev/shm) is removed by the next run, never a live run's", async () => {
+    const file = await configFile('killed', [mysqlAsset('killed', { databases: [lockdb] })]);
+    const lock = await holdTableLock(db.rootDefaultsFile, lockdb, 'orders');
+    let leftover: string | undefined;
+    try {
+      const child = startCli(['run', '-c', file], { DB_PASSWORD: PASSWORD });
+      const deadline = Date.now() + 30_000;
+      while (leftover === undefined) {
+        if (Date.now() > deadline) throw new Error('no options directory appeared in /dev/shm');
+        leftover = (await readdir('/dev/shm')).find((name) => name.startsWith(`backup-agent-${child.pid}-`));
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // The dump waits on the lock now. Another config's run (its own state_dir and lock) sweeps /dev/shm
+      // at its start and must leave this live run's directory alone.
+      const data = join(work, 'killed-other-data');
+      await mkdir(data, { recursive: true });
+      await writeFile(join(data, 'x'), 'x');
+      const other = await runCli(['run', '-c', await configFile('killed-other', [{ name: 'www', type: 'files', paths: [data] }])]);
+      expect(other.exitCode, other.stderr).toBe(0);
+      expect(existsSync(join('/dev/shm', leftover, 'client.cnf'))).toBe(true);
+      child.kill('SIGKILL');
+      await child;
+      expect(existsSync(join('/dev/shm', leftover, 'client.cnf'))).toBe(true);
+    } finally {
+      await lock.release();
+    }
+    const next = await runCli(['run', '-c', file], { DB_PASSWORD: PASSWORD });
+    expect(next.exitCode, next.stderr).toBe(0);
+    expect(existsSync(join('/dev/shm', leftover))).toBe(false);
+    const messages = next.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => (JSON.parse(l) as { msg: string }).msg);
+    expect(messages).toContain(`removed /dev/shm/${leftover}, left by a run that was killed (PID ${leftover.split('-')[2]} is not running)`);
+    expect(messages.some((m) => m.startsWith('took over a stale lock') && m.endsWith(`PID ${leftover!.split('-')[2]} is not running`))).toBe(true);
+  });
 });

@@ -146,6 +146,31 @@ describe('list and restore of a files backup', () => {
     expect(existsSync(target)).toBe(false);
   });
 
+  it('an archive with device nodes (made by GNU tar as root) is refused with UNSAFE_ARCHIVE naming them; nothing is written, no node is created', async () => {
+    const tree = join(work, 'devices');
+    await mkdir(join(tree, 'srv/app'), { recursive: true });
+    await writeFile(join(tree, 'srv/app/ok.txt'), 'fine\n');
+    await execa('mkfifo', [join(tree, 'srv/app/fifo')]); // FIFOs are allowed
+    await execa('mknod', ['-m', '0666', join(tree, 'srv/app/null'), 'c', '1', '3']);
+    await execa('mknod', ['-m', '0666', join(tree, 'srv/app/disk'), 'b', '7', '0']);
+    await writeFile(join(tree, 'srv/app/later.bin'), Buffer.alloc(32 * 1024 * 1024)); // extracted after the nodes: a window to look
+    const crafted = join(work, 'devices.tar');
+    await execa('tar', ['--format=posix', '-cf', crafted, '-C', tree, 'srv/app/ok.txt', 'srv/app/fifo', 'srv/app/null', 'srv/app/disk', 'srv/app/later.bin']);
+    const key = `${moto.prefix}daily/2026-11-02/dev-host/www/20261102T000000Z.tar`;
+    await uploadWithManifest(moto, { host: 'dev-host', asset: 'www', type: 'files', key, body: await readFile(crafted), startedAt: '2026-11-02T00:00:00.000Z' });
+    const config = await configFile('dev-host');
+    const target = join(work, 'dev-target');
+    const watcher = execa('sh', ['-c', `while :; do find "${target}" \\( -type c -o -type b \\) -print 2>/dev/null; sleep 0.01; done`], { reject: false });
+    const restored = await runCli(['restore', key, '-c', config, '--credentials-file', readerKey, '--to', target]);
+    watcher.kill('SIGKILL');
+    expect(restored.exitCode).toBe(1);
+    expect(restored.stderr).toContain(`backup-agent: files "www" from s3://${moto.bucket}/${key}: refused: the archive has members that are not regular files, directories, symlinks, hard links or FIFOs (`);
+    expect(restored.stderr).toMatch(/\((block device srv\/app\/disk, character device srv\/app\/null|character device srv\/app\/null, block device srv\/app\/disk)\); backup-agent never writes them; nothing was restored/);
+    expect(existsSync(target)).toBe(false);
+    // As root, tar ran without CAP_MKNOD: no device node existed even in the staging directory.
+    expect(String((await watcher).stdout)).toBe('');
+  });
+
   it('a crafted archive (absolute names, ../, a symlink out and a member through it) is refused; nothing written outside', async () => {
     const outside = join(work, 'outside');
     await mkdir(outside);

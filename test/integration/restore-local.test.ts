@@ -1,7 +1,8 @@
 // The local destination read back (as the quickstart uses it): run, list, restore, verify without any cloud.
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync } from 'node:fs';
 import { execa } from 'execa';
@@ -74,6 +75,47 @@ describe('local destination', () => {
     // zstd (writing straight into tar) may notice the damage before the hash is complete.
     expect(again.stderr).toMatch(new RegExp(`${path}: (sha256 mismatch|decompression failed: .*\\(the object is damaged; \`verify\` checks its sha256\\))`));
     expect(existsSync(join(work, 'restored-bad'))).toBe(false);
+  });
+
+  it('a manifest whose key climbs out with .. is refused by list, verify and restore --latest; the file it names is never read', async () => {
+    const dir = join(work, 'dotdot');
+    const root = join(dir, 'store');
+    await mkdir(join(dir, 'outside'), { recursive: true });
+    // A real archive outside the store, with the manifest's size and sha256: only the key check stands in the way.
+    await writeFile(join(dir, 'outside/secret.txt'), 'not yours\n');
+    await execa('tar', ['-cf', join(dir, 'outside/secret.tar'), '-C', join(dir, 'outside'), 'secret.txt']);
+    const body = await readFile(join(dir, 'outside/secret.tar'));
+    const started = new Date(Date.now() - 86_400_000).toISOString().replace(/T.*/, 'T03:15:00.000Z');
+    const day = started.slice(0, 10);
+    const stamp = `${started.slice(0, 19).replace(/[-:]/g, '')}Z`;
+    const runDir = join(root, 'daily', day, 'dotdot');
+    const key = `daily/${day}/dotdot/www/${relative(join(runDir, 'www'), join(dir, 'outside/secret.tar'))}`;
+    expect(key).toContain('/../');
+    await mkdir(runDir, { recursive: true });
+    const manifestPath = join(runDir, `${stamp}.manifest.json`);
+    await writeFile(manifestPath, JSON.stringify({
+      format: 'backup-agent-manifest', version: 1, run_id: 'crafted', host: 'dotdot', tier: 'daily', started_at: started, finished_at: started, status: 'ok',
+      artifacts: [{ asset: 'www', type: 'files', key, status: 'ok', bytes_read: body.length, bytes_stored: body.length, sha256: createHash('sha256').update(body).digest('hex'), compression: 'none', duration_ms: 1, skipped: [], warnings: [], omitted: 0 }],
+    }));
+    const config = await writeConfig(dir, { host: 'dotdot', state_dir: 'state', destination: { type: 'local', path: 'store' }, assets: [{ name: 'www', type: 'files', paths: ['outside'] }] });
+    const refusal = `manifest ${manifestPath}: artifacts.0.key "${key}" is not a key of this run (expected daily/${day}/dotdot/www/${stamp}...): the manifest is not trusted`;
+
+    const listed = await runCli(['list', '-c', config]);
+    expect(listed.exitCode).toBe(1);
+    expect(listed.stderr).toContain(`backup-agent: ${refusal}`);
+    expect(listed.stdout).not.toContain('secret');
+
+    const verified = await runCli(['verify', '-c', config]);
+    expect(verified.exitCode).toBe(1);
+    expect(verified.stdout).toContain(`FAIL  manifest: ${refusal}`);
+    expect(verified.stdout).not.toContain('OK ');
+
+    const target = join(dir, 'restored');
+    const restored = await runCli(['restore', '-c', config, '--asset', 'www', '--latest', '--to', target]);
+    expect(restored.exitCode).toBe(1);
+    expect(restored.stderr).toContain(`backup-agent: no stored backup of asset "www" of host "dotdot" under ${root}`);
+    expect(restored.stderr).toContain(`  ${refusal}`);
+    expect(existsSync(target)).toBe(false);
   });
 
   it('SIGINT during a restore exits 130 and leaves no partial output', async () => {
