@@ -44,7 +44,7 @@ export class MultipartUploadError extends Error {
 export async function uploadStream(client: S3Client, params: ObjectParams, body: Readable, options: MultipartOptions): Promise<void> {
   const { partSize, queueSize, signal } = options;
   const retry = options.retry ?? NO_RETRY;
-  const request = <T>(operation: string, call: () => Promise<T>) => retry(`s3://${params.Bucket}/${params.Key}: ${operation}`, signal, call);
+  const request = <T>(operation: string, call: () => Promise<T>, until = signal) => retry(`s3://${params.Bucket}/${params.Key}: ${operation}`, until, call);
   const free: Buffer[] = [];
   const take = () => free.pop() ?? Buffer.allocUnsafe(partSize);
   const inFlight = new Set<Promise<void>>();
@@ -104,7 +104,7 @@ export async function uploadStream(client: S3Client, params: ObjectParams, body:
     throwIfFailed();
     if (partNumber === 0) {
       const input = { ...params, Body: current.subarray(0, filled), ContentLength: filled };
-      await request('PutObject', () => client.send(new PutObjectCommand(input), { abortSignal: signal }));
+      await commit(signal, (abortSignal) => request('PutObject', () => client.send(new PutObjectCommand(input), { abortSignal }), abortSignal));
       return;
     }
     if (filled > 0) await send(current, filled);
@@ -115,12 +115,38 @@ export async function uploadStream(client: S3Client, params: ObjectParams, body:
       Bucket: params.Bucket, Key: params.Key, UploadId: uploadId, MultipartUpload: { Parts: parts },
       ...(params.IfNoneMatch ? { IfNoneMatch: params.IfNoneMatch } : {}),
     };
-    await request('CompleteMultipartUpload', () => client.send(new CompleteMultipartUploadCommand(complete), { abortSignal: signal }));
+    await commit(signal, (abortSignal) => request('CompleteMultipartUpload', () => client.send(new CompleteMultipartUploadCommand(complete), { abortSignal }), abortSignal));
   } catch (error) {
     failed.first ??= { error };
     if (!body.destroyed) body.destroy();
     await Promise.allSettled(inFlight);
     throw new MultipartUploadError(uploadId, failed.first!.error);
+  }
+}
+
+/** How long the request that makes a whole object visible may still take after the run was interrupted. */
+export const COMMIT_GRACE_MS = 30_000;
+
+/**
+ * Runs the committing request (PutObject of a whole body, CompleteMultipartUpload) under a signal that
+ * aborts only {@link COMMIT_GRACE_MS} after `signal` does. Aborting it in flight could leave an object the
+ * server stored but the run counts as interrupted, so that no manifest lists it; finishing lets the
+ * manifest (written within its own grace) record it.
+ */
+async function commit<T>(signal: AbortSignal | undefined, call: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    timer = setTimeout(() => controller.abort(signal?.reason), COMMIT_GRACE_MS);
+    timer.unref();
+  };
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await call(controller.signal);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    clearTimeout(timer);
   }
 }
 

@@ -26,7 +26,10 @@ export function createS3Destination(config: S3DestinationConfig, logger: Logger,
         // Sent on PutObject, or on CompleteMultipartUpload: a duplicate key fails at the end, before it is visible.
         ...(config.write_once ? { IfNoneMatch: '*' } : {}),
       };
-      const onAbort = () => body.destroy(Object.assign(new Error('interrupted'), { name: 'AbortError' }));
+      // A body read to its end is being committed: the upload lets that request finish (see COMMIT_GRACE_MS).
+      const onAbort = () => {
+        if (!body.readableEnded) body.destroy(Object.assign(new Error('interrupted'), { name: 'AbortError' }));
+      };
       options.signal.addEventListener('abort', onAbort, { once: true });
       try {
         if (options.signal.aborted) onAbort();

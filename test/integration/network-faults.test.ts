@@ -132,6 +132,32 @@ describe('S3 through a faulty network', () => {
     }
   }, 120_000);
 
+  it('SIGTERM while the request that makes the object visible is in flight: it may finish, and the manifest lists what the server stored', async () => {
+    const small = await randomFile(join(work, 'small'), MiB); // one PutObject (below part_size)
+    const proxy = await startFaultProxy(moto.endpoint);
+    try {
+      // moto gets every request and stores the object; its answer is held back until `pass`.
+      await proxy.command('mute');
+      const file = await writeS3Config(moto, work, 'commit', [small], { endpoint: proxy.endpoint, credentials: { key_file: keyFile } });
+      const run = startCli(['run', '-c', file, '--json']);
+      const stored = async () => (await moto.listKeys(moto.prefix)).filter((k) => k.includes('/commit/') && !k.endsWith('.manifest.json'));
+      const deadline = Date.now() + 60_000;
+      while ((await stored()).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await stored(), 'moto never received the PutObject').toHaveLength(1);
+      run.kill('SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await proxy.command('pass');
+      const result = await run;
+      expect(result.exitCode, String(result.stderr)).toBe(130);
+      const report = JSON.parse(String(result.stdout)) as { status: string; manifest_key: string };
+      expect(report.status).toBe('interrupted');
+      const manifest = JSON.parse((await moto.getObject(report.manifest_key)).toString('utf8')) as { artifacts: { key: string; status: string }[] };
+      expect(manifest.artifacts.map((a) => [a.key, a.status])).toEqual([[(await stored())[0], 'ok']]);
+    } finally {
+      await proxy.stop();
+    }
+  }, 120_000);
+
   it('RequestTimeTooSkewed: the SDK corrects its clock offset from the answer, the request is retried, every later one is signed right', async () => {
     const proxy = await startSkewedClockProxy(moto.endpoint, 3_600_000);
     try {
