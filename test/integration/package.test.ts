@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from './support/cli.js';
-import { readmeQuickstart } from './support/readme.js';
+import { readmeQuickstart } from './support/markdown.js';
 import { requireTool } from './support/require-tool.js';
 
 const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
 import { createIamUser } from './support/iam.js';
-import { readmeShBlocks } from './support/readme.js';
+import { shBlocks } from './support/markdown.js';
 import { startMoto, type MotoServer } from './support/moto.js';
 import { writeS3Config } from './support/s3-config.js';
 import { requireTool } from './support/require-tool.js';
@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 /** The first ```sh block of the README's "## Restore drill" section. */
-const drillFromReadme = async () => (await readmeShBlocks('Restore drill'))[0]!;
+const drillFromReadme = async () => (await shBlocks('README.md', 'Restore drill'))[0]!;
 
 describe('README restore drill', () => {
   it('restores the newest backup byte for byte with the operator policy, and the put-only key cannot run it', async () => {
