@@ -52,3 +52,29 @@ export async function readmeQuickstart(): Promise<string> {
   if (!block.includes('init --quickstart')) throw new Error('the last ```sh block of the README\'s "Set up" is not the quickstart');
   return block;
 }
+
+/** The anchor GitHub gives a heading: lower case, punctuation dropped, spaces as hyphens. */
+export function headingAnchor(text: string): string {
+  return text.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+}
+
+/** Every anchor of a markdown text, numbered as GitHub numbers repeated headings (`x`, `x-1`, ...). */
+export function markdownAnchors(text: string): Set<string> {
+  const anchors = new Set<string>();
+  for (const { text: heading } of markdownHeadings(text)) {
+    const base = headingAnchor(heading);
+    let anchor = base;
+    for (let n = 1; anchors.has(anchor); n++) anchor = `${base}-${n}`;
+    anchors.add(anchor);
+  }
+  return anchors;
+}
+
+/** The targets of the inline links `[text](target)` of a markdown text, outside fenced and inline code. */
+export function markdownLinks(text: string): string[] {
+  return fencedLines(text).flatMap(({ line, fenced }) => {
+    if (fenced) return [];
+    const prose = line.replace(/(`+)[^`]*?\1/g, '');
+    return [...prose.matchAll(/\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => m[1]!);
+  });
+}
