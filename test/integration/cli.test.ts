@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT, runCli, writeConfig } from './support/cli.js';
-import { readmeQuickstart } from './support/readme.js';
+import { readmeQuickstart } from './support/markdown.js';
 
 let work: string;
 beforeAll(async () => {

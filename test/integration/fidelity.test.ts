@@ -1,15 +1,16 @@
 // What a restore brings back is what was there: a tree of real system files plus every hard case
 // (xattrs, ACLs, capabilities, a 1 GiB sparse file, special files and modes, old times, odd names),
-// backed up with put-only credentials to moto, restored by `backup-agent restore` and by the README's
-// stock command, and compared path by path with the original.
+// backed up with put-only credentials to moto, restored by `backup-agent restore` and by the stock
+// command of docs/restore.md, and compared path by path with the original.
 import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, ROOT, runCli, writeConfig } from './support/cli.js';
+import { BIN, runCli, writeConfig } from './support/cli.js';
 import { makeFidelityTree } from './support/fidelity-tree.js';
 import { createIamUser } from './support/iam.js';
+import { shBlocks } from './support/markdown.js';
 import { startMoto, type MotoCredentials, type MotoServer } from './support/moto.js';
 import { diffSnapshots, snapshotTree, type TreeSnapshot } from './support/tree-snapshot.js';
 
@@ -57,11 +58,9 @@ afterAll(async () => {
 
 const restoreArgs = (asset: string, to: string) => ['restore', '-c', config, '--credentials-file', readerKey, '--asset', asset, '--latest', '--host', 'fidelity', '--to', to];
 
-/** The README's "Without the agent" block, run with the aws CLI (pointed at moto) as the operator. */
+/** The stock-tools block of docs/restore.md ("## Without the agent"), run with the aws CLI (pointed at moto) as the operator. */
 async function stockRestore(key: string, target: string): Promise<void> {
-  const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
-  const block = /Without the agent[^\n]*\n\n```sh\n([\s\S]*?)```/.exec(readme)?.[1];
-  if (!block) throw new Error('README has no ```sh block after "Without the agent"');
+  const block = (await shBlocks('docs/restore.md', 'Without the agent'))[0]!;
   const command = block.split('\n').filter((l) => !l.startsWith('#')).join('\n')
     .replace(/s3:\/\/acme-backups\/\S+\.tar\.zst/, `s3://${moto.bucket}/${key}`)
     .replaceAll('/srv/restore', target);
@@ -102,7 +101,7 @@ describe('files fidelity: everything that was there comes back', () => {
     expect(original.size).toBeGreaterThan(1500);
   }, 300_000);
 
-  it("the README's stock command (aws s3 cp | zstd -d | tar -x ...) brings back the same", async () => {
+  it("the stock command of docs/restore.md (aws s3 cp | zstd -d | tar -x ...) brings back the same", async () => {
     const target = join(work, 'by-stock-tools');
     await stockRestore(keys.tree!, target);
     expect(diffSnapshots(original, await snapshotTree(join(target, source.slice(1))))).toEqual([]);

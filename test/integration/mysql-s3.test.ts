@@ -88,7 +88,7 @@ describe('mysql asset to S3 as a put-only user', () => {
       const text = await readFile(join(record, f), 'utf8');
       expect(text).not.toContain('S3cr3t');
       if (f.startsWith('options-mode.')) expect(text.trim()).toBe('600 root');
-      // Run under coreutils stdbuf: 64 KiB stdout writes instead of 4 KiB (README, Performance).
+      // Run under coreutils stdbuf: 64 KiB stdout writes instead of 4 KiB (docs/design.md).
       if (f.startsWith('environ.')) expect(text.split('\n')).toEqual(expect.arrayContaining(['_STDBUF_O=65536', expect.stringMatching(/^LD_PRELOAD=.*libstdbuf\.so$/)]));
       if (f.startsWith('argv.')) {
         const optionsFile = text.split('\n')[1]!.replace('--defaults-extra-file=', '');

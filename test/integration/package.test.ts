@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from './support/cli.js';
-import { readmeQuickstart } from './support/readme.js';
+import { readmeQuickstart } from './support/markdown.js';
 import { requireTool } from './support/require-tool.js';
 
 const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as {
@@ -31,7 +31,7 @@ beforeAll(async () => {
   // rewritten under tests running in parallel). node_modules is shared for the compiler.
   const source = join(work, 'source');
   await mkdir(source);
-  for (const entry of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'rolldown.config.mjs', 'scripts', 'README.md', 'bin', 'src', 'systemd', 'examples']) {
+  for (const entry of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'rolldown.config.mjs', 'scripts', 'README.md', 'docs', 'bin', 'src', 'systemd', 'examples']) {
     await cp(join(ROOT, entry), join(source, entry), { recursive: true });
   }
   await symlink(join(ROOT, 'node_modules'), join(source, 'node_modules'));
@@ -51,7 +51,7 @@ afterAll(async () => {
 });
 
 describe('npm pack + npm install -g', () => {
-  it('packs the built CLI, the systemd units and the example configs, and no sources, tests or source maps', () => {
+  it('packs the built CLI, the systemd units, the example configs, the README and every docs page, and no sources, tests or source maps', async () => {
     expect(members).toContain('package/bin/backup-agent');
     // bin/backup-agent runs the bundle; the tsc output it was bundled from is not shipped.
     expect(members).toContain('package/dist/app/main.js');
@@ -59,6 +59,11 @@ describe('npm pack + npm install -g', () => {
     expect(members).toContain('package/systemd/backup-agent.service');
     expect(members).toContain('package/systemd/backup-agent.timer');
     expect(members).toContain('package/examples/s3-put-only.yml');
+    // Operators read the docs on the server: README.md links into docs/, so every page ships.
+    expect(members).toContain('package/README.md');
+    const pages = (await readdir(join(ROOT, 'docs'))).filter((f) => f.endsWith('.md'));
+    expect(pages.length).toBeGreaterThan(0);
+    for (const page of pages) expect(members).toContain(`package/docs/${page}`);
     expect(members.filter((m) => /\.test\.|\.map$|^package\/(src|test|bench|\.ci)\/|^package\/examples\/.*\//.test(m))).toEqual([]);
   });
 

@@ -1,4 +1,4 @@
-// The README's restore drill, run as written (names and paths substituted) with the aws CLI against
+// The restore drill of docs/restore.md, run as written (names and paths substituted) with the aws CLI against
 // moto, as an operator holding only `policy --restore`: it finds the newest manifest, checks the
 // artifact's sha256 and unpacks the very bytes that were backed up.
 import { execa } from 'execa';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
 import { createIamUser } from './support/iam.js';
-import { readmeShBlocks } from './support/readme.js';
+import { shBlocks } from './support/markdown.js';
 import { startMoto, type MotoServer } from './support/moto.js';
 import { writeS3Config } from './support/s3-config.js';
 import { requireTool } from './support/require-tool.js';
@@ -26,10 +26,10 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-/** The first ```sh block of the README's "## Restore drill" section. */
-const drillFromReadme = async () => (await readmeShBlocks('Restore drill'))[0]!;
+/** The first ```sh block of docs/restore.md's "## Restore drill" section. */
+const drillFromDocs = async () => (await shBlocks('docs/restore.md', 'Restore drill'))[0]!;
 
-describe('README restore drill', () => {
+describe('the restore drill (docs/restore.md)', () => {
   it('restores the newest backup byte for byte with the operator policy, and the put-only key cannot run it', async () => {
     const source = join(work, 'var/www');
     await mkdir(join(source, 'html'), { recursive: true });
@@ -37,7 +37,7 @@ describe('README restore drill', () => {
     await writeFile(join(source, 'app.bin'), Buffer.from(Array.from({ length: 50_000 }, (_, i) => (i * 31) % 256)));
     const keyFile = await moto.writeKeyFile(moto.putOnly, work);
     const config = await writeS3Config(moto, work, 'drill-host', [source], { credentials: { key_file: keyFile } });
-    // The asset is called www, as in the README.
+    // The asset is called www, as in the drill.
     await writeFile(config, (await readFile(config, 'utf8')).replace('name: data', 'name: www'));
     const backup = await runCli(['run', '--config', config]);
     expect(backup.stderr).not.toMatch(/"level":"error"/);
@@ -48,12 +48,12 @@ describe('README restore drill', () => {
     const operator = await createIamUser(moto, 'drill-operator', (JSON.parse(printed.stdout) as { Statement: Record<string, unknown>[] }).Statement);
 
     const restored = join(work, 'restore-drill');
-    const drill = (await drillFromReadme()).split('\n# 4.')[0]!
+    const drill = (await drillFromDocs()).split('\n# 4.')[0]!
       .replace(/^B=acme-backups P=web-01\/ H=web-01$/m, `B=${moto.bucket} P=${moto.prefix} H=drill-host`)
       .replaceAll('/srv/restore-drill', restored)
       .replaceAll('/var/www', source);
     expect(drill).toContain(`H=drill-host`);
-    // The README's `aws` pointed at moto (Debian's aws CLI predates AWS_ENDPOINT_URL).
+    // The drill's `aws` pointed at moto (Debian's aws CLI predates AWS_ENDPOINT_URL).
     const script = `aws() { command aws --endpoint-url "$MOTO_ENDPOINT" "$@"; }\n${drill}`;
     const env = (creds: { accessKeyId: string; secretAccessKey: string }) => ({
       MOTO_ENDPOINT: moto.endpoint, AWS_ACCESS_KEY_ID: creds.accessKeyId, AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,

@@ -5,12 +5,12 @@ import { access, constants, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './support/cli.js';
-import { readmeShBlocks } from './support/readme.js';
+import { shBlocks } from './support/markdown.js';
 import { requireTool } from './support/require-tool.js';
 
 describe('the README test line', () => {
   it('is one line in "## Set up", and .ci/run runs exactly that line', async () => {
-    const lines = (await readmeShBlocks('Set up')).flatMap((b) => b.split('\n')).filter((l) => /\bnpm test\b/.test(l));
+    const lines = (await shBlocks('README.md', 'Set up')).flatMap((b) => b.split('\n')).filter((l) => /\bnpm test\b/.test(l));
     expect(lines).toEqual(['scripts/install-test-deps && npm ci && npm test']);
     const ci = (await readFile(join(ROOT, '.ci/run'), 'utf8')).split('\n');
     expect(ci.filter((l) => l === lines[0])).toHaveLength(1);
