@@ -1,6 +1,7 @@
 // Local directory destination: same key layout as S3, written atomically and never overwritten.
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { link, mkdir, open, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -20,9 +21,11 @@ export function createLocalDestination(config: LocalDestinationConfig): Destinat
       const dir = dirname(target);
       // Hidden temp name in the same directory, so the final link(2) is atomic and cannot overwrite.
       const temp = join(dir, `.${basename(target)}.partial-${randomBytes(6).toString('hex')}`);
+      let file: WriteStream | undefined;
       try {
         await mkdir(dir, { recursive: true, mode: 0o700 });
-        await pipeline(body, createWriteStream(temp, { flags: 'wx', mode: 0o600 }), { signal: options.signal });
+        file = createWriteStream(temp, { flags: 'wx', mode: 0o600 });
+        await pipeline(body, file, { signal: options.signal });
         await syncPath(temp);
         await link(temp, target);
         await syncPath(dir);
@@ -30,6 +33,8 @@ export function createLocalDestination(config: LocalDestinationConfig): Destinat
         if (!body.destroyed) body.destroy();
         throw explainLocalError(error, target, body);
       } finally {
+        // A stream destroyed while still opening creates its file afterwards: unlink once it has closed.
+        if (file && !file.closed) await once(file, 'close').catch(() => undefined);
         await unlink(temp).catch(() => undefined);
       }
     },
