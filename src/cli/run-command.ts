@@ -1,7 +1,7 @@
 // `backup-agent run`: load config, run the backup under a signal-driven AbortController, print the summary.
 import { loadConfig } from '../config/load-config.js';
 import { checkSecretFiles } from '../config/secret-files.js';
-import { performRun } from '../pipeline/perform-run.js';
+import { performRun } from '../backup/perform-run.js';
 import { createLogger } from '../shared/logger.js';
 import type { GlobalOptions } from './main.js';
 import { reportError } from './main.js';

@@ -3,7 +3,7 @@
 import type { ScheduledTask } from 'node-cron';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config/schema.js';
-import { performRun } from '../pipeline/perform-run.js';
+import { performRun } from '../backup/perform-run.js';
 import { isAbortError, toBackupError } from '../shared/backup-error.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import type { Logger } from '../shared/logger.js';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.js';
 import { createLocalDestination } from '../../src/destinations/local-destination.js';
 import type { Config } from '../../src/config/schema.js';
-import { runBackup } from '../../src/pipeline/run-backup.js';
+import { runBackup } from '../../src/backup/run-backup.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { BIN, runCli } from './support/cli.js';
 import { requireTool } from './support/require-tool.js';

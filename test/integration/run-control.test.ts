@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.js';
-import { runBackup } from '../../src/pipeline/run-backup.js';
+import { runBackup } from '../../src/backup/run-backup.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { startMoto, type MotoServer } from './support/moto.js';
 import { BIN, FIXTURE_BIN, logLines, runCli, startCli, writeConfig } from './support/cli.js';

@@ -15,7 +15,7 @@ import { checkFilesAsset } from '../sources/check-files.js';
 import { checkMysqlAsset } from '../sources/check-mysql.js';
 import { checkGnuTar } from '../sources/files-source.js';
 import { planCompressor } from '../transforms/compress.js';
-import { checkKey } from './keys.js';
+import { checkKey } from '../layout/keys.js';
 
 export interface PreflightOptions {
   signal: AbortSignal;

@@ -6,7 +6,7 @@ import type { BackupStore } from '../destinations/backup-store.js';
 import { BackupError, toBackupError } from '../shared/backup-error.js';
 import { describeDecryptFailure } from '../transforms/decrypt-failure.js';
 import type { DecryptorPlan } from '../transforms/decrypt.js';
-import type { Manifest } from './manifest.js';
+import type { Manifest } from '../layout/manifest.js';
 import { checkArtifactKeys, parseManifest } from './parse-manifest.js';
 
 /** `20261122T031500Z[--random].manifest.json[.age]`, as written by manifestKey(). */

@@ -10,8 +10,8 @@ import type { ChildCommand } from '../transforms/compress.js';
 import { planDecompressor } from '../transforms/decompress.js';
 import { describeDecryptFailure } from '../transforms/decrypt-failure.js';
 import type { DecryptorPlan } from '../transforms/decrypt.js';
-import { artifactFormat } from './artifact-format.js';
-import type { ArtifactRecord } from './manifest.js';
+import { artifactFormat } from '../layout/artifact-format.js';
+import type { ArtifactRecord } from '../layout/manifest.js';
 
 /** What to read: an artifact as its manifest recorded it. */
 export type ReadRecord = Pick<ArtifactRecord, 'key' | 'sha256' | 'bytes_stored'>;

@@ -3,7 +3,7 @@
 import type { Config } from '../config/schema.js';
 import { writeMetrics } from '../notify/metrics.js';
 import { notifyFinished, notifyRunError, notifyStart } from '../notify/notify.js';
-import { recordLastRun } from './last-run.js';
+import { recordLastRun } from '../notify/last-run.js';
 import { runBackup, type RunOptions, type RunReport } from './run-backup.js';
 
 /** Runs a backup, records it and notifies; returns the backup's report (whose exit code is final). */

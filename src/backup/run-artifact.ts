@@ -9,7 +9,7 @@ import type { SourceItem, SourceStream } from '../sources/source.js';
 import type { CompressorPlan } from '../transforms/compress.js';
 import type { EncryptorPlan } from '../transforms/encryptor-plan.js';
 import { Measure } from '../transforms/measure.js';
-import { artifactLabel, newRecord, type ArtifactRecord } from './manifest.js';
+import { artifactLabel, newRecord, type ArtifactRecord } from '../layout/manifest.js';
 import type { ProgressTracker } from './progress.js';
 import { stopReason } from './run-deadline.js';
 import { describeStall, watchForStall, type WatchedStage } from './stall-watchdog.js';

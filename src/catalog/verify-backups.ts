@@ -6,7 +6,7 @@ import { BackupError, toBackupError } from '../shared/backup-error.js';
 import { dumpFooterWatch, incompleteDump } from '../sources/dump-footer.js';
 import { ChecksumGate } from '../transforms/checksum-gate.js';
 import type { DecryptorPlan } from '../transforms/decrypt.js';
-import { artifactFormat } from './artifact-format.js';
+import { artifactFormat } from '../layout/artifact-format.js';
 import { backupEntries, isStored, type BackupEntry } from './backup-entries.js';
 import { findGaps, type Gap } from './find-gaps.js';
 import { loadCatalog } from './manifest-catalog.js';

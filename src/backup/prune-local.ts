@@ -7,8 +7,8 @@ import { dirname } from 'node:path';
 import { tierNames, type LocalDestinationConfig, type Tier } from '../config/schema.js';
 import { createLocalStore } from '../destinations/local-store.js';
 import type { Logger } from '../shared/logger.js';
-import { readManifest } from './manifest-catalog.js';
-import { groupRuns, planRetention, type StoredRun } from './retention-plan.js';
+import { readManifest } from '../catalog/manifest-catalog.js';
+import { groupRuns, planRetention, type StoredRun } from '../layout/retention-plan.js';
 
 /** What retention did (or, in a dry run, would do) after a run. */
 export interface RetentionOutcome {
