@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunReport } from '../backup/run-backup.js';
+import type { RunReport } from '../backup/write-run.js';
 
 export interface AssetState {
   last_run_at: string;

@@ -1,5 +1,5 @@
 // What a person must learn from a finished run, computed once so that mail, webhook and ping say the same thing.
-import type { RunReport } from '../backup/run-backup.js';
+import type { RunReport } from '../backup/write-run.js';
 import type { SkippedPath } from '../sources/source.js';
 
 /** One artifact as notifications describe it. */
