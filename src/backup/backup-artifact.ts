@@ -4,13 +4,13 @@
 import { pipeline } from 'node:stream';
 import type { Duplex, Readable } from 'node:stream';
 import type { Destination } from '../destinations/destination.js';
+import { artifactLabel, newRecord, type ArtifactRecord } from '../layout/manifest.js';
 import { BackupError, isAbortError } from '../shared/backup-error.js';
 import type { Logger } from '../shared/logger.js';
 import type { SourceItem, SourceStream } from '../sources/source.js';
 import type { CompressorPlan } from '../transforms/compress.js';
 import type { EncryptorPlan } from '../transforms/encryptor-plan.js';
 import { Measure } from '../transforms/measure.js';
-import { artifactLabel, newRecord, type ArtifactRecord } from '../layout/manifest.js';
 import type { ProgressTracker } from './progress.js';
 import { stopReason } from './run-deadline.js';
 import { describeStall, watchForStall, type WatchedStage } from './stall-watchdog.js';

@@ -2,16 +2,16 @@
 // asset. Plans it, then streams each of its artifacts (several at once for `concurrency`).
 import type { AssetConfig } from '../config/schema.js';
 import type { Destination } from '../destinations/destination.js';
+import { artifactKey, type KeyContext } from '../layout/keys.js';
+import { artifactLabel, newRecord, type ArtifactRecord } from '../layout/manifest.js';
 import { toBackupError } from '../shared/backup-error.js';
 import type { Logger } from '../shared/logger.js';
 import { createSource } from '../sources/create-source.js';
 import type { SourcePlan } from '../sources/source.js';
 import { compressionExtension, type CompressorPlan } from '../transforms/compress.js';
 import type { EncryptorPlan } from '../transforms/encryptor-plan.js';
-import { artifactKey, type KeyContext } from '../layout/keys.js';
-import { artifactLabel, newRecord, type ArtifactRecord } from '../layout/manifest.js';
-import type { ProgressTracker } from './progress.js';
 import { backupArtifact } from './backup-artifact.js';
+import type { ProgressTracker } from './progress.js';
 import { stopReason } from './run-deadline.js';
 
 export interface BackupAssetInput {

@@ -2,10 +2,11 @@
 // whole life of one run, shared by `run` and the daemon: writeRun, then state, metrics and
 // notifications, each of which may fail without changing the backup's own result.
 import type { Config } from '../config/schema.js';
+import { recordLastRun } from '../notify/last-run.js';
 import { writeMetrics } from '../notify/metrics.js';
 import { notifyFinished, notifyRunError, notifyStart } from '../notify/notify.js';
-import { recordLastRun } from '../notify/last-run.js';
-import { writeRun, type RunOptions, type RunReport } from './write-run.js';
+import type { RunReport } from '../notify/run-report.js';
+import { writeRun, type RunOptions } from './write-run.js';
 
 /** Runs a backup, records it and notifies; returns the backup's report (whose exit code is final). */
 export async function backupRun(config: Config, options: RunOptions): Promise<RunReport> {

@@ -5,19 +5,20 @@ import { pipeline, Readable } from 'node:stream';
 import type { Config, LocalDestinationConfig } from '../config/schema.js';
 import { createDestination } from '../destinations/create-destination.js';
 import type { Destination } from '../destinations/destination.js';
+import { manifestKey, tierFor, timeParts, type KeyContext } from '../layout/keys.js';
+import { buildManifest, type Manifest } from '../layout/manifest.js';
+import type { RunReport } from '../notify/run-report.js';
 import { BackupError, toBackupError } from '../shared/backup-error.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import type { Logger } from '../shared/logger.js';
 import { sweepStaleOptionsDirs } from '../sources/mysql-options-file.js';
 import { planCompressor } from '../transforms/compress.js';
 import { NO_ENCRYPTION, type EncryptorPlan } from '../transforms/encryptor-plan.js';
-import { manifestKey, tierFor, timeParts, type KeyContext } from '../layout/keys.js';
-import { buildManifest, type ArtifactRecord, type Manifest } from '../layout/manifest.js';
 import { backupAsset } from './backup-asset.js';
 import type { ProgressTracker } from './progress.js';
-import { pruneLocal, type RetentionOutcome } from './prune-local.js';
-import { acquireRunLock } from './run-lock.js';
+import { pruneLocal } from './prune-local.js';
 import { startRunDeadline, timedOut } from './run-deadline.js';
+import { acquireRunLock } from './run-lock.js';
 import { claimRunStamp } from './run-stamp.js';
 
 /** How long a manifest write may take after the run was interrupted. */
@@ -35,24 +36,6 @@ export interface RunOptions {
   destination?: Destination;
   /** A progress display (`run` on a TTY); never set by the daemon. */
   progress?: ProgressTracker;
-}
-
-export interface RunReport {
-  run_id: string;
-  host: string;
-  tier: string;
-  started_at: string;
-  finished_at: string;
-  dry_run: boolean;
-  status: Manifest['status'] | 'planned';
-  exit_code: ExitCode;
-  manifest_key?: string;
-  artifacts: ArtifactRecord[];
-  /** Facts resolved while planning (paths, tools), for --dry-run. */
-  notes: string[];
-  /** Local destinations: what retention removed (dry run: would remove) after the run. */
-  retention?: RetentionOutcome;
-  error?: string;
 }
 
 /** Runs a backup of `config`. Throws only for usage errors and a held lock; everything else is in the report. */

@@ -1,16 +1,16 @@
 // Retention on a local destination: real runs (tar, zstd, the local directory) written at set dates
 // across tiers, then a run that prunes exactly the expired ones; a partial run prunes nothing; the
 // newest complete backup of an asset stays however old; `run --dry-run` lists; failures are warnings.
-import { execa } from 'execa';
 import { chmod, chown, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { stringify } from 'yaml';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/load-config.js';
-import { createLocalDestination } from '../../src/destinations/local-destination.js';
-import type { Config } from '../../src/config/schema.js';
+import { stringify } from 'yaml';
 import { writeRun } from '../../src/backup/write-run.js';
+import { parseConfig } from '../../src/config/load-config.js';
+import type { Config } from '../../src/config/schema.js';
+import { createLocalDestination } from '../../src/destinations/local-destination.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { BIN, runCli } from './support/cli.js';
 import { requireTool } from './support/require-tool.js';

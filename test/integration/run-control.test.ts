@@ -2,14 +2,14 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile, access } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/load-config.js';
-import { writeRun } from '../../src/backup/write-run.js';
-import { silentLogger } from '../../src/shared/logger.js';
-import { startMoto, type MotoServer } from './support/moto.js';
-import { BIN, FIXTURE_BIN, logLines, runCli, startCli, writeConfig } from './support/cli.js';
 import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeRun } from '../../src/backup/write-run.js';
+import { parseConfig } from '../../src/config/load-config.js';
+import { silentLogger } from '../../src/shared/logger.js';
+import { BIN, FIXTURE_BIN, logLines, runCli, startCli, writeConfig } from './support/cli.js';
 import { startFlakyProxy } from './support/flaky-proxy.js';
+import { startMoto, type MotoServer } from './support/moto.js';
 
 let moto: MotoServer;
 let work: string;
