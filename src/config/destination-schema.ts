@@ -23,7 +23,7 @@ export const credentialsSchema = z
     session_name: z.string().regex(/^[\w+=,.@-]{2,64}$/, 'must be 2-64 characters of A-Za-z0-9_+=,.@-').optional()
       .meta(doc('name of the assumed-role session, seen in CloudTrail; needs role_arn', 'backup-agent-web-01')),
   })
-  .meta(doc('Credentials for the destination; without this block the standard AWS chain applies (env, shared profile, web identity, ECS/EC2 roles)'));
+  .meta(doc('credentials for the destination; without this block the standard AWS chain applies (env, shared profile, web identity, ECS/EC2 roles)'));
 
 export const storageClasses = [
   'STANDARD', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER', 'GLACIER_IR',
@@ -56,7 +56,7 @@ const networkSchemas = {
       queue_size: z.number().int().min(1).max(64).default(4).meta(doc('parts uploaded at once per artifact', 4)),
     })
     .default({ part_size: 16 * MiB, queue_size: 4 })
-    .meta(doc('memory used for uploads is part_size x queue_size')),
+    .meta(doc('memory of one artifact\'s upload: a fixed pool of (queue_size + 1) x part_size, reused')),
   timeouts: z
     .strictObject({
       connect: duration(1_000, 300_000).default(DEFAULT_CONNECT_TIMEOUT_MS).meta(doc('TCP and TLS connection set-up of one request', '10s')),

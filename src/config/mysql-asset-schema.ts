@@ -36,7 +36,7 @@ export const mysqlAssetSchema = z.strictObject({
   extra_options: z.array(z.string().startsWith('--', 'must be a --long-option').refine((option) => !dropsFooter(option), {
     message: 'removes or redirects the "-- Dump completed" footer that proves a dump is whole (every backup would fail); leave it out',
   })).default([]).meta(doc('appended to the dump command; options that drop the "-- Dump completed" footer (--compact, --skip-comments, --result-file, --tab, --xml) are refused', ['--skip-lock-tables'])),
-  concurrency: z.number().int().min(1).max(16).default(1).meta(doc('databases dumped at once (each uses part_size x queue_size of memory)', 2)),
+  concurrency: z.number().int().min(1).max(16).default(1).meta(doc('databases dumped at once (each upload holds its own (queue_size + 1) x part_size of memory)', 2)),
   lock_wait_timeout: duration(1_000, 86_400_000).default(300_000)
     .meta(doc('how long the dump may wait for a table lock another session holds (LOCK TABLES ... WRITE, ALTER TABLE) before the database fails; the server default is a day or a year', '5m')),
 });
