@@ -1,7 +1,7 @@
 // `backup-agent check`: tests what a backup needs (assets, tools, state_dir, the destination with the
 // host's own credentials) without uploading one; exit 0 only if a backup would succeed.
 import { loadConfig } from '../config/load-config.js';
-import { preflight } from '../pipeline/preflight.js';
+import { preflight } from '../backup/preflight.js';
 import type { CheckResult } from '../shared/check-result.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import { createLogger } from '../shared/logger.js';

@@ -5,7 +5,7 @@ import { loadConfig } from '../config/load-config.js';
 import { operatorDestination, type OperatorCredentialOptions } from '../config/operator-credentials.js';
 import { createS3Client } from '../destinations/s3-client.js';
 import { readLifecycleRules, writeLifecycleRules } from '../destinations/s3-lifecycle.js';
-import { lifecycleConfiguration, mergeLifecycleRules } from '../pipeline/lifecycle-rules.js';
+import { lifecycleConfiguration, mergeLifecycleRules } from '../layout/lifecycle-rules.js';
 import { BackupError } from '../shared/backup-error.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import type { GlobalOptions } from './main.js';

@@ -1,7 +1,7 @@
 // `backup-agent list`: backups grouped by host and asset, newest first, read from the run manifests.
 import { formatBytes } from '../config/sizes.js';
-import { backupEntries, type BackupEntry } from '../pipeline/backup-entries.js';
-import { loadCatalog } from '../pipeline/manifest-catalog.js';
+import { backupEntries, type BackupEntry } from '../catalog/backup-entries.js';
+import { loadCatalog } from '../catalog/manifest-catalog.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import type { GlobalOptions } from './main.js';
 import { reportError } from './main.js';

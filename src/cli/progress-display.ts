@@ -1,7 +1,7 @@
 // The progress display of `run` on a terminal: one line per artifact in flight at the bottom of stderr,
 // redrawn four times a second; log lines are written above it, so they stay readable.
 import { Writable } from 'node:stream';
-import type { ArtifactMeter, ProgressTracker } from '../pipeline/progress.js';
+import type { ArtifactMeter, ProgressTracker } from '../backup/progress.js';
 import { formatProgressLine, RateMeter } from './progress-format.js';
 
 /** How often the display is redrawn. */

@@ -2,9 +2,9 @@
 // every byte checked against the manifest first; on any failure nothing partial is left.
 import { BackupError } from '../shared/backup-error.js';
 import { ExitCode } from '../shared/exit-codes.js';
-import type { BackupEntry } from '../pipeline/backup-entries.js';
+import type { BackupEntry } from '../catalog/backup-entries.js';
 import { restoreFiles } from '../pipeline/restore-files.js';
-import { selectBackup } from '../pipeline/select-backup.js';
+import { selectBackup } from '../catalog/select-backup.js';
 import type { GlobalOptions } from './main.js';
 import { reportError } from './main.js';
 import { openOperatorContext, type OperatorContext, type OperatorOptions } from './operator-context.js';

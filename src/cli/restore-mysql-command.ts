@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MysqlAssetConfig } from '../config/schema.js';
 import { BackupError } from '../shared/backup-error.js';
-import type { BackupEntry } from '../pipeline/backup-entries.js';
+import type { BackupEntry } from '../catalog/backup-entries.js';
 import { restoreDumpIntoDatabase, restoreDumpToFile } from '../pipeline/restore-mysql.js';
 import type { OperatorContext } from './operator-context.js';
 import type { RestoreCommandOptions, RestoreReporter } from './restore-command.js';

@@ -1,7 +1,7 @@
 // `backup-agent run`: load config, run the backup under a signal-driven AbortController, print the summary.
 import { loadConfig } from '../config/load-config.js';
 import { checkSecretFiles } from '../config/secret-files.js';
-import { performRun } from '../pipeline/perform-run.js';
+import { backupRun } from '../backup/backup-run.js';
 import { createLogger } from '../shared/logger.js';
 import type { GlobalOptions } from './main.js';
 import { reportError } from './main.js';
@@ -24,7 +24,7 @@ export async function runCommand(global: GlobalOptions, options: RunCommandOptio
   try {
     const { config } = await loadConfig(global.config);
     await checkSecretFiles(config);
-    const report = await performRun(config, { assets: options.asset, dryRun: options.dryRun, signal: controller.signal, logger, ...(display ? { progress: display } : {}) })
+    const report = await backupRun(config, { assets: options.asset, dryRun: options.dryRun, signal: controller.signal, logger, ...(display ? { progress: display } : {}) })
       .finally(() => display?.stop());
     process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatSummary(report));
     return report.exit_code;

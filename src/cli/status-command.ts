@@ -2,7 +2,7 @@
 // monitoring checks (exit 1 when any configured asset has no success within alert_after).
 import { loadConfig } from '../config/load-config.js';
 import { ExitCode } from '../shared/exit-codes.js';
-import { readLastRun, lastRunPath } from '../pipeline/last-run.js';
+import { readLastRun, lastRunPath } from '../notify/last-run.js';
 import type { GlobalOptions } from './main.js';
 import { reportError } from './main.js';
 

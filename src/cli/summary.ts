@@ -1,6 +1,6 @@
 // Renders a run report as the per-asset table people read after `run`.
 import { formatBytes } from '../config/sizes.js';
-import type { RunReport } from '../pipeline/run-backup.js';
+import type { RunReport } from '../notify/run-report.js';
 
 /** The human summary of a run: one row per artifact, then errors, skips and the manifest key. */
 export function formatSummary(report: RunReport): string {

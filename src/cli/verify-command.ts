@@ -1,7 +1,7 @@
 // `backup-agent verify`: reads back every backup of a window with read credentials and says which ones
 // are missing, damaged or incomplete, and which days of a daily series have no backup at all.
 import { formatBytes } from '../config/sizes.js';
-import { verifyBackups, type VerifyResult } from '../pipeline/verify-backups.js';
+import { verifyBackups, type VerifyResult } from '../catalog/verify-backups.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import type { GlobalOptions } from './main.js';
 import { reportError } from './main.js';

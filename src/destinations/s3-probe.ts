@@ -1,10 +1,10 @@
 // What the host's own S3 credentials can do, tested for real under `{prefix}_check/`: put must work;
 // list, head, get and delete should be denied (a put-only host cannot read or destroy its history).
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { S3DestinationConfig } from '../config/schema.js';
-import { checkPrefix } from '../pipeline/keys.js';
-import { CHECK_EXPIRY_DAYS } from '../pipeline/lifecycle-rules.js';
+import { checkPrefix } from '../layout/keys.js';
+import { CHECK_EXPIRY_DAYS } from '../layout/lifecycle-rules.js';
 import { BackupError } from '../shared/backup-error.js';
 import { errorText, fail, ok, warn, type CheckResult } from '../shared/check-result.js';
 import type { Logger } from '../shared/logger.js';

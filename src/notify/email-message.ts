@@ -1,7 +1,7 @@
 // The notification mail as data, and its RFC 5322 text for sendmail (nodemailer's composer does the MIME encoding).
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { NotifyConfig } from '../config/schema.js';
-import type { RunReport } from '../pipeline/run-backup.js';
+import type { RunReport } from './run-report.js';
 import { formatRunText, type RunSummary } from './run-summary.js';
 
 export type EmailConfig = NonNullable<NotifyConfig['email']>;

@@ -1,6 +1,6 @@
 // Prometheus textfile (node_exporter's textfile collector): per-asset success time, status, bytes, duration.
-import type { LastRunState } from '../pipeline/last-run.js';
-import { writeAtomically } from '../pipeline/last-run.js';
+import { writeAtomically } from '../shared/write-atomically.js';
+import type { LastRunState } from './last-run.js';
 
 const STATUS_CODE: Record<string, number> = { ok: 0, partial: 1, failed: 2 };
 

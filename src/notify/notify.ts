@@ -1,11 +1,11 @@
 // Tells people and monitors how a run went: every channel at once, each under its own time limit, and a
 // channel that fails is a logged warning, never a change to the backup's own result.
 import type { Config } from '../config/schema.js';
-import type { RunReport } from '../pipeline/run-backup.js';
 import { toBackupError } from '../shared/backup-error.js';
 import type { Logger } from '../shared/logger.js';
 import { describeEmailTransport } from './email-transport.js';
 import { describeUrl } from './http-request.js';
+import type { RunReport } from './run-report.js';
 import { formatRunText, summarizeRun } from './run-summary.js';
 import { sendPing, type PingEvent } from './send-ping.js';
 import { sendWebhook } from './send-webhook.js';

@@ -1,6 +1,6 @@
 // What a person must learn from a finished run, computed once so that mail, webhook and ping say the same thing.
-import type { RunReport } from '../pipeline/run-backup.js';
-import type { SkippedPath } from '../sources/source.js';
+import type { SkippedPath } from '../layout/manifest.js';
+import type { RunReport } from './run-report.js';
 
 /** One artifact as notifications describe it. */
 export interface AssetSummary {

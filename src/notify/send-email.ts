@@ -1,8 +1,8 @@
 // The email channel: picks SMTP when configured, else the local sendmail, and says which one in messages.
-import type { RunReport } from '../pipeline/run-backup.js';
 import { emailMessage, type EmailConfig } from './email-message.js';
-import type { RunSummary } from './run-summary.js';
 import { DEFAULT_SENDMAIL } from './email-transport.js';
+import type { RunReport } from './run-report.js';
+import type { RunSummary } from './run-summary.js';
 import { sendViaSendmail } from './send-sendmail.js';
 import { sendViaSmtp } from './send-smtp.js';
 

@@ -5,8 +5,8 @@ import { execa } from 'execa';
 import { BackupError } from '../shared/backup-error.js';
 import { describeExit, tail } from '../shared/child-output.js';
 import { findOnPath } from '../shared/find-on-path.js';
-import type { BackupEntry } from './backup-entries.js';
-import { readArtifact, type ReadOptions } from './read-artifact.js';
+import type { BackupEntry } from '../catalog/backup-entries.js';
+import { readArtifact, type ReadOptions } from '../catalog/read-artifact.js';
 import { stageTarget } from './restore-target.js';
 import { TarExtractReport } from './tar-extract-report.js';
 

@@ -16,8 +16,8 @@ import { prepareOptionsFile } from '../sources/mysql-options-file.js';
 import { createRetargetStage } from '../sources/mysql-retarget.js';
 import { dumpFooterWatch, incompleteDump } from '../sources/dump-footer.js';
 import { quoteIdentifier } from '../sources/sql-lexer.js';
-import type { BackupEntry } from './backup-entries.js';
-import { readArtifact, type ReadOptions } from './read-artifact.js';
+import type { BackupEntry } from '../catalog/backup-entries.js';
+import { readArtifact, type ReadOptions } from '../catalog/read-artifact.js';
 import { checkDumpRetargets } from './retarget-check.js';
 
 /** Writes the dump's SQL to `path` (0600, atomically; an existing file only with `force`). */

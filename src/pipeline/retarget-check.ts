@@ -4,8 +4,8 @@
 import { BackupError } from '../shared/backup-error.js';
 import { dumpFooterWatch, incompleteDump } from '../sources/dump-footer.js';
 import { createRetargetStage, type RetargetOptions } from '../sources/mysql-retarget.js';
-import type { BackupEntry } from './backup-entries.js';
-import { discard, readArtifact, type ReadOptions } from './read-artifact.js';
+import type { BackupEntry } from '../catalog/backup-entries.js';
+import { discard, readArtifact, type ReadOptions } from '../catalog/read-artifact.js';
 
 /**
  * Reads the artifact once without writing anywhere. Resolves when it is intact (size and sha256 as the

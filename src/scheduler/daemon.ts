@@ -1,9 +1,9 @@
-// Daemon mode: a node-cron task starts performRun, one run at a time; stop() drains or aborts the
+// Daemon mode: a node-cron task starts backupRun, one run at a time; stop() drains or aborts the
 // running backup, reload() swaps the config between runs.
 import type { ScheduledTask } from 'node-cron';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config/schema.js';
-import { performRun } from '../pipeline/perform-run.js';
+import { backupRun } from '../backup/backup-run.js';
 import { isAbortError, toBackupError } from '../shared/backup-error.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import type { Logger } from '../shared/logger.js';
@@ -81,7 +81,7 @@ export function startDaemon(options: DaemonOptions): Daemon {
       }
       if (signal.aborted) return;
       slot.running = true;
-      const report = await performRun(config, { signal, logger });
+      const report = await backupRun(config, { signal, logger });
       const after = stopping ? '' : `; next run at ${nextRun(task, config)}`;
       logger.info(`scheduled run ended with exit code ${report.exit_code}${after}`, { run_id: report.run_id, status: report.status });
     } catch (error) {

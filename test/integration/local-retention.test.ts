@@ -1,16 +1,16 @@
 // Retention on a local destination: real runs (tar, zstd, the local directory) written at set dates
 // across tiers, then a run that prunes exactly the expired ones; a partial run prunes nothing; the
 // newest complete backup of an asset stays however old; `run --dry-run` lists; failures are warnings.
-import { execa } from 'execa';
 import { chmod, chown, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { stringify } from 'yaml';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { writeRun } from '../../src/backup/write-run.js';
 import { parseConfig } from '../../src/config/load-config.js';
-import { createLocalDestination } from '../../src/destinations/local-destination.js';
 import type { Config } from '../../src/config/schema.js';
-import { runBackup } from '../../src/pipeline/run-backup.js';
+import { createLocalDestination } from '../../src/destinations/local-destination.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { BIN, runCli } from './support/cli.js';
 import { requireTool } from './support/require-tool.js';
@@ -48,12 +48,12 @@ async function files(root: string): Promise<string[]> {
 }
 
 const run = (config: Config, iso: string, options: { assets?: string[]; dryRun?: boolean } = {}) =>
-  runBackup(config, { signal: new AbortController().signal, logger: silentLogger, now: new Date(iso), ...options });
+  writeRun(config, { signal: new AbortController().signal, logger: silentLogger, now: new Date(iso), ...options });
 
-/** A run written at `iso` that prunes nothing itself (runBackup prunes only its configured destination, not a given one). */
+/** A run written at `iso` that prunes nothing itself (writeRun prunes only its configured destination, not a given one). */
 const seed = (config: Config, iso: string, assets: string[]) => {
   if (config.destination.type !== 'local') throw new Error('local destinations only');
-  return runBackup(config, { signal: new AbortController().signal, logger: silentLogger, now: new Date(iso), assets, destination: createLocalDestination(config.destination) });
+  return writeRun(config, { signal: new AbortController().signal, logger: silentLogger, now: new Date(iso), assets, destination: createLocalDestination(config.destination) });
 };
 
 describe('retention on a local destination', () => {

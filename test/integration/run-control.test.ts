@@ -2,14 +2,14 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile, access } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/load-config.js';
-import { runBackup } from '../../src/pipeline/run-backup.js';
-import { silentLogger } from '../../src/shared/logger.js';
-import { startMoto, type MotoServer } from './support/moto.js';
-import { BIN, FIXTURE_BIN, logLines, runCli, startCli, writeConfig } from './support/cli.js';
 import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeRun } from '../../src/backup/write-run.js';
+import { parseConfig } from '../../src/config/load-config.js';
+import { silentLogger } from '../../src/shared/logger.js';
+import { BIN, FIXTURE_BIN, logLines, runCli, startCli, writeConfig } from './support/cli.js';
 import { startFlakyProxy } from './support/flaky-proxy.js';
+import { startMoto, type MotoServer } from './support/moto.js';
 
 let moto: MotoServer;
 let work: string;
@@ -134,8 +134,8 @@ describe('stale locks, repeated signals and back-to-back runs', () => {
     const logger = { ...silentLogger, info: (m: string) => void messages.push(m), child: () => logger };
     // Start just after a second begins, so that both runs fall into it unless the second waits.
     await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 20));
-    const first = await runBackup(parsed, { signal: new AbortController().signal, logger });
-    const second = await runBackup(parsed, { signal: new AbortController().signal, logger });
+    const first = await writeRun(parsed, { signal: new AbortController().signal, logger });
+    const second = await writeRun(parsed, { signal: new AbortController().signal, logger });
     expect([first.exit_code, second.exit_code]).toEqual([0, 0]);
     expect(first.manifest_key).not.toBe(second.manifest_key);
     expect(second.started_at.slice(0, 19)).not.toBe(first.started_at.slice(0, 19));
@@ -221,10 +221,10 @@ describe('write-once and S3 errors', () => {
     const file = await configFile('twice');
     const parsed = parseConfig(await readFile(file, 'utf8'), file, {});
     const now = new Date('2026-11-22T03:15:00Z');
-    const first = await runBackup(parsed, { signal: new AbortController().signal, logger: silentLogger, now });
+    const first = await writeRun(parsed, { signal: new AbortController().signal, logger: silentLogger, now });
     expect(first.exit_code).toBe(0);
     const before = await moto.getObject(first.artifacts[0]!.key);
-    const second = await runBackup(parsed, { signal: new AbortController().signal, logger: silentLogger, now });
+    const second = await writeRun(parsed, { signal: new AbortController().signal, logger: silentLogger, now });
     expect(second.exit_code).toBe(1);
     expect(second.artifacts[0]!.error).toBe(`files "data": refusing to overwrite existing backup s3://${moto.bucket}/${first.artifacts[0]!.key}: an object already exists at this key (write_once)`);
     expect(await moto.getObject(first.artifacts[0]!.key)).toEqual(before);

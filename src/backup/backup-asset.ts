@@ -1,19 +1,20 @@
-// One asset: plan it, then stream each of its artifacts (several at once for `concurrency`).
+// backupAsset, the third layer of a run (backupRun > writeRun > backupAsset > backupArtifact): one
+// asset. Plans it, then streams each of its artifacts (several at once for `concurrency`).
 import type { AssetConfig } from '../config/schema.js';
 import type { Destination } from '../destinations/destination.js';
+import { artifactKey, type KeyContext } from '../layout/keys.js';
+import { artifactLabel, newRecord, type ArtifactRecord } from '../layout/manifest.js';
 import { toBackupError } from '../shared/backup-error.js';
 import type { Logger } from '../shared/logger.js';
 import { createSource } from '../sources/create-source.js';
 import type { SourcePlan } from '../sources/source.js';
 import { compressionExtension, type CompressorPlan } from '../transforms/compress.js';
 import type { EncryptorPlan } from '../transforms/encryptor-plan.js';
-import { artifactKey, type KeyContext } from './keys.js';
-import { artifactLabel, newRecord, type ArtifactRecord } from './manifest.js';
+import { backupArtifact } from './backup-artifact.js';
 import type { ProgressTracker } from './progress.js';
-import { runArtifact } from './run-artifact.js';
 import { stopReason } from './run-deadline.js';
 
-export interface AssetJob {
+export interface BackupAssetInput {
   asset: AssetConfig;
   ctx: KeyContext;
   compressor: CompressorPlan;
@@ -28,8 +29,8 @@ export interface AssetJob {
 }
 
 /** Runs (or with dryRun, plans) one asset; returns its artifact records and planning notes. Never throws. */
-export async function runAsset(job: AssetJob): Promise<{ records: ArtifactRecord[]; notes: string[] }> {
-  const { asset, ctx, compressor, encryptor, destination, signal, logger } = job;
+export async function backupAsset(input: BackupAssetInput): Promise<{ records: ArtifactRecord[]; notes: string[] }> {
+  const { asset, ctx, compressor, encryptor, destination, signal, logger } = input;
   const base = (key: string, label?: string): ArtifactRecord => newRecord({
     asset: asset.name, type: asset.type, label, key, location: key && destination.locate(key), compression: compressor.engine,
     encryption: encryptor.extension ? encryptor.engine : undefined,
@@ -44,20 +45,20 @@ export async function runAsset(job: AssetJob): Promise<{ records: ArtifactRecord
   }
   try {
     for (const skip of plan.skipped) logger.warn(`${asset.type} "${asset.name}": skipping ${skip.path}: ${skip.reason}`, { asset: asset.name });
-    const jobs = plan.items.map((item) => {
+    const planned = plan.items.map((item) => {
       const extension = [item.extension, compressionExtension[compressor.algorithm], encryptor.extension].filter(Boolean).join('.');
       return { item, key: artifactKey(ctx, asset.name, extension, item.label) };
     });
-    if (job.dryRun) {
-      return { records: jobs.map(({ item, key }) => ({ ...base(key, item.label), status: 'planned', skipped: plan.skipped })), notes: plan.notes };
+    if (input.dryRun) {
+      return { records: planned.map(({ item, key }) => ({ ...base(key, item.label), status: 'planned', skipped: plan.skipped })), notes: plan.notes };
     }
     const concurrency = asset.type === 'mysql' ? asset.concurrency : 1;
-    const records = await mapConcurrently(jobs, concurrency, async ({ item, key }) => {
+    const records = await mapConcurrently(planned, concurrency, async ({ item, key }) => {
       const label = artifactLabel(asset.type, asset.name, item.label);
       if (signal.aborted) return { ...base(key, item.label), error: `${label}: not started: ${stopReason(signal)}` };
       logger.info(`${label}: uploading to ${destination.locate(key)}`, { asset: asset.name, key });
-      const record = await runArtifact({
-        asset: asset.name, type: asset.type, item, key, compressor, encryptor, destination, signal, logger, progress: job.progress, stallTimeoutMs: job.stallTimeoutMs,
+      const record = await backupArtifact({
+        asset: asset.name, type: asset.type, item, key, compressor, encryptor, destination, signal, logger, progress: input.progress, stallTimeoutMs: input.stallTimeoutMs,
       });
       for (const skip of record.skipped.slice(plan.skipped.length)) logger.warn(`${asset.type} "${asset.name}": skipped ${skip.path}: ${skip.reason}`, { asset: asset.name });
       for (const warning of record.warnings) logger.warn(`${asset.type} "${asset.name}": ${warning.path}: ${warning.reason}`, { asset: asset.name });

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { timeParts } from './keys.js';
+import { timeParts } from '../layout/keys.js';
 import { claimRunStamp, lastStampPath } from './run-stamp.js';
 
 let dir: string;

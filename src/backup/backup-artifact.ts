@@ -1,22 +1,23 @@
+// backupArtifact, the innermost layer of a run (backupRun > writeRun > backupAsset > backupArtifact).
 // Streams one artifact: source -> count -> compress -> count + sha256 -> destination, under one signal
 // that the run (interrupt, max_run_time) or the artifact's stall watchdog aborts.
 import { pipeline } from 'node:stream';
 import type { Duplex, Readable } from 'node:stream';
 import type { Destination } from '../destinations/destination.js';
+import { artifactLabel, newRecord, type ArtifactRecord } from '../layout/manifest.js';
 import { BackupError, isAbortError } from '../shared/backup-error.js';
 import type { Logger } from '../shared/logger.js';
 import type { SourceItem, SourceStream } from '../sources/source.js';
 import type { CompressorPlan } from '../transforms/compress.js';
 import type { EncryptorPlan } from '../transforms/encryptor-plan.js';
 import { Measure } from '../transforms/measure.js';
-import { artifactLabel, newRecord, type ArtifactRecord } from './manifest.js';
 import type { ProgressTracker } from './progress.js';
 import { stopReason } from './run-deadline.js';
 import { describeStall, watchForStall, type WatchedStage } from './stall-watchdog.js';
 
 const CONTENT_TYPES: Record<string, string> = { zstd: 'application/zstd', gzip: 'application/gzip' };
 
-export interface ArtifactJob {
+export interface BackupArtifactInput {
   asset: string;
   type: string;
   item: SourceItem;
@@ -33,10 +34,10 @@ export interface ArtifactJob {
 }
 
 /** Runs one artifact to the end and returns its record; never throws (failures are in the record). */
-export async function runArtifact(job: ArtifactJob): Promise<ArtifactRecord> {
-  const { asset, type, item, key, compressor, encryptor, destination } = job;
+export async function backupArtifact(input: BackupArtifactInput): Promise<ArtifactRecord> {
+  const { asset, type, item, key, compressor, encryptor, destination } = input;
   const stall = new AbortController();
-  const signal = AbortSignal.any([job.signal, stall.signal]);
+  const signal = AbortSignal.any([input.signal, stall.signal]);
   const started = performance.now();
   const label = artifactLabel(type, asset, item.label);
   const record = newRecord({
@@ -54,10 +55,10 @@ export async function runArtifact(job: ArtifactJob): Promise<ArtifactRecord> {
   try {
     // A child-process source and a compressor program are joined by a kernel pipe (tar -> zstd).
     const fused = compressor.command !== undefined && item.openCompressed !== undefined;
-    const openOptions = { progress: job.progress !== undefined };
+    const openOptions = { progress: input.progress !== undefined };
     const opened = fused ? item.openCompressed!(signal, compressor.command!, openOptions) : item.open(signal, openOptions);
     report = opened.report;
-    shown = job.progress?.begin(label, {
+    shown = input.progress?.begin(label, {
       read: () => opened.progress?.read() ?? counted.bytes,
       stored: () => stored.bytes,
       total: () => opened.progress?.total(),
@@ -68,10 +69,10 @@ export async function runArtifact(job: ArtifactJob): Promise<ArtifactRecord> {
     compress?.once('error', (error) => stageOf.set(error, 'compression'));
     encrypt?.once('error', (error) => stageOf.set(error, 'encryption'));
     unwatch = watchForStall({
-      timeoutMs: job.stallTimeoutMs,
+      timeoutMs: input.stallTimeoutMs,
       meters: [() => opened.progress?.read(), () => counted.bytes, () => stored.bytes],
       stages: watchedStages(opened, compress, encrypt, stored),
-      onStall: (stage) => stall.abort(new BackupError('STALLED', describeStall(stage, job.stallTimeoutMs), { asset })),
+      onStall: (stage) => stall.abort(new BackupError('STALLED', describeStall(stage, input.stallTimeoutMs), { asset })),
     });
     const stages = [opened.stream, ...(fused ? [] : [counted]), ...(compress ? [compress] : []), ...(encrypt ? [encrypt] : []), stored] as const;
     const settled = new Promise<void>((resolve) => {
@@ -98,7 +99,7 @@ export async function runArtifact(job: ArtifactJob): Promise<ArtifactRecord> {
   const failure = writeError ?? streamError;
   if (failure !== undefined) {
     record.error = describeFailure(failure, label, signal, stageOf.get(failure));
-    job.logger.error(record.error, { asset, key });
+    input.logger.error(record.error, { asset, key });
     return record;
   }
   record.bytes_stored = stored.bytes;

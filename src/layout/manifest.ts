@@ -1,5 +1,13 @@
 // The run manifest: the record that turns uploaded objects into backups. Written last.
-import type { SkippedPath } from '../sources/source.js';
+
+/**
+ * A path a source skipped or warned about, and why, as the manifest records it. The stored format
+ * declares its own fields; a source's report (sources/source.ts SkippedPath) has the same shape.
+ */
+export interface SkippedPath {
+  path: string;
+  reason: string;
+}
 
 export type ArtifactStatus = 'ok' | 'partial' | 'failed' | 'planned';
 

@@ -3,10 +3,10 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { tierNames } from '../config/schema.js';
 import type { BackupStore } from '../destinations/backup-store.js';
+import type { Manifest } from '../layout/manifest.js';
 import { BackupError, toBackupError } from '../shared/backup-error.js';
 import { describeDecryptFailure } from '../transforms/decrypt-failure.js';
 import type { DecryptorPlan } from '../transforms/decrypt.js';
-import type { Manifest } from './manifest.js';
 import { checkArtifactKeys, parseManifest } from './parse-manifest.js';
 
 /** `20261122T031500Z[--random].manifest.json[.age]`, as written by manifestKey(). */

@@ -4,8 +4,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { timeParts } from '../layout/keys.js';
 import { BackupError } from '../shared/backup-error.js';
-import { timeParts } from './keys.js';
 
 /** `state_dir/last-stamp`: the stamp (`20261122T031500Z`) of the last run that started here. */
 export const lastStampPath = (stateDir: string) => join(stateDir, 'last-stamp');

@@ -1,5 +1,5 @@
 // One row per stored artifact, flattened from manifests: what list prints and restore/verify select from.
-import type { ArtifactRecord } from './manifest.js';
+import type { ArtifactRecord } from '../layout/manifest.js';
 import type { CatalogEntry } from './manifest-catalog.js';
 
 /** An artifact as recorded by its run's manifest, with the run's host, tier and time. */

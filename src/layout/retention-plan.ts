@@ -31,6 +31,18 @@ export interface RetentionDecision {
   reason: string;
 }
 
+/** What retention did (or, in a dry run, would do) after a run. */
+export interface RetentionOutcome {
+  /** Runs removed (dry run: to be removed): their keys and why. */
+  removed: { run: string; keys: string[]; reason: string }[];
+  /** Expired runs kept because they hold the newest complete backup of an asset. */
+  kept: { run: string; reason: string }[];
+  /** What could not be read or removed; the backup's result is unaffected. */
+  warnings: string[];
+  /** Why nothing was pruned (a partial run). */
+  skipped?: string;
+}
+
 export interface RetentionPlan {
   remove: RetentionDecision[];
   /** Expired runs kept because they hold the newest complete backup of an asset. */

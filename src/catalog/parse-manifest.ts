@@ -1,7 +1,7 @@
 // Validates a manifest read back from a store: the write side's format, checked before anything trusts it.
 import { z } from 'zod';
+import type { Manifest } from '../layout/manifest.js';
 import { BackupError } from '../shared/backup-error.js';
-import type { Manifest } from './manifest.js';
 
 const artifactSchema = z.looseObject({
   asset: z.string().min(1),

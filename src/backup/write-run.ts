@@ -1,22 +1,24 @@
-// One backup run: plan keys, take the lock, stream every artifact, then write the manifest last.
+// writeRun, the second layer of a run (backupRun > writeRun > backupAsset > backupArtifact): the write
+// path of one run: take the lock, plan keys, back up every asset, then write the manifest last.
 import { randomBytes } from 'node:crypto';
 import { pipeline, Readable } from 'node:stream';
 import type { Config, LocalDestinationConfig } from '../config/schema.js';
 import { createDestination } from '../destinations/create-destination.js';
 import type { Destination } from '../destinations/destination.js';
+import { manifestKey, tierFor, timeParts, type KeyContext } from '../layout/keys.js';
+import { buildManifest, type Manifest } from '../layout/manifest.js';
+import type { RunReport } from '../notify/run-report.js';
 import { BackupError, toBackupError } from '../shared/backup-error.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import type { Logger } from '../shared/logger.js';
 import { sweepStaleOptionsDirs } from '../sources/mysql-options-file.js';
 import { planCompressor } from '../transforms/compress.js';
 import { NO_ENCRYPTION, type EncryptorPlan } from '../transforms/encryptor-plan.js';
-import { manifestKey, tierFor, timeParts, type KeyContext } from './keys.js';
-import { buildManifest, type ArtifactRecord, type Manifest } from './manifest.js';
-import { runAsset } from './run-asset.js';
+import { backupAsset } from './backup-asset.js';
 import type { ProgressTracker } from './progress.js';
-import { pruneLocal, type RetentionOutcome } from './prune-local.js';
-import { acquireRunLock } from './run-lock.js';
+import { pruneLocal } from './prune-local.js';
 import { startRunDeadline, timedOut } from './run-deadline.js';
+import { acquireRunLock } from './run-lock.js';
 import { claimRunStamp } from './run-stamp.js';
 
 /** How long a manifest write may take after the run was interrupted. */
@@ -36,26 +38,8 @@ export interface RunOptions {
   progress?: ProgressTracker;
 }
 
-export interface RunReport {
-  run_id: string;
-  host: string;
-  tier: string;
-  started_at: string;
-  finished_at: string;
-  dry_run: boolean;
-  status: Manifest['status'] | 'planned';
-  exit_code: ExitCode;
-  manifest_key?: string;
-  artifacts: ArtifactRecord[];
-  /** Facts resolved while planning (paths, tools), for --dry-run. */
-  notes: string[];
-  /** Local destinations: what retention removed (dry run: would remove) after the run. */
-  retention?: RetentionOutcome;
-  error?: string;
-}
-
 /** Runs a backup of `config`. Throws only for usage errors and a held lock; everything else is in the report. */
-export async function runBackup(config: Config, options: RunOptions): Promise<RunReport> {
+export async function writeRun(config: Config, options: RunOptions): Promise<RunReport> {
   const runId = randomBytes(6).toString('hex');
   const logger = options.logger.child({ run_id: runId });
   const assets = selectAssets(config, options.assets);
@@ -95,7 +79,7 @@ async function runLocked(config: Config, options: RunOptions, run: { runId: stri
     logger.info(`${options.dryRun ? 'dry run' : 'backup run'} started`, { host, tier: ctx.tier, assets: assets.map((a) => a.name) });
     for (const asset of assets) {
       if (signal.aborted) break;
-      const { records, notes } = await runAsset({
+      const { records, notes } = await backupAsset({
         asset, ctx, compressor, encryptor, destination, signal, logger, dryRun: report.dry_run, progress: options.progress, stallTimeoutMs: config.stall_timeout,
       });
       report.artifacts.push(...records);

@@ -1,8 +1,8 @@
 // state_dir/last-run.json: the last result and last success of every asset, for `status` and monitoring.
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunReport } from './run-backup.js';
+import { writeAtomically } from '../shared/write-atomically.js';
+import type { RunReport } from './run-report.js';
 
 export interface AssetState {
   last_run_at: string;
@@ -71,14 +71,4 @@ export async function recordLastRun(stateDir: string, report: RunReport): Promis
   };
   await writeAtomically(lastRunPath(stateDir), `${JSON.stringify(state, null, 2)}\n`);
   return state;
-}
-
-/** Writes `text` to `path` via a temp file in the same directory and rename(2). */
-export async function writeAtomically(path: string, text: string, mode = 0o644): Promise<void> {
-  await mkdir(join(path, '..'), { recursive: true });
-  const temp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(temp, text, { mode });
-  // The umask (systemd's UMask=0077) narrows `mode`; readers such as node_exporter need it exact.
-  await chmod(temp, mode);
-  await rename(temp, path);
 }

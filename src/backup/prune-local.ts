@@ -4,23 +4,11 @@
 // folders; a failure is a warning, never a failed backup.
 import { rmdir, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { readManifest } from '../catalog/manifest-catalog.js';
 import { tierNames, type LocalDestinationConfig, type Tier } from '../config/schema.js';
 import { createLocalStore } from '../destinations/local-store.js';
+import { groupRuns, planRetention, type RetentionOutcome, type StoredRun } from '../layout/retention-plan.js';
 import type { Logger } from '../shared/logger.js';
-import { readManifest } from './manifest-catalog.js';
-import { groupRuns, planRetention, type StoredRun } from './retention-plan.js';
-
-/** What retention did (or, in a dry run, would do) after a run. */
-export interface RetentionOutcome {
-  /** Runs removed (dry run: to be removed): their keys and why. */
-  removed: { run: string; keys: string[]; reason: string }[];
-  /** Expired runs kept because they hold the newest complete backup of an asset. */
-  kept: { run: string; reason: string }[];
-  /** What could not be read or removed; the backup's result is unaffected. */
-  warnings: string[];
-  /** Why nothing was pruned (a partial run). */
-  skipped?: string;
-}
 
 export interface PruneOptions {
   host: string;

@@ -2,11 +2,11 @@
 // recorded size and sha256, decrypts and decompresses to the end, and (dumps) ends with the footer.
 import { pipeline } from 'node:stream/promises';
 import type { BackupStore } from '../destinations/backup-store.js';
+import { artifactFormat } from '../layout/artifact-format.js';
 import { BackupError, toBackupError } from '../shared/backup-error.js';
 import { dumpFooterWatch, incompleteDump } from '../sources/dump-footer.js';
 import { ChecksumGate } from '../transforms/checksum-gate.js';
 import type { DecryptorPlan } from '../transforms/decrypt.js';
-import { artifactFormat } from './artifact-format.js';
 import { backupEntries, isStored, type BackupEntry } from './backup-entries.js';
 import { findGaps, type Gap } from './find-gaps.js';
 import { loadCatalog } from './manifest-catalog.js';

@@ -1,20 +1,22 @@
-// The whole life of one run, shared by `run` and the daemon: backup, then state, metrics and
+// backupRun, the outermost layer of a run (backupRun > writeRun > backupAsset > backupArtifact): the
+// whole life of one run, shared by `run` and the daemon: writeRun, then state, metrics and
 // notifications, each of which may fail without changing the backup's own result.
 import type { Config } from '../config/schema.js';
+import { recordLastRun } from '../notify/last-run.js';
 import { writeMetrics } from '../notify/metrics.js';
 import { notifyFinished, notifyRunError, notifyStart } from '../notify/notify.js';
-import { recordLastRun } from './last-run.js';
-import { runBackup, type RunOptions, type RunReport } from './run-backup.js';
+import type { RunReport } from '../notify/run-report.js';
+import { writeRun, type RunOptions } from './write-run.js';
 
 /** Runs a backup, records it and notifies; returns the backup's report (whose exit code is final). */
-export async function performRun(config: Config, options: RunOptions): Promise<RunReport> {
+export async function backupRun(config: Config, options: RunOptions): Promise<RunReport> {
   const { logger } = options;
   // The start ping runs alongside the backup (a dead monitor must not delay it) and is awaited before the
   // final ping, so monitors still see start before success/fail.
   const started = options.dryRun ? undefined : notifyStart(config, logger);
   let report: RunReport;
   try {
-    report = await runBackup(config, options);
+    report = await writeRun(config, options);
   } catch (error) {
     if (started) {
       await started;

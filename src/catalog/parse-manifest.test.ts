@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Manifest } from './manifest.js';
+import type { Manifest } from '../layout/manifest.js';
 import { checkArtifactKeys } from './parse-manifest.js';
 
 const MANIFEST_KEY = 'p/daily/2026-11-22/web-1/20261122T031500Z.manifest.json';

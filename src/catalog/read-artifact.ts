@@ -3,6 +3,8 @@ import { Writable, type Duplex, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { execa } from 'execa';
 import type { BackupStore } from '../destinations/backup-store.js';
+import { artifactFormat } from '../layout/artifact-format.js';
+import type { ArtifactRecord } from '../layout/manifest.js';
 import { BackupError, isAbortError } from '../shared/backup-error.js';
 import { releaseWhenSpawned, tail } from '../shared/child-output.js';
 import { ChecksumGate } from '../transforms/checksum-gate.js';
@@ -10,8 +12,6 @@ import type { ChildCommand } from '../transforms/compress.js';
 import { planDecompressor } from '../transforms/decompress.js';
 import { describeDecryptFailure } from '../transforms/decrypt-failure.js';
 import type { DecryptorPlan } from '../transforms/decrypt.js';
-import { artifactFormat } from './artifact-format.js';
-import type { ArtifactRecord } from './manifest.js';
 
 /** What to read: an artifact as its manifest recorded it. */
 export type ReadRecord = Pick<ArtifactRecord, 'key' | 'sha256' | 'bytes_stored'>;

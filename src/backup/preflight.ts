@@ -3,11 +3,12 @@
 import { randomBytes } from 'node:crypto';
 import { unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Config } from '../config/schema.js';
 import { placeholderBucketProblem, placeholderProblem } from '../config/placeholder-secrets.js';
+import type { Config } from '../config/schema.js';
 import { checkSecretFile, secretFilesOf } from '../config/secret-files.js';
 import { probeLocal } from '../destinations/local-probe.js';
 import { probeS3 } from '../destinations/s3-probe.js';
+import { checkKey } from '../layout/keys.js';
 import { errorText, fail, ok, warn, type CheckResult } from '../shared/check-result.js';
 import type { Logger } from '../shared/logger.js';
 import { plannedDirectory } from '../shared/planned-directory.js';
@@ -15,7 +16,6 @@ import { checkFilesAsset } from '../sources/check-files.js';
 import { checkMysqlAsset } from '../sources/check-mysql.js';
 import { checkGnuTar } from '../sources/files-source.js';
 import { planCompressor } from '../transforms/compress.js';
-import { checkKey } from './keys.js';
 
 export interface PreflightOptions {
   signal: AbortSignal;

@@ -1,0 +1,25 @@
+// What a finished run tells those who watch it: the summary, state_dir/last-run.json, metrics, mail,
+// webhook and pings. The write path fills it in (backup/write-run.ts) and the observers only read it,
+// so it lives here, below backup/, and notify never imports the write path.
+import type { ArtifactRecord, Manifest } from '../layout/manifest.js';
+import type { RetentionOutcome } from '../layout/retention-plan.js';
+import type { ExitCode } from '../shared/exit-codes.js';
+
+/** One run as reported: status, exit code, every artifact's record, the manifest key when one was written. */
+export interface RunReport {
+  run_id: string;
+  host: string;
+  tier: string;
+  started_at: string;
+  finished_at: string;
+  dry_run: boolean;
+  status: Manifest['status'] | 'planned';
+  exit_code: ExitCode;
+  manifest_key?: string;
+  artifacts: ArtifactRecord[];
+  /** Facts resolved while planning (paths, tools), for --dry-run. */
+  notes: string[];
+  /** Local destinations: what retention removed (dry run: would remove) after the run. */
+  retention?: RetentionOutcome;
+  error?: string;
+}
