@@ -1,9 +1,8 @@
 // Restores a files artifact: the checked plaintext archive into GNU tar, extracting into a staging
 // directory that becomes the target's content only when every byte matched the manifest.
 import { createInterface } from 'node:readline';
-import { execa } from 'execa';
 import { BackupError } from '../shared/backup-error.js';
-import { describeExit, tail } from '../shared/child-output.js';
+import { describeExit, runChild, startChild, tail } from '../shared/child-process.js';
 import { findOnPath } from '../shared/find-on-path.js';
 import type { BackupEntry } from './backup-entries.js';
 import { readArtifact, type ReadOptions } from './read-artifact.js';
@@ -52,10 +51,7 @@ export async function restoreFiles(job: FilesRestoreJob): Promise<FilesRestoreRe
   const { entry, read } = job;
   const staged = await stageTarget(job.target, job.force);
   const [file, args] = await withoutMknod(job.tarBinary ?? 'tar', tarExtractArgs(staged.staging));
-  const tar = execa(file, args, {
-    reject: false, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: false, cancelSignal: read.signal, extendEnv: false,
-    env: { LC_ALL: 'C', ...(process.env.PATH ? { PATH: process.env.PATH } : {}) },
-  });
+  const tar = startChild(file, args, { env: 'c-locale', signal: read.signal, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: false });
   const said = new TarExtractReport();
   createInterface({ input: tar.stdout! }).on('line', (line) => said.listing(line));
   createInterface({ input: tar.stderr! }).on('line', (line) => said.stderr(line));
@@ -107,7 +103,7 @@ async function withoutMknod(tar: string, args: string[]): Promise<[string, strin
   setprivWorks ??= (async () => {
     const setpriv = await findOnPath('setpriv');
     if (setpriv === undefined) return undefined;
-    const probe = await execa(setpriv, ['--bounding-set', '-mknod', '--', 'true'], { reject: false, stdin: 'ignore', timeout: 10_000 });
+    const probe = await runChild(setpriv, ['--bounding-set', '-mknod', '--', 'true'], { env: 'c-locale', stdin: 'ignore', timeout: 10_000 });
     return probe.exitCode === 0 ? setpriv : undefined;
   })();
   const setpriv = await setprivWorks;

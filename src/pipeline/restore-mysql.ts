@@ -6,12 +6,11 @@ import { createWriteStream } from 'node:fs';
 import { link, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { execa } from 'execa';
 import type { MysqlAssetConfig } from '../config/schema.js';
 import { BackupError } from '../shared/backup-error.js';
 import { findOnPath } from '../shared/find-on-path.js';
-import { describeExit, tail } from '../shared/child-output.js';
-import { childEnv, explainMysqlError } from '../sources/mysql-client.js';
+import { describeExit, runChild, startChild, tail } from '../shared/child-process.js';
+import { explainMysqlError } from '../sources/mysql-client.js';
 import { prepareOptionsFile } from '../sources/mysql-options-file.js';
 import { createRetargetStage } from '../sources/mysql-retarget.js';
 import { dumpFooterWatch, incompleteDump } from '../sources/dump-footer.js';
@@ -64,8 +63,8 @@ export async function restoreDumpIntoDatabase(job: DatabaseRestoreJob): Promise<
   const options = await prepareOptionsFile(connection);
   const login = options.path ? [`--defaults-extra-file=${options.path}`] : [];
   const sql = async (statement: string) => {
-    const result = await execa(client, [...login, '--default-character-set=utf8mb4', '--batch', '--skip-column-names', `--execute=${statement}`], {
-      reject: false, cancelSignal: read.signal, extendEnv: false, env: childEnv(), stdin: 'ignore', timeout: 120_000,
+    const result = await runChild(client, [...login, '--default-character-set=utf8mb4', '--batch', '--skip-column-names', `--execute=${statement}`], {
+      env: 'client', signal: read.signal, stdin: 'ignore', timeout: 120_000,
     });
     if (result.exitCode !== 0) throw explainMysqlError(connection, client, result, String(result.stderr));
     return String(result.stdout).trim();
@@ -79,8 +78,8 @@ export async function restoreDumpIntoDatabase(job: DatabaseRestoreJob): Promise<
     const retarget = { from: source, to: database, stripDefiners: job.stripDefiners };
     await checkDumpRetargets(entry, read, retarget);
     const rewrite = createRetargetStage(retarget);
-    const child = execa(client, [...login, '--default-character-set=utf8mb4', '--batch'], {
-      reject: false, stdin: 'pipe', stdout: 'ignore', stderr: 'pipe', cancelSignal: read.signal, extendEnv: false, env: childEnv(),
+    const child = startChild(client, [...login, '--default-character-set=utf8mb4', '--batch'], {
+      env: 'client', signal: read.signal, stdin: 'pipe', stdout: 'ignore', stderr: 'pipe',
     });
     // Killed before its stdin closes: a client that saw EOF after half a dump would commit what it had.
     const guard = new PassThrough({

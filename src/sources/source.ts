@@ -1,6 +1,6 @@
 // The Source contract: what every kind of asset (files, mysql) gives the pipeline.
 import type { Readable } from 'node:stream';
-import type { ChildCommand } from '../transforms/compress.js';
+import type { ChildCommand } from '../shared/child-process.js';
 
 /** A path that was left out of a backup (or stored inconsistent), and why. */
 export interface SkippedPath {
