@@ -3,7 +3,7 @@
 import { BackupError } from '../shared/backup-error.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import type { BackupEntry } from '../pipeline/backup-entries.js';
-import { restoreFiles } from '../pipeline/restore-files.js';
+import { restoreFiles } from '../sources/files/restore-files.js';
 import { selectBackup } from '../pipeline/select-backup.js';
 import type { GlobalOptions } from './main.js';
 import { reportError } from './main.js';
@@ -49,7 +49,7 @@ export async function restoreCommand(global: GlobalOptions, key: string | undefi
       report(entries[0]!, options.to);
       for (const warning of warnings) process.stderr.write(`backup-agent: warning: ${warning}\n`);
     } else if (type === 'mysql') {
-      const { restoreMysqlCommand } = await import('./restore-mysql-command.js');
+      const { restoreMysqlCommand } = await import('../sources/mysql/restore-command.js');
       await restoreMysqlCommand(context, entries, options, report);
     } else {
       throw new BackupError('USAGE', `restore: ${store.locate(entries[0]!.key)} is of type ${type}, which this version cannot restore`);

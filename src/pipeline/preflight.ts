@@ -11,9 +11,9 @@ import { probeS3 } from '../destinations/s3-probe.js';
 import { errorText, fail, ok, warn, type CheckResult } from '../shared/check-result.js';
 import type { Logger } from '../shared/logger.js';
 import { plannedDirectory } from '../shared/planned-directory.js';
-import { checkFilesAsset } from '../sources/check-files.js';
-import { checkMysqlAsset } from '../sources/check-mysql.js';
-import { checkGnuTar } from '../sources/files-source.js';
+import { checkFilesAsset } from '../sources/files/check-files.js';
+import { checkMysqlAsset } from '../sources/mysql/check-mysql.js';
+import { checkGnuTar } from '../sources/files/files-source.js';
 import { planCompressor } from '../transforms/compress.js';
 import { checkKey } from './keys.js';
 

@@ -7,7 +7,7 @@ import type { Destination } from '../destinations/destination.js';
 import { BackupError, toBackupError } from '../shared/backup-error.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import type { Logger } from '../shared/logger.js';
-import { sweepStaleOptionsDirs } from '../sources/mysql-options-file.js';
+import { sweepStaleOptionsDirs } from '../sources/mysql/mysql-options-file.js';
 import { planCompressor } from '../transforms/compress.js';
 import { NO_ENCRYPTION, type EncryptorPlan } from '../transforms/encryptor-plan.js';
 import { manifestKey, tierFor, timeParts, type KeyContext } from './keys.js';

@@ -3,7 +3,7 @@
 import { pipeline } from 'node:stream/promises';
 import type { BackupStore } from '../destinations/backup-store.js';
 import { BackupError, toBackupError } from '../shared/backup-error.js';
-import { dumpFooterWatch, incompleteDump } from '../sources/dump-footer.js';
+import { dumpFooterWatch, incompleteDump } from '../sources/mysql/dump-footer.js';
 import { ChecksumGate } from '../transforms/checksum-gate.js';
 import type { DecryptorPlan } from '../transforms/decrypt.js';
 import { artifactFormat } from './artifact-format.js';

@@ -3,7 +3,7 @@
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { execa } from 'execa';
-import { createRetargetStage, type RetargetOptions } from '../../../src/sources/mysql-retarget.js';
+import { createRetargetStage, type RetargetOptions } from '../../../src/sources/mysql/mysql-retarget.js';
 
 export type RestoreOptions = RetargetOptions;
 

@@ -1,11 +1,11 @@
 // Restores a files artifact: the checked plaintext archive into GNU tar, extracting into a staging
 // directory that becomes the target's content only when every byte matched the manifest.
 import { createInterface } from 'node:readline';
-import { BackupError } from '../shared/backup-error.js';
-import { describeExit, runChild, startChild, tail } from '../shared/child-process.js';
-import { findOnPath } from '../shared/find-on-path.js';
-import type { BackupEntry } from './backup-entries.js';
-import { readArtifact, type ReadOptions } from './read-artifact.js';
+import { BackupError } from '../../shared/backup-error.js';
+import { describeExit, runChild, startChild, tail } from '../../shared/child-process.js';
+import { findOnPath } from '../../shared/find-on-path.js';
+import type { BackupEntry } from '../../pipeline/backup-entries.js';
+import { readArtifact, type ReadOptions } from '../../pipeline/read-artifact.js';
 import { stageTarget } from './restore-target.js';
 import { TarExtractReport } from './tar-extract-report.js';
 

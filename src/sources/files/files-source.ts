@@ -1,17 +1,17 @@
 // The files asset: walk -> GNU tar (fed a NUL-separated list) -> a tar stream that ends only when valid.
 import { lstat, realpath } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { BackupError } from '../shared/backup-error.js';
-import { childOutput, releaseWhenSpawned } from '../shared/child-output.js';
-import { describeExit, runChild, startChild, tail, type ChildCommand, type ChildResult as Result } from '../shared/child-process.js';
-import { findOnPath } from '../shared/find-on-path.js';
-import type { FilesAssetConfig } from '../config/schema.js';
-import { startCompressor } from '../transforms/compressor-child.js';
+import { BackupError } from '../../shared/backup-error.js';
+import { childOutput, releaseWhenSpawned } from '../../shared/child-output.js';
+import { describeExit, runChild, startChild, tail, type ChildCommand, type ChildResult as Result } from '../../shared/child-process.js';
+import { findOnPath } from '../../shared/find-on-path.js';
+import type { FilesAssetConfig } from '../../config/schema.js';
+import { startCompressor } from '../../transforms/compressor-child.js';
 import { decodeFileName, displayFileName, fsPath } from './file-names.js';
 import { CHECKPOINT_ARGS, classifyTarMessage } from './tar-messages.js';
 import { TarSizeEstimate } from './tar-size.js';
 import { createExcluder, describeFsError, walkFiles } from './walk-files.js';
-import type { OpenOptions, SkippedPath, Source, SourcePlan, SourceProgress, SourceReport, SourceStream } from './source.js';
+import type { OpenOptions, SkippedPath, Source, SourcePlan, SourceProgress, SourceReport, SourceStream } from '../source.js';
 
 /** The most skipped/warning entries a manifest keeps per artifact (counts stay exact). */
 export const MAX_REPORTED = 1000;

@@ -1,11 +1,11 @@
 // The first of a database restore's two reads: the whole dump is checked (sha256, footer, and every
 // statement's retargeting) before the server sees a byte, because the statements that may not be
 // retargetable (triggers, routines, events, views) come after the table data in a dump.
-import { BackupError } from '../shared/backup-error.js';
-import { dumpFooterWatch, incompleteDump } from '../sources/dump-footer.js';
-import { createRetargetStage, type RetargetOptions } from '../sources/mysql-retarget.js';
-import type { BackupEntry } from './backup-entries.js';
-import { discard, readArtifact, type ReadOptions } from './read-artifact.js';
+import { BackupError } from '../../shared/backup-error.js';
+import { dumpFooterWatch, incompleteDump } from './dump-footer.js';
+import { createRetargetStage, type RetargetOptions } from './mysql-retarget.js';
+import type { BackupEntry } from '../../pipeline/backup-entries.js';
+import { discard, readArtifact, type ReadOptions } from '../../pipeline/read-artifact.js';
 
 /**
  * Reads the artifact once without writing anywhere. Resolves when it is intact (size and sha256 as the

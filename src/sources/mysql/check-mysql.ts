@@ -1,9 +1,9 @@
 // Preflight of a mysql asset: the dump binary is there, the server answers with the configured
 // credentials, every configured database exists, and a schema-only dump of each succeeds.
 import { basename } from 'node:path';
-import { startChild } from '../shared/child-process.js';
-import type { MysqlAssetConfig } from '../config/schema.js';
-import { errorText, fail, ok, type CheckResult } from '../shared/check-result.js';
+import { startChild } from '../../shared/child-process.js';
+import type { MysqlAssetConfig } from '../../config/schema.js';
+import { errorText, fail, ok, type CheckResult } from '../../shared/check-result.js';
 import { describeServer, explainMysqlError, findMysqlTools, listDatabases, selectDatabases, type MysqlTools } from './mysql-client.js';
 import { lockWaitError, watchLockWaits } from './mysql-lock-watch.js';
 import { dumpArgs } from './mysql-source.js';

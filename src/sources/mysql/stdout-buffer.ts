@@ -4,8 +4,8 @@
 // of the reader (measured, README "Design notes": ~0.5 CPU-s less in the dump and zstd, Node's reads
 // 9-11 KiB -> 58 KiB on average). stdbuf execs the program: pid, exit status and signals are the
 // program's own, and it adds only LD_PRELOAD and _STDBUF_O to the child's environment.
-import { runChild, type ChildCommand } from '../shared/child-process.js';
-import { findOnPath } from '../shared/find-on-path.js';
+import { runChild, type ChildCommand } from '../../shared/child-process.js';
+import { findOnPath } from '../../shared/find-on-path.js';
 
 /** The stdout buffer asked for: the most Node reads from a pipe in one go (libuv reads 64 KiB). */
 export const STDOUT_BUFFER = '64K';

@@ -6,17 +6,17 @@ import { createWriteStream } from 'node:fs';
 import { link, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import type { MysqlAssetConfig } from '../config/schema.js';
-import { BackupError } from '../shared/backup-error.js';
-import { findOnPath } from '../shared/find-on-path.js';
-import { describeExit, runChild, startChild, tail } from '../shared/child-process.js';
-import { explainMysqlError } from '../sources/mysql-client.js';
-import { prepareOptionsFile } from '../sources/mysql-options-file.js';
-import { createRetargetStage } from '../sources/mysql-retarget.js';
-import { dumpFooterWatch, incompleteDump } from '../sources/dump-footer.js';
-import { quoteIdentifier } from '../sources/sql-lexer.js';
-import type { BackupEntry } from './backup-entries.js';
-import { readArtifact, type ReadOptions } from './read-artifact.js';
+import type { MysqlAssetConfig } from '../../config/schema.js';
+import { BackupError } from '../../shared/backup-error.js';
+import { findOnPath } from '../../shared/find-on-path.js';
+import { describeExit, runChild, startChild, tail } from '../../shared/child-process.js';
+import { explainMysqlError } from './mysql-client.js';
+import { prepareOptionsFile } from './mysql-options-file.js';
+import { createRetargetStage } from './mysql-retarget.js';
+import { dumpFooterWatch, incompleteDump } from './dump-footer.js';
+import { quoteIdentifier } from './sql-lexer.js';
+import type { BackupEntry } from '../../pipeline/backup-entries.js';
+import { readArtifact, type ReadOptions } from '../../pipeline/read-artifact.js';
 import { checkDumpRetargets } from './retarget-check.js';
 
 /** Writes the dump's SQL to `path` (0600, atomically; an existing file only with `force`). */

@@ -1,16 +1,16 @@
 // The mysql asset: one streamed mariadb-dump/mysqldump per database, accepted only if it exited 0
 // AND its output ends with the "-- Dump completed" footer.
 import { basename } from 'node:path';
-import { BackupError } from '../shared/backup-error.js';
-import { childOutput } from '../shared/child-output.js';
-import { startChild, stderrTail, type ChildCommand, type ChildResult as Result } from '../shared/child-process.js';
-import type { MysqlAssetConfig } from '../config/schema.js';
-import { startCompressor } from '../transforms/compressor-child.js';
+import { BackupError } from '../../shared/backup-error.js';
+import { childOutput } from '../../shared/child-output.js';
+import { startChild, stderrTail, type ChildCommand, type ChildResult as Result } from '../../shared/child-process.js';
+import type { MysqlAssetConfig } from '../../config/schema.js';
+import { startCompressor } from '../../transforms/compressor-child.js';
 import { DUMP_FOOTER } from './dump-footer.js';
 import { describeServer, explainMysqlError, findMysqlTools, listDatabases, selectDatabases, type MysqlTools } from './mysql-client.js';
 import { lockWaitError, watchLockWaits, type LockWait } from './mysql-lock-watch.js';
 import { prepareOptionsFile } from './mysql-options-file.js';
-import type { SourceReport, Source, SourceStream } from './source.js';
+import type { SourceReport, Source, SourceStream } from '../source.js';
 import { findStdbuf, withStdoutBuffer } from './stdout-buffer.js';
 
 /** Options every dump gets: a consistent InnoDB snapshot, streamed rows, all schema objects, exact bytes. */

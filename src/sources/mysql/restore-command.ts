@@ -1,12 +1,12 @@
 // The mysql half of `restore`: dumps into a database (--into-database) or onto disk (--to FILE.sql | DIR).
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { MysqlAssetConfig } from '../config/schema.js';
-import { BackupError } from '../shared/backup-error.js';
-import type { BackupEntry } from '../pipeline/backup-entries.js';
-import { restoreDumpIntoDatabase, restoreDumpToFile } from '../pipeline/restore-mysql.js';
-import type { OperatorContext } from './operator-context.js';
-import type { RestoreCommandOptions, RestoreReporter } from './restore-command.js';
+import type { MysqlAssetConfig } from '../../config/schema.js';
+import { BackupError } from '../../shared/backup-error.js';
+import type { BackupEntry } from '../../pipeline/backup-entries.js';
+import { restoreDumpIntoDatabase, restoreDumpToFile } from './restore-mysql.js';
+import type { OperatorContext } from '../../cli/operator-context.js';
+import type { RestoreCommandOptions, RestoreReporter } from '../../cli/restore-command.js';
 
 /** Restores the dump artifacts `entries` of one mysql run. */
 export async function restoreMysqlCommand(context: OperatorContext, entries: BackupEntry[], options: RestoreCommandOptions, report: RestoreReporter): Promise<void> {
