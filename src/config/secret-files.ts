@@ -2,6 +2,7 @@
 import { stat } from 'node:fs/promises';
 import { checkReadable } from '../shared/check-readable.js';
 import { BackupError } from '../shared/backup-error.js';
+import { sourceFor } from '../sources/registry.js';
 import type { Config } from './schema.js';
 
 /** A secret file the config points at, and how messages name it. */
@@ -11,16 +12,12 @@ export interface SecretFile {
   path: string;
 }
 
-/** Every secret file in `config`: the S3 key file, mysql password and defaults files, the age passphrase file. */
+/** Every secret file in `config`: the S3 key file, each asset's (its source says which), the age passphrase file, the SMTP password file. */
 export function secretFilesOf(config: Config): SecretFile[] {
   const files: SecretFile[] = [];
   const d = config.destination;
   if (d.type === 's3' && d.credentials?.key_file) files.push({ label: 'key_file', path: d.credentials.key_file });
-  for (const asset of config.assets) {
-    if (asset.type !== 'mysql') continue;
-    if (asset.password_file) files.push({ label: `mysql "${asset.name}" password_file`, path: asset.password_file });
-    if (asset.defaults_file) files.push({ label: `mysql "${asset.name}" defaults_file`, path: asset.defaults_file });
-  }
+  for (const asset of config.assets) files.push(...sourceFor(asset).secretFiles(asset));
   if (config.encryption?.passphrase_file) files.push({ label: 'encryption.passphrase_file', path: config.encryption.passphrase_file });
   const smtpPassword = config.notify?.email?.smtp?.password_file;
   if (smtpPassword) files.push({ label: 'notify.email.smtp.password_file', path: smtpPassword });

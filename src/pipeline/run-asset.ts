@@ -3,7 +3,7 @@ import type { AssetConfig } from '../config/schema.js';
 import type { Destination } from '../destinations/destination.js';
 import { toBackupError } from '../shared/backup-error.js';
 import type { Logger } from '../shared/logger.js';
-import { createSource } from '../sources/create-source.js';
+import { sourceFor } from '../sources/registry.js';
 import type { SourcePlan } from '../sources/source.js';
 import { compressionExtension, type CompressorPlan } from '../transforms/compress.js';
 import type { EncryptorPlan } from '../transforms/encryptor-plan.js';
@@ -34,9 +34,10 @@ export async function runAsset(job: AssetJob): Promise<{ records: ArtifactRecord
     asset: asset.name, type: asset.type, label, key, location: key && destination.locate(key), compression: compressor.engine,
     encryption: encryptor.extension ? encryptor.engine : undefined,
   });
+  const source = sourceFor(asset);
   let plan: SourcePlan;
   try {
-    plan = await createSource(asset).plan(signal);
+    plan = await source.plan(asset, signal);
   } catch (error) {
     const record = { ...base(''), error: toBackupError(error, asset.name).message };
     logger.error(record.error, { asset: asset.name });
@@ -51,7 +52,7 @@ export async function runAsset(job: AssetJob): Promise<{ records: ArtifactRecord
     if (job.dryRun) {
       return { records: jobs.map(({ item, key }) => ({ ...base(key, item.label), status: 'planned', skipped: plan.skipped })), notes: plan.notes };
     }
-    const concurrency = asset.type === 'mysql' ? asset.concurrency : 1;
+    const concurrency = source.concurrency(asset);
     const records = await mapConcurrently(jobs, concurrency, async ({ item, key }) => {
       const label = artifactLabel(asset.type, asset.name, item.label);
       if (signal.aborted) return { ...base(key, item.label), error: `${label}: not started: ${stopReason(signal)}` };

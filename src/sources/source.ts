@@ -1,6 +1,14 @@
-// The Source contract: what every kind of asset (files, mysql) gives the pipeline.
-import type { Readable } from 'node:stream';
+// The Source contract: every verb a kind of asset (files, mysql) has, in one object per source
+// (sources/<type>/index.ts), found through sources/registry.ts. Nothing outside a source's folder
+// branches on the asset type.
+import type { Duplex, Readable } from 'node:stream';
+import type { Config } from '../config/schema.js';
+import type { SecretFile } from '../config/secret-files.js';
+import type { BackupEntry } from '../pipeline/backup-entries.js';
+import type { ReadOptions } from '../pipeline/read-artifact.js';
+import type { CheckResult } from '../shared/check-result.js';
 import type { ChildCommand } from '../shared/child-process.js';
+import type { RemovedLeftover } from '../shared/owned-temp-dir.js';
 
 /** A path that was left out of a backup (or stored inconsistent), and why. */
 export interface SkippedPath {
@@ -73,10 +81,73 @@ export interface SourcePlan {
   dispose?(): Promise<void>;
 }
 
-/** An asset that can be backed up. */
-export interface Source {
-  readonly name: string;
+/** What every configured asset has; a source's own config adds to it. */
+export interface AssetBase {
+  name: string;
+  type: string;
+}
+
+/** A flag of `restore` that one source reads (`--db-host <host>`): commander's syntax and help. */
+export interface RestoreFlag {
+  flags: string;
+  description: string;
+}
+
+/** The parsed flags of `restore`: the common ones, and each source's own (camelCase keys, as commander gives them). */
+export interface RestoreOptions {
+  to?: string | undefined;
+  intoDatabase?: string | undefined;
+  force?: boolean | undefined;
+  [flag: string]: string | boolean | undefined;
+}
+
+/** One restore: the artifacts of one run of one asset of this source's type. */
+export interface RestoreRequest {
+  entries: BackupEntry[];
+  read: ReadOptions;
+  config: Config;
+  options: RestoreOptions;
+  /** One line per restored artifact (`restored files "www" of host ... into DIR`). */
+  report(entry: BackupEntry, where: string): void;
+  /** A warning the operator should see (metadata that could not be set). */
+  warn(message: string): void;
+}
+
+/** A check of an artifact's plaintext beyond its size and sha256, for `verify` (the dump's footer). */
+export interface PlaintextCheck {
+  /** Put in the read pipeline; passes every byte on. */
+  stage: Duplex;
+  /** After the read: the problem (as a message naming `where`), or undefined. */
+  problem(where: string, asset: string): string | undefined;
+  /** What a passed check adds to the verdict: `dump footer present`. */
+  passed: string;
+}
+
+/**
+ * A kind of asset: everything the agent does that depends on the asset's type. Adding a source is one
+ * folder exporting one of these and one line in sources/registry.ts.
+ */
+export interface Source<A extends AssetBase = AssetBase> {
+  /** The asset `type` it handles, in the config and in manifests. */
   readonly type: string;
-  /** Resolves the asset; throws BackupError when nothing can be backed up. */
-  plan(signal: AbortSignal): Promise<SourcePlan>;
+  /** Resolves one asset into its artifacts (SourcePlan); throws BackupError when nothing can be backed up. */
+  plan(asset: A, signal: AbortSignal): Promise<SourcePlan>;
+  /** How many of one asset's artifacts stream at once. */
+  concurrency(asset: A): number;
+  /** `check`: the tools the configured assets of this type need, checked once (GNU tar); before the assets. */
+  checkTools?(assets: A[], signal: AbortSignal): Promise<CheckResult[]>;
+  /** `check`: one asset, the way a backup would use it. Never throws. */
+  checkAsset(asset: A, signal: AbortSignal): Promise<CheckResult>;
+  /** The secret files an asset reads (checked for private modes by check, run and validate). */
+  secretFiles(asset: A): SecretFile[];
+  /** The asset with its relative paths resolved against `abs` (the config file's folder). */
+  resolvePaths(asset: A, abs: (path: string) => string): A;
+  /** Leftovers of a killed run removed before a run starts (a credentials file in /dev/shm); returns what was removed. */
+  sweep?(): Promise<RemovedLeftover[]>;
+  /** The flags `restore` takes for this source besides --to and --force. */
+  readonly restoreFlags: RestoreFlag[];
+  /** Restores the artifacts of one run. Throws BackupError (USAGE for flags that do not fit, RESTORE_*). */
+  restore(request: RestoreRequest): Promise<void>;
+  /** For `verify`: a check of the plaintext, if this source's artifacts have one. */
+  plaintextCheck?(): Promise<PlaintextCheck>;
 }

@@ -6,7 +6,7 @@ import { fail, ok, type CheckResult } from '../../shared/check-result.js';
 import { checkReadable } from '../../shared/check-readable.js';
 import { formatBytes } from '../../config/sizes.js';
 import { displayFileName, fsPath } from './file-names.js';
-import { resolveRoots } from './files-source.js';
+import { resolveRoots } from './plan-files.js';
 import type { SkippedPath } from '../source.js';
 import { TarSizeEstimate } from './tar-size.js';
 import { createExcluder, describeFsError, walkFiles } from './walk-files.js';

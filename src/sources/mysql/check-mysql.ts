@@ -6,7 +6,7 @@ import type { MysqlAssetConfig } from '../../config/schema.js';
 import { errorText, fail, ok, type CheckResult } from '../../shared/check-result.js';
 import { describeServer, explainMysqlError, findMysqlTools, listDatabases, selectDatabases, type MysqlTools } from './mysql-client.js';
 import { lockWaitError, watchLockWaits } from './mysql-lock-watch.js';
-import { dumpArgs } from './mysql-source.js';
+import { dumpArgs } from './plan-mysql.js';
 import { prepareOptionsFile } from './mysql-options-file.js';
 
 /**

@@ -3,22 +3,23 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MysqlAssetConfig } from '../../config/schema.js';
 import { BackupError } from '../../shared/backup-error.js';
-import type { BackupEntry } from '../../pipeline/backup-entries.js';
+import type { Config } from '../../config/schema.js';
+import type { RestoreOptions, RestoreRequest } from '../source.js';
 import { restoreDumpIntoDatabase, restoreDumpToFile } from './restore-mysql.js';
-import type { OperatorContext } from '../../cli/operator-context.js';
-import type { RestoreCommandOptions, RestoreReporter } from '../../cli/restore-command.js';
 
-/** Restores the dump artifacts `entries` of one mysql run. */
-export async function restoreMysqlCommand(context: OperatorContext, entries: BackupEntry[], options: RestoreCommandOptions, report: RestoreReporter): Promise<void> {
-  const read = { store: context.store, decryptor: context.decryptor, signal: context.signal };
+/** A flag's string value, or undefined. */
+const text = (options: RestoreOptions, name: string): string | undefined => (typeof options[name] === 'string' ? options[name] : undefined);
+
+/** Restores the dump artifacts of one mysql run: into --into-database, or onto disk (--to FILE.sql | DIR). */
+export async function restoreMysqlCommand({ entries, read, config, options, report }: RestoreRequest): Promise<void> {
   const asset = entries[0]!.asset;
   if (options.intoDatabase !== undefined) {
     if (entries.length > 1) {
       throw new BackupError('USAGE', `restore: mysql "${asset}" has ${entries.length} databases in that run (${entries.map((e) => e.label).join(', ')}): pick one with --database NAME`);
     }
     await restoreDumpIntoDatabase({
-      entry: entries[0]!, database: options.intoDatabase, force: options.force ?? false, stripDefiners: options.stripDefiners ?? false,
-      connection: connectionFor(context, asset, options), read,
+      entry: entries[0]!, database: options.intoDatabase, force: options.force ?? false, stripDefiners: options.stripDefiners === true,
+      connection: connectionFor(config, asset, options), read,
     });
     report(entries[0]!, `database ${options.intoDatabase}`);
     return;
@@ -43,20 +44,20 @@ export async function restoreMysqlCommand(context: OperatorContext, entries: Bac
  * else the asset's own connection settings from the config (its password_file / defaults_file must then
  * exist on this machine).
  */
-function connectionFor(context: OperatorContext, asset: string, options: RestoreCommandOptions): MysqlAssetConfig {
+function connectionFor(config: Config, asset: string, options: RestoreOptions): MysqlAssetConfig {
   const base: MysqlAssetConfig = {
     name: asset, type: 'mysql', databases: 'all', include_system: false, dump_binary: 'auto', extra_options: [], concurrency: 1, lock_wait_timeout: 300_000,
   };
-  const flags = [options.dbHost, options.dbPort, options.dbSocket, options.dbUser, options.dbDefaultsFile];
-  if (flags.some((f) => f !== undefined)) {
-    const port = options.dbPort === undefined ? undefined : Number(options.dbPort);
-    if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new BackupError('USAGE', `--db-port "${options.dbPort}" is not a port number`);
+  const [dbHost, dbPort, dbSocket, dbUser, dbDefaultsFile] = ['dbHost', 'dbPort', 'dbSocket', 'dbUser', 'dbDefaultsFile'].map((name) => text(options, name));
+  if ([dbHost, dbPort, dbSocket, dbUser, dbDefaultsFile].some((f) => f !== undefined)) {
+    const port = dbPort === undefined ? undefined : Number(dbPort);
+    if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new BackupError('USAGE', `--db-port "${dbPort}" is not a port number`);
     return {
       ...base,
-      ...(options.dbHost ? { host: options.dbHost } : {}), ...(port ? { port } : {}), ...(options.dbSocket ? { socket: options.dbSocket } : {}),
-      ...(options.dbUser ? { user: options.dbUser } : {}), ...(options.dbDefaultsFile ? { defaults_file: options.dbDefaultsFile } : {}),
+      ...(dbHost ? { host: dbHost } : {}), ...(port ? { port } : {}), ...(dbSocket ? { socket: dbSocket } : {}),
+      ...(dbUser ? { user: dbUser } : {}), ...(dbDefaultsFile ? { defaults_file: dbDefaultsFile } : {}),
     };
   }
-  const configured = context.config.assets.find((a) => a.name === asset);
+  const configured = config.assets.find((a) => a.name === asset);
   return configured?.type === 'mysql' ? configured : base;
 }

@@ -1,5 +1,5 @@
 // Restores a `mariadb-dump --databases X` file under another database name (and optionally without DEFINERs)
-// without the agent, as tests of the write side do; the rewrite itself is src/sources/mysql-retarget.ts.
+// without the agent, as tests of the write side do; the rewrite itself is src/sources/mysql/mysql-retarget.ts.
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { execa } from 'execa';
