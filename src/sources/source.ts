@@ -2,6 +2,7 @@
 // (sources/<type>/index.ts), found through sources/registry.ts. Nothing outside a source's folder
 // branches on the asset type.
 import type { Duplex, Readable } from 'node:stream';
+import type { z } from 'zod';
 import type { Config } from '../config/schema.js';
 import type { SecretFile } from '../config/secret-files.js';
 import type { BackupEntry } from '../pipeline/backup-entries.js';
@@ -130,6 +131,10 @@ export interface PlaintextCheck {
 export interface Source<A extends AssetBase = AssetBase> {
   /** The asset `type` it handles, in the config and in manifests. */
   readonly type: string;
+  /** Its fragment of the config schema: one entry of `assets`, a strict object with `type` as a literal; every key described with an example. */
+  readonly schema: z.ZodType<A>;
+  /** Rules across keys of one raw asset, run even when the schema found problems: [key, message] pairs. */
+  rules?(asset: Record<string, unknown>): [string, string][];
   /** Resolves one asset into its artifacts (SourcePlan); throws BackupError when nothing can be backed up. */
   plan(asset: A, signal: AbortSignal): Promise<SourcePlan>;
   /** How many of one asset's artifacts stream at once. */

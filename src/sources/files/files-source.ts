@@ -1,12 +1,13 @@
 // The files source: directories and files streamed as one GNU tar archive. Every verb of a files
 // asset, named as the Source contract names it; each verb's code loads when it is used, so that the
 // registry (read by the config loader and `--help`) stays light.
-import type { FilesAssetConfig } from '../../config/schema.js';
+import { filesAssetSchema, type FilesAssetConfig } from './files-asset-schema.js';
 import type { Source } from '../source.js';
 
 /** The `type: files` source. */
-export const filesSource: Source<FilesAssetConfig> = {
+export const filesSource = {
   type: 'files',
+  schema: filesAssetSchema,
   plan: async (asset, signal) => (await import('./plan-files.js')).planFiles(asset, signal),
   concurrency: () => 1,
   async checkTools(assets, signal) {
@@ -20,4 +21,4 @@ export const filesSource: Source<FilesAssetConfig> = {
   resolvePaths: (asset, abs) => ({ ...asset, paths: asset.paths.map(abs) }),
   restoreFlags: [],
   restore: async (request) => (await import('./restore-command.js')).restoreFilesCommand(request),
-};
+} satisfies Source<FilesAssetConfig>;

@@ -5,7 +5,7 @@ import { BackupError } from '../../shared/backup-error.js';
 import { childOutput, releaseWhenSpawned } from '../../shared/child-output.js';
 import { describeExit, runChild, startChild, tail, type ChildCommand, type ChildResult as Result } from '../../shared/child-process.js';
 import { findOnPath } from '../../shared/find-on-path.js';
-import type { FilesAssetConfig } from '../../config/schema.js';
+import type { FilesAssetConfig } from './files-asset-schema.js';
 import { startCompressor } from '../../transforms/compressor-child.js';
 import { decodeFileName, displayFileName, fsPath } from './file-names.js';
 import { CHECKPOINT_ARGS, classifyTarMessage } from './tar-messages.js';

@@ -2,7 +2,7 @@
 // credentials, every configured database exists, and a schema-only dump of each succeeds.
 import { basename } from 'node:path';
 import { startChild } from '../../shared/child-process.js';
-import type { MysqlAssetConfig } from '../../config/schema.js';
+import type { MysqlAssetConfig } from './mysql-asset-schema.js';
 import { errorText, fail, ok, type CheckResult } from '../../shared/check-result.js';
 import { describeServer, explainMysqlError, findMysqlTools, listDatabases, selectDatabases, type MysqlTools } from './mysql-client.js';
 import { lockWaitError, watchLockWaits } from './mysql-lock-watch.js';

@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { BackupError } from '../../shared/backup-error.js';
 import { describeExit, runChild, tail } from '../../shared/child-process.js';
 import { findOnPath } from '../../shared/find-on-path.js';
-import type { MysqlAssetConfig } from '../../config/schema.js';
+import type { MysqlAssetConfig } from './mysql-asset-schema.js';
 
 /** Databases never dumped by `databases: all` (mysql only with include_system). */
 export const SYSTEM_DATABASES = ['information_schema', 'performance_schema', 'sys'];

@@ -7,7 +7,7 @@
 // that user in the dumped database has waited for a lock longer than `lock_wait_timeout`, runs
 // KILL QUERY on it (a user may kill its own sessions). The dump then fails, and the wait is named.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { MysqlAssetConfig } from '../../config/schema.js';
+import type { MysqlAssetConfig } from './mysql-asset-schema.js';
 import { BackupError } from '../../shared/backup-error.js';
 import { runChild } from '../../shared/child-process.js';
 import type { MysqlTools } from './mysql-client.js';

@@ -1,13 +1,15 @@
 // The mysql source: one logical dump (mariadb-dump/mysqldump) per database. Every verb of a mysql
 // asset, named as the Source contract names it; each verb's code loads when it is used, so that the
 // registry (read by the config loader and `--help`) stays light.
-import type { MysqlAssetConfig } from '../../config/schema.js';
+import { mysqlAssetRules, mysqlAssetSchema, type MysqlAssetConfig } from './mysql-asset-schema.js';
 import type { Source } from '../source.js';
 import { MYSQL_RESTORE_FLAGS } from './restore-flags.js';
 
 /** The `type: mysql` source. */
-export const mysqlSource: Source<MysqlAssetConfig> = {
+export const mysqlSource = {
   type: 'mysql',
+  schema: mysqlAssetSchema,
+  rules: mysqlAssetRules,
   plan: async (asset, signal) => (await import('./plan-mysql.js')).planMysql(asset, signal),
   concurrency: (asset) => asset.concurrency,
   checkAsset: async (asset, signal) => (await import('./check-mysql.js')).checkMysqlAsset(asset, signal),
@@ -29,4 +31,4 @@ export const mysqlSource: Source<MysqlAssetConfig> = {
     const watch = dumpFooterWatch();
     return { stage: watch, problem: (where, asset) => (watch.complete() ? undefined : incompleteDump(where, asset).message), passed: 'dump footer present' };
   },
-};
+} satisfies Source<MysqlAssetConfig>;

@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { BackupError } from '../../shared/backup-error.js';
 import { childOutput } from '../../shared/child-output.js';
 import { startChild, stderrTail, type ChildCommand, type ChildResult as Result } from '../../shared/child-process.js';
-import type { MysqlAssetConfig } from '../../config/schema.js';
+import type { MysqlAssetConfig } from './mysql-asset-schema.js';
 import { startCompressor } from '../../transforms/compressor-child.js';
 import { DUMP_FOOTER } from './dump-footer.js';
 import { describeServer, explainMysqlError, findMysqlTools, listDatabases, selectDatabases, type MysqlTools } from './mysql-client.js';

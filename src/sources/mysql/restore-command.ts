@@ -1,7 +1,7 @@
 // The mysql half of `restore`: dumps into a database (--into-database) or onto disk (--to FILE.sql | DIR).
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { MysqlAssetConfig } from '../../config/schema.js';
+import type { MysqlAssetConfig } from './mysql-asset-schema.js';
 import { BackupError } from '../../shared/backup-error.js';
 import type { Config } from '../../config/schema.js';
 import type { RestoreOptions, RestoreRequest } from '../source.js';

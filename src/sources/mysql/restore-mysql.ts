@@ -6,7 +6,7 @@ import { createWriteStream } from 'node:fs';
 import { link, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import type { MysqlAssetConfig } from '../../config/schema.js';
+import type { MysqlAssetConfig } from './mysql-asset-schema.js';
 import { BackupError } from '../../shared/backup-error.js';
 import { findOnPath } from '../../shared/find-on-path.js';
 import { describeExit, runChild, startChild, tail } from '../../shared/child-process.js';
