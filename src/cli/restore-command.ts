@@ -3,6 +3,7 @@
 import { BackupError } from '../shared/backup-error.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import type { BackupEntry } from '../pipeline/backup-entries.js';
+import { readArtifact } from '../pipeline/read-artifact.js';
 import { selectBackup } from '../pipeline/select-backup.js';
 import { sourceOf } from '../sources/registry.js';
 import type { RestoreOptions } from '../sources/source.js';
@@ -38,7 +39,12 @@ export async function restoreCommand(global: GlobalOptions, key: string | undefi
     const type = entries[0]!.type;
     const source = sourceOf(type);
     if (source === undefined) throw new BackupError('USAGE', `restore: ${store.locate(entries[0]!.key)} is of type ${type}, which this version cannot restore`);
-    await source.restore({ entries, read, config, options, report, warn: (warning) => process.stderr.write(`backup-agent: warning: ${warning}\n`) });
+    await source.restore({
+      entries, config, options,
+      read: { stream: (entry, ...sinks) => readArtifact(entry.record, read, ...sinks), locate: (k) => store.locate(k), signal },
+      report: (restored, where) => report(entries.find((e) => e.key === restored.key)!, where),
+      warn: (warning) => process.stderr.write(`backup-agent: warning: ${warning}\n`),
+    });
     return ExitCode.OK;
   } catch (error) {
     return reportError(error);

@@ -1,12 +1,10 @@
 // The Source contract: every verb a kind of asset (files, mysql) has, in one object per source
 // (sources/<type>/index.ts), found through sources/registry.ts. Nothing outside a source's folder
 // branches on the asset type.
-import type { Duplex, Readable } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
 import type { z } from 'zod';
 import type { Config } from '../config/schema.js';
 import type { SecretFile } from '../config/secret-files.js';
-import type { BackupEntry } from '../pipeline/backup-entries.js';
-import type { ReadOptions } from '../pipeline/read-artifact.js';
 import type { CheckResult } from '../shared/check-result.js';
 import type { ChildCommand } from '../shared/child-process.js';
 import type { RemovedLeftover } from '../shared/owned-temp-dir.js';
@@ -102,14 +100,37 @@ export interface RestoreOptions {
   [flag: string]: string | boolean | undefined;
 }
 
+/** A stored artifact to restore, as the catalog lists it. */
+export interface RestoreEntry {
+  asset: string;
+  /** The database of a dump; undefined for one-artifact assets. */
+  label?: string | undefined;
+  key: string;
+  /** What the read checks against: the manifest's record. */
+  record: { key: string; sha256?: string | undefined; bytes_stored: number };
+}
+
+/** How a source reads its artifacts back; given by the read side (its store, decryptor and signal). */
+export interface ArtifactReader {
+  /**
+   * Streams the checked plaintext of `entry` into `sinks`; the last may be a child's stdin (`{ stdin }`),
+   * which a decompressor program then writes into directly. Rejects with the first cause; raises
+   * INTEGRITY_FAILED only after the last byte, so sinks must remove their output on any rejection.
+   */
+  stream(entry: RestoreEntry, ...sinks: (Duplex | Writable | { stdin: Writable })[]): Promise<void>;
+  /** Where an object is, for messages: `s3://bucket/key`. */
+  locate(key: string): string;
+  signal: AbortSignal;
+}
+
 /** One restore: the artifacts of one run of one asset of this source's type. */
 export interface RestoreRequest {
-  entries: BackupEntry[];
-  read: ReadOptions;
+  entries: RestoreEntry[];
+  read: ArtifactReader;
   config: Config;
   options: RestoreOptions;
   /** One line per restored artifact (`restored files "www" of host ... into DIR`). */
-  report(entry: BackupEntry, where: string): void;
+  report(entry: RestoreEntry, where: string): void;
   /** A warning the operator should see (metadata that could not be set). */
   warn(message: string): void;
 }

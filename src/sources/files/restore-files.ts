@@ -4,16 +4,15 @@ import { createInterface } from 'node:readline';
 import { BackupError } from '../../shared/backup-error.js';
 import { describeExit, runChild, startChild, tail } from '../../shared/child-process.js';
 import { findOnPath } from '../../shared/find-on-path.js';
-import type { BackupEntry } from '../../pipeline/backup-entries.js';
-import { readArtifact, type ReadOptions } from '../../pipeline/read-artifact.js';
+import type { ArtifactReader, RestoreEntry } from '../source.js';
 import { stageTarget } from './restore-target.js';
 import { TarExtractReport } from './tar-extract-report.js';
 
 export interface FilesRestoreJob {
-  entry: BackupEntry;
+  entry: RestoreEntry;
   target: string;
   force: boolean;
-  read: ReadOptions;
+  read: ArtifactReader;
   /** GNU tar (default `tar` on PATH). */
   tarBinary?: string;
 }
@@ -44,7 +43,7 @@ export function tarExtractArgs(directory: string): string[] {
  * members); any such member, and any member that is not a regular file, directory, symlink, hard link
  * or FIFO (device nodes), makes the restore fail with UNSAFE_ARCHIVE, since backup-agent never writes
  * them. Files with ACLs where ACLs cannot be set (a filesystem without them) fail it with RESTORE_FAILED:
- * they would come back more accessible. On any failure (read errors of readArtifact, tar's exit) the
+ * they would come back more accessible. On any failure (read errors, tar's exit) the
  * staged output is removed and the error is thrown.
  */
 export async function restoreFiles(job: FilesRestoreJob): Promise<FilesRestoreResult> {
@@ -57,10 +56,10 @@ export async function restoreFiles(job: FilesRestoreJob): Promise<FilesRestoreRe
   createInterface({ input: tar.stderr! }).on('line', (line) => said.stderr(line));
   // A write into a tar that died fails with EPIPE; tar's exit status reports the real cause.
   tar.stdin!.on('error', () => undefined);
-  const label = `files "${entry.asset}" from ${read.store.locate(entry.key)}`;
+  const label = `files "${entry.asset}" from ${read.locate(entry.key)}`;
   try {
     let readError: unknown;
-    await readArtifact(entry.record, read, { stdin: tar.stdin! }).catch((error: unknown) => {
+    await read.stream(entry, { stdin: tar.stdin! }).catch((error: unknown) => {
       readError = error;
       tar.kill('SIGKILL');
     });

@@ -15,19 +15,18 @@ import { prepareOptionsFile } from './mysql-options-file.js';
 import { createRetargetStage } from './mysql-retarget.js';
 import { dumpFooterWatch, incompleteDump } from './dump-footer.js';
 import { quoteIdentifier } from './sql-lexer.js';
-import type { BackupEntry } from '../../pipeline/backup-entries.js';
-import { readArtifact, type ReadOptions } from '../../pipeline/read-artifact.js';
+import type { ArtifactReader, RestoreEntry } from '../source.js';
 import { checkDumpRetargets } from './retarget-check.js';
 
 /** Writes the dump's SQL to `path` (0600, atomically; an existing file only with `force`). */
-export async function restoreDumpToFile(entry: BackupEntry, path: string, force: boolean, read: ReadOptions): Promise<void> {
+export async function restoreDumpToFile(entry: RestoreEntry, path: string, force: boolean, read: ArtifactReader): Promise<void> {
   const exists = await stat(path).then(() => true, () => false);
   if (exists && !force) throw new BackupError('RESTORE_TARGET_NOT_EMPTY', `--to ${path}: the file exists: pass --force to replace it`);
   const temp = join(dirname(path), `.${basename(path)}.partial-${randomBytes(6).toString('hex')}`);
   const watch = dumpFooterWatch();
   try {
-    await readArtifact(entry.record, read, watch, createWriteStream(temp, { flags: 'wx', mode: 0o600 }));
-    if (!watch.complete()) throw incompleteDump(read.store.locate(entry.key), entry.asset);
+    await read.stream(entry, watch, createWriteStream(temp, { flags: 'wx', mode: 0o600 }));
+    if (!watch.complete()) throw incompleteDump(read.locate(entry.key), entry.asset);
     if (force) await rename(temp, path);
     else await link(temp, path); // never replaces a file that appeared meanwhile
   } finally {
@@ -36,14 +35,14 @@ export async function restoreDumpToFile(entry: BackupEntry, path: string, force:
 }
 
 export interface DatabaseRestoreJob {
-  entry: BackupEntry;
+  entry: RestoreEntry;
   database: string;
   /** Restore into an existing database (it is then not dropped on failure). */
   force: boolean;
   stripDefiners: boolean;
   /** Connection settings (host, port, socket, user, password/password_file, defaults_file). */
   connection: MysqlAssetConfig;
-  read: ReadOptions;
+  read: ArtifactReader;
 }
 
 /**
@@ -57,7 +56,7 @@ export async function restoreDumpIntoDatabase(job: DatabaseRestoreJob): Promise<
   const { entry, database, read, connection } = job;
   const source = entry.label;
   if (database === '' || database.includes('\0')) throw new BackupError('USAGE', `--into-database ${JSON.stringify(database)}: not a database name`);
-  if (source === undefined) throw new BackupError('MANIFEST_INVALID', `${read.store.locate(entry.key)}: the manifest records no database name (label) for this dump`);
+  if (source === undefined) throw new BackupError('MANIFEST_INVALID', `${read.locate(entry.key)}: the manifest records no database name (label) for this dump`);
   const client = (await findOnPath('mariadb')) ?? (await findOnPath('mysql'));
   if (client === undefined) throw new BackupError('SOURCE_MISSING_TOOL', 'restore: no mariadb or mysql client on PATH (install mariadb-client)');
   const options = await prepareOptionsFile(connection);
@@ -91,7 +90,7 @@ export async function restoreDumpIntoDatabase(job: DatabaseRestoreJob): Promise<
     });
     const watch = dumpFooterWatch();
     let failure: unknown;
-    await readArtifact(entry.record, read, watch, rewrite, guard, child.stdin!).catch((error: unknown) => {
+    await read.stream(entry, watch, rewrite, guard, child.stdin!).catch((error: unknown) => {
       failure = error;
       child.kill('SIGKILL');
     });
@@ -100,7 +99,7 @@ export async function restoreDumpIntoDatabase(job: DatabaseRestoreJob): Promise<
       if (failure instanceof BackupError) throw failure;
       if (result.exitCode !== 0 && !result.isCanceled) throw explainClientFailure(job, client, result, String(result.stderr));
       if (failure !== undefined) throw failure;
-      if (!watch.complete()) throw incompleteDump(read.store.locate(entry.key), entry.asset);
+      if (!watch.complete()) throw incompleteDump(read.locate(entry.key), entry.asset);
     } catch (error) {
       if (!existed) {
         await sql(`DROP DATABASE IF EXISTS ${quoteIdentifier(database)}`).catch(() => undefined);
@@ -117,7 +116,7 @@ export async function restoreDumpIntoDatabase(job: DatabaseRestoreJob): Promise<
 
 /** The client's failure while loading the dump, with the fix for DEFINER clauses a non-SUPER user cannot restore. */
 function explainClientFailure(job: DatabaseRestoreJob, client: string, result: { exitCode?: number; signal?: string }, stderr: string): BackupError {
-  const what = `restore of ${job.read.store.locate(job.entry.key)} into ${job.database}`;
+  const what = `restore of ${job.read.locate(job.entry.key)} into ${job.database}`;
   const cause = tail(stderr, 2) || 'no error output';
   if (/\b1227\b/.test(stderr) && !job.stripDefiners) {
     return new BackupError('RESTORE_FAILED', `${what}: ${basename(client)} ${describeExit(result)}: ${cause} (the dump's DEFINER clauses need SUPER or SET USER: restore as a user who has it, or pass --strip-definers)`, { asset: job.entry.asset });
