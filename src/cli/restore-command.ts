@@ -40,7 +40,7 @@ export async function restoreCommand(global: GlobalOptions, key: string | undefi
     const source = sourceOf(type);
     if (source === undefined) throw new BackupError('USAGE', `restore: ${store.locate(entries[0]!.key)} is of type ${type}, which this version cannot restore`);
     await source.restore({
-      entries, config, options,
+      entries, options, configured: config.assets.find((a) => a.name === entries[0]!.asset),
       read: { stream: (entry, ...sinks) => readArtifact(entry.record, read, ...sinks), locate: (k) => store.locate(k), signal },
       report: (restored, where) => report(entries.find((e) => e.key === restored.key)!, where),
       warn: (warning) => process.stderr.write(`backup-agent: warning: ${warning}\n`),

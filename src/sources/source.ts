@@ -3,8 +3,6 @@
 // branches on the asset type.
 import type { Duplex, Readable, Writable } from 'node:stream';
 import type { z } from 'zod';
-import type { Config } from '../config/schema.js';
-import type { SecretFile } from '../config/secret-files.js';
 import type { CheckResult } from '../shared/check-result.js';
 import type { ChildCommand } from '../shared/child-process.js';
 import type { RemovedLeftover } from '../shared/owned-temp-dir.js';
@@ -127,7 +125,8 @@ export interface ArtifactReader {
 export interface RestoreRequest {
   entries: RestoreEntry[];
   read: ArtifactReader;
-  config: Config;
+  /** The asset of that name in this host's config, if it has one (its connection settings, for a database restore). */
+  configured: AssetBase | undefined;
   options: RestoreOptions;
   /** One line per restored artifact (`restored files "www" of host ... into DIR`). */
   report(entry: RestoreEntry, where: string): void;
@@ -164,8 +163,8 @@ export interface Source<A extends AssetBase = AssetBase> {
   checkTools?(assets: A[], signal: AbortSignal): Promise<CheckResult[]>;
   /** `check`: one asset, the way a backup would use it. Never throws. */
   checkAsset(asset: A, signal: AbortSignal): Promise<CheckResult>;
-  /** The secret files an asset reads (checked for private modes by check, run and validate). */
-  secretFiles(asset: A): SecretFile[];
+  /** The secret files an asset reads, with how messages name them (checked for private modes by check, run and validate). */
+  secretFiles(asset: A): { label: string; path: string }[];
   /** The asset with its relative paths resolved against `abs` (the config file's folder). */
   resolvePaths(asset: A, abs: (path: string) => string): A;
   /** Leftovers of a killed run removed before a run starts (a credentials file in /dev/shm); returns what was removed. */

@@ -3,15 +3,14 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MysqlAssetConfig } from './mysql-asset-schema.js';
 import { BackupError } from '../../shared/backup-error.js';
-import type { Config } from '../../config/schema.js';
-import type { RestoreOptions, RestoreRequest } from '../source.js';
+import type { AssetBase, RestoreOptions, RestoreRequest } from '../source.js';
 import { restoreDumpIntoDatabase, restoreDumpToFile } from './restore-mysql.js';
 
 /** A flag's string value, or undefined. */
 const text = (options: RestoreOptions, name: string): string | undefined => (typeof options[name] === 'string' ? options[name] : undefined);
 
 /** Restores the dump artifacts of one mysql run: into --into-database, or onto disk (--to FILE.sql | DIR). */
-export async function restoreMysqlCommand({ entries, read, config, options, report }: RestoreRequest): Promise<void> {
+export async function restoreMysqlCommand({ entries, read, configured, options, report }: RestoreRequest): Promise<void> {
   const asset = entries[0]!.asset;
   if (options.intoDatabase !== undefined) {
     if (entries.length > 1) {
@@ -19,7 +18,7 @@ export async function restoreMysqlCommand({ entries, read, config, options, repo
     }
     await restoreDumpIntoDatabase({
       entry: entries[0]!, database: options.intoDatabase, force: options.force ?? false, stripDefiners: options.stripDefiners === true,
-      connection: connectionFor(config, asset, options), read,
+      connection: connectionFor(configured, asset, options), read,
     });
     report(entries[0]!, `database ${options.intoDatabase}`);
     return;
@@ -44,7 +43,7 @@ export async function restoreMysqlCommand({ entries, read, config, options, repo
  * else the asset's own connection settings from the config (its password_file / defaults_file must then
  * exist on this machine).
  */
-function connectionFor(config: Config, asset: string, options: RestoreOptions): MysqlAssetConfig {
+function connectionFor(configured: AssetBase | undefined, asset: string, options: RestoreOptions): MysqlAssetConfig {
   const base: MysqlAssetConfig = {
     name: asset, type: 'mysql', databases: 'all', include_system: false, dump_binary: 'auto', extra_options: [], concurrency: 1, lock_wait_timeout: 300_000,
   };
@@ -58,6 +57,5 @@ function connectionFor(config: Config, asset: string, options: RestoreOptions): 
       ...(dbUser ? { user: dbUser } : {}), ...(dbDefaultsFile ? { defaults_file: dbDefaultsFile } : {}),
     };
   }
-  const configured = config.assets.find((a) => a.name === asset);
-  return configured?.type === 'mysql' ? configured : base;
+  return configured?.type === 'mysql' ? (configured as MysqlAssetConfig) : base;
 }
