@@ -6,7 +6,7 @@ import { artifactKey, type KeyContext } from '../layout/keys.js';
 import { artifactLabel, newRecord, type ArtifactRecord } from '../layout/manifest.js';
 import { toBackupError } from '../shared/backup-error.js';
 import type { Logger } from '../shared/logger.js';
-import { createSource } from '../sources/create-source.js';
+import { sourceFor } from '../sources/registry.js';
 import type { SourcePlan } from '../sources/source.js';
 import { compressionExtension, type CompressorPlan } from '../transforms/compress.js';
 import type { EncryptorPlan } from '../transforms/encryptor-plan.js';
@@ -35,9 +35,10 @@ export async function backupAsset(input: BackupAssetInput): Promise<{ records: A
     asset: asset.name, type: asset.type, label, key, location: key && destination.locate(key), compression: compressor.engine,
     encryption: encryptor.extension ? encryptor.engine : undefined,
   });
+  const source = sourceFor(asset);
   let plan: SourcePlan;
   try {
-    plan = await createSource(asset).plan(signal);
+    plan = await source.plan(asset, signal);
   } catch (error) {
     const record = { ...base(''), error: toBackupError(error, asset.name).message };
     logger.error(record.error, { asset: asset.name });
@@ -52,7 +53,7 @@ export async function backupAsset(input: BackupAssetInput): Promise<{ records: A
     if (input.dryRun) {
       return { records: planned.map(({ item, key }) => ({ ...base(key, item.label), status: 'planned', skipped: plan.skipped })), notes: plan.notes };
     }
-    const concurrency = asset.type === 'mysql' ? asset.concurrency : 1;
+    const concurrency = source.concurrency(asset);
     const records = await mapConcurrently(planned, concurrency, async ({ item, key }) => {
       const label = artifactLabel(asset.type, asset.name, item.label);
       if (signal.aborted) return { ...base(key, item.label), error: `${label}: not started: ${stopReason(signal)}` };

@@ -12,9 +12,7 @@ import { checkKey } from '../layout/keys.js';
 import { errorText, fail, ok, warn, type CheckResult } from '../shared/check-result.js';
 import type { Logger } from '../shared/logger.js';
 import { plannedDirectory } from '../shared/planned-directory.js';
-import { checkFilesAsset } from '../sources/check-files.js';
-import { checkMysqlAsset } from '../sources/check-mysql.js';
-import { checkGnuTar } from '../sources/files-source.js';
+import { sourceFor, sources } from '../sources/registry.js';
 import { planCompressor } from '../transforms/compress.js';
 
 export interface PreflightOptions {
@@ -48,9 +46,9 @@ export async function preflight(config: Config, options: PreflightOptions): Prom
       : warn('metrics', `cannot write in ${dir}: ${problem}: the backup would succeed, but ${config.metrics.textfile} would not be updated`));
   }
 
-  const filesAsset = config.assets.find((a) => a.type === 'files');
-  if (filesAsset) {
-    results.push(await checkGnuTar('tar', filesAsset.name, signal).then((tar) => ok('tar', `GNU tar ${tar}`), (error: unknown) => fail('tar', errorText(error))));
+  for (const source of sources) {
+    const assets = config.assets.filter((a) => a.type === source.type);
+    if (assets.length > 0 && source.checkTools) results.push(...await source.checkTools(assets, signal));
   }
   results.push(await planCompressor(config.compression.algorithm, config.compression.level)
     .then((plan) => ok('compression', plan.engine), (error: unknown) => fail('compression', errorText(error))));
@@ -62,7 +60,7 @@ export async function preflight(config: Config, options: PreflightOptions): Prom
 
   for (const asset of config.assets) {
     if (signal.aborted) break;
-    results.push(asset.type === 'files' ? await checkFilesAsset(asset, signal) : await checkMysqlAsset(asset, signal));
+    results.push(await sourceFor(asset).checkAsset(asset, signal));
   }
 
   if (bucket !== undefined || stubKey) {

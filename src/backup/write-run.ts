@@ -11,7 +11,7 @@ import type { RunReport } from '../notify/run-report.js';
 import { BackupError, toBackupError } from '../shared/backup-error.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import type { Logger } from '../shared/logger.js';
-import { sweepStaleOptionsDirs } from '../sources/mysql-options-file.js';
+import { sources } from '../sources/registry.js';
 import { planCompressor } from '../transforms/compress.js';
 import { NO_ENCRYPTION, type EncryptorPlan } from '../transforms/encryptor-plan.js';
 import { backupAsset } from './backup-asset.js';
@@ -47,7 +47,8 @@ export async function writeRun(config: Config, options: RunOptions): Promise<Run
   if (lock?.tookOver) logger.warn(lock.tookOver);
   try {
     if (lock) {
-      for (const leftover of await sweepStaleOptionsDirs()) logger.info(`removed ${leftover.path}, left by a run that was killed (${leftover.reason})`);
+      const leftovers = (await Promise.all(sources.map((source) => source.sweep?.() ?? []))).flat();
+      for (const leftover of leftovers) logger.info(`removed ${leftover.path}, left by a run that was killed (${leftover.reason})`);
     }
     // Under the lock: a run never reuses the previous run's second (keys carry the second).
     const claimed = options.now || !lock ? { started: options.now ?? new Date(), waitedMs: 0 } : await claimRunStamp(config.state_dir);

@@ -1,7 +1,7 @@
 // Finds and reads the run manifests under `{prefix}{tier}/{day}/{host}/` across tiers: the index of what was backed up.
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { tierNames } from '../config/schema.js';
+import { tierNames } from '../config/tiers.js';
 import type { BackupStore } from '../destinations/backup-store.js';
 import type { Manifest } from '../layout/manifest.js';
 import { BackupError, toBackupError } from '../shared/backup-error.js';

@@ -1,14 +1,13 @@
 // The read pipeline of restore and verify: download -> size + sha256 check -> decrypt -> decompress -> sink.
 import { Writable, type Duplex, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { execa } from 'execa';
 import type { BackupStore } from '../destinations/backup-store.js';
 import { artifactFormat } from '../layout/artifact-format.js';
 import type { ArtifactRecord } from '../layout/manifest.js';
 import { BackupError, isAbortError } from '../shared/backup-error.js';
-import { releaseWhenSpawned, tail } from '../shared/child-output.js';
+import { releaseWhenSpawned } from '../shared/child-output.js';
+import { startChild, tail, type ChildCommand } from '../shared/child-process.js';
 import { ChecksumGate } from '../transforms/checksum-gate.js';
-import type { ChildCommand } from '../transforms/compress.js';
 import { planDecompressor } from '../transforms/decompress.js';
 import { describeDecryptFailure } from '../transforms/decrypt-failure.js';
 import type { DecryptorPlan } from '../transforms/decrypt.js';
@@ -85,9 +84,8 @@ function isChildSink(sink: Duplex | Writable | ChildSink): sink is ChildSink {
 
 /** Starts `command` writing into the child sink's stdin; Node's end of that pipe is closed once it runs. */
 function spawnInto(command: ChildCommand, sink: ChildSink, signal: AbortSignal) {
-  const child = execa(command.file, command.args, {
-    reject: false, stdin: 'pipe', stdout: sink.stdin as unknown as NodeJS.WritableStream as never, stderr: 'pipe', buffer: { stdout: false, stderr: true },
-    cancelSignal: signal, extendEnv: false, env: {},
+  const child = startChild(command.file, command.args, {
+    env: 'empty', signal, stdin: 'pipe', stdout: sink.stdin as unknown as NodeJS.WritableStream as never, stderr: 'pipe', buffer: { stdout: false, stderr: true },
   });
   releaseWhenSpawned(child, sink.stdin);
   return child;

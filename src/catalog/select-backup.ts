@@ -1,5 +1,5 @@
 // Picks what `restore` restores: one artifact by key (found in its run's manifest), or an asset's latest run.
-import { tierNames } from '../config/schema.js';
+import { tierNames } from '../config/tiers.js';
 import type { BackupStore } from '../destinations/backup-store.js';
 import { BackupError, toBackupError } from '../shared/backup-error.js';
 import type { DecryptorPlan } from '../transforms/decrypt.js';

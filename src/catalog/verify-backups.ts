@@ -1,10 +1,11 @@
 // The auditor's check of stored backups: every artifact of every manifest in a window exists, has the
-// recorded size and sha256, decrypts and decompresses to the end, and (dumps) ends with the footer.
+// recorded size and sha256, decrypts and decompresses to the end, and passes its source's check (a dump's footer).
+import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BackupStore } from '../destinations/backup-store.js';
 import { artifactFormat } from '../layout/artifact-format.js';
 import { BackupError, toBackupError } from '../shared/backup-error.js';
-import { dumpFooterWatch, incompleteDump } from '../sources/dump-footer.js';
+import { sourceOf } from '../sources/registry.js';
 import { ChecksumGate } from '../transforms/checksum-gate.js';
 import type { DecryptorPlan } from '../transforms/decrypt.js';
 import { backupEntries, isStored, type BackupEntry } from './backup-entries.js';
@@ -57,9 +58,10 @@ async function verifyArtifact(store: BackupStore, decryptor: DecryptorPlan | und
   try {
     const { size } = await store.stat(entry.key, signal);
     if (size !== entry.bytes_stored) return { entry, ok: false, message: `${where}: size mismatch: the object has ${size} bytes, the manifest says ${entry.bytes_stored}` };
-    const sink = dumpFooterWatch();
+    const counter = byteCounter();
+    const check = await sourceOf(entry.type)?.plaintextCheck?.();
     try {
-      await readArtifact(entry.record, { store, decryptor, signal }, sink, discard());
+      await readArtifact(entry.record, { store, decryptor, signal }, counter, ...(check ? [check.stage] : []), discard());
     } catch (error) {
       // A damaged object often breaks decompression before the hash is complete: say whether the stored bytes match.
       if (error instanceof BackupError && (error.code === 'RESTORE_FAILED' || error.code === 'DECRYPT_FAILED')) {
@@ -68,12 +70,11 @@ async function verifyArtifact(store: BackupStore, decryptor: DecryptorPlan | und
       }
       throw error;
     }
-    if (artifactFormat(entry.key).content === 'sql' && !sink.complete()) {
-      return { entry, ok: false, message: incompleteDump(where, entry.asset).message, plaintext_bytes: sink.bytes };
-    }
+    const problem = check?.problem(where, entry.asset);
+    if (problem !== undefined) return { entry, ok: false, message: problem, plaintext_bytes: counter.bytes };
     const format = artifactFormat(entry.key);
     const steps = [format.encrypted && 'decrypts', format.compression !== 'none' && 'decompresses'].filter(Boolean).join(' and ') || 'reads';
-    return { entry, ok: true, message: `size and sha256 match; ${steps} to the end (${sink.bytes} bytes)${format.content === 'sql' ? '; dump footer present' : ''}`, plaintext_bytes: sink.bytes };
+    return { entry, ok: true, message: `size and sha256 match; ${steps} to the end (${counter.bytes} bytes)${check ? `; ${check.passed}` : ''}`, plaintext_bytes: counter.bytes };
   } catch (error) {
     if (signal.aborted) throw error;
     return { entry, ok: false, message: toBackupError(error).message };
@@ -89,4 +90,11 @@ async function hashOnly(store: BackupStore, entry: BackupEntry, signal: AbortSig
   } catch (error) {
     return error instanceof BackupError && error.code === 'INTEGRITY_FAILED' ? error : undefined;
   }
+}
+
+/** A pass-through that counts the bytes it passes. */
+function byteCounter(): PassThrough & { bytes: number } {
+  const counter = Object.assign(new PassThrough({ highWaterMark: 1024 * 1024 }), { bytes: 0 });
+  counter.on('data', (chunk: Buffer) => { counter.bytes += chunk.length; });
+  return counter;
 }

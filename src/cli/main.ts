@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { BackupError } from '../shared/backup-error.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import { DEFAULT_CONFIG_PATH } from '../config/load-config.js';
+import { sources } from '../sources/registry.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -131,7 +132,7 @@ export async function main(argv: string[]): Promise<number> {
       exitCode = await listCommand(program.opts<GlobalOptions>(), options);
     });
 
-  program
+  const restore = program
     .command('restore')
     .description('restore a backup (KEY from `list`, or --asset NAME --latest), checked against its manifest')
     .argument('[key]', 'object key of the backup, as `list` prints it')
@@ -141,13 +142,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('--database <name>', 'mysql: only this database of the run')
     .option('--to <path>', 'files: target directory; mysql: FILE.sql, or a directory for DB.sql files')
     .option('--into-database <name>', 'mysql: load the dump into this database (created; must not exist without --force)')
-    .option('--force', 'restore into a non-empty directory / an existing database or file')
-    .option('--strip-definers', 'mysql: drop DEFINER clauses, so a user without SUPER can restore views, triggers, routines')
-    .option('--db-host <host>', 'mysql server (default: the asset\'s connection settings)')
-    .option('--db-port <port>', 'mysql port')
-    .option('--db-socket <path>', 'mysql socket')
-    .option('--db-user <name>', 'mysql user')
-    .option('--db-defaults-file <file>', 'a .my.cnf with [client] user/password for the restore')
+    .option('--force', 'restore into a non-empty directory / an existing database or file');
+  // Each source's own restore flags (mysql's --db-*), from the registry.
+  for (const flag of sources.flatMap((source) => source.restoreFlags)) restore.option(flag.flags, flag.description);
+  restore
     .addOption(credentialsFileOption('read')).addOption(profileOption()).addOption(identityOption())
     .action(async (key: string | undefined, options: import('./restore-command.js').RestoreCommandOptions) => {
       const { restoreCommand } = await import('./restore-command.js');

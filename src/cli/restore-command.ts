@@ -3,26 +3,20 @@
 import { BackupError } from '../shared/backup-error.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import type { BackupEntry } from '../catalog/backup-entries.js';
-import { restoreFiles } from '../pipeline/restore-files.js';
+import { readArtifact } from '../catalog/read-artifact.js';
 import { selectBackup } from '../catalog/select-backup.js';
+import { sourceOf } from '../sources/registry.js';
+import type { RestoreOptions } from '../sources/source.js';
 import type { GlobalOptions } from './main.js';
 import { reportError } from './main.js';
 import { openOperatorContext, type OperatorContext, type OperatorOptions } from './operator-context.js';
 
-export interface RestoreCommandOptions extends OperatorOptions {
+/** restore's own flags, the operator's, and each source's (see Source.restoreFlags). */
+export interface RestoreCommandOptions extends OperatorOptions, RestoreOptions {
   asset?: string;
   latest?: boolean;
   host?: string;
   database?: string;
-  to?: string;
-  intoDatabase?: string;
-  force?: boolean;
-  stripDefiners?: boolean;
-  dbHost?: string;
-  dbPort?: string;
-  dbSocket?: string;
-  dbUser?: string;
-  dbDefaultsFile?: string;
 }
 
 /** Restores the selected backup; exit 0 when everything was restored, else the error's code. */
@@ -43,17 +37,14 @@ export async function restoreCommand(global: GlobalOptions, key: string | undefi
     const entries = selected.entries;
     for (const e of entries) context.logger.info(`restoring ${e.type} "${e.asset}"${e.label ? ` (${e.label})` : ''} of ${e.host} from ${store.locate(e.key)}`, { key: e.key, started_at: e.started_at });
     const type = entries[0]!.type;
-    if (type === 'files') {
-      if (options.to === undefined) throw new BackupError('USAGE', `restore: files "${entries[0]!.asset}" needs --to DIR (--into-database is for mysql backups)`);
-      const { warnings } = await restoreFiles({ entry: entries[0]!, target: options.to, force: options.force ?? false, read });
-      report(entries[0]!, options.to);
-      for (const warning of warnings) process.stderr.write(`backup-agent: warning: ${warning}\n`);
-    } else if (type === 'mysql') {
-      const { restoreMysqlCommand } = await import('./restore-mysql-command.js');
-      await restoreMysqlCommand(context, entries, options, report);
-    } else {
-      throw new BackupError('USAGE', `restore: ${store.locate(entries[0]!.key)} is of type ${type}, which this version cannot restore`);
-    }
+    const source = sourceOf(type);
+    if (source === undefined) throw new BackupError('USAGE', `restore: ${store.locate(entries[0]!.key)} is of type ${type}, which this version cannot restore`);
+    await source.restore({
+      entries, options, configured: config.assets.find((a) => a.name === entries[0]!.asset),
+      read: { stream: (entry, ...sinks) => readArtifact(entry.record, read, ...sinks), locate: (k) => store.locate(k), signal },
+      report: (restored, where) => report(entries.find((e) => e.key === restored.key)!, where),
+      warn: (warning) => process.stderr.write(`backup-agent: warning: ${warning}\n`),
+    });
     return ExitCode.OK;
   } catch (error) {
     return reportError(error);

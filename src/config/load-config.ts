@@ -5,8 +5,9 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { BackupError } from '../shared/backup-error.js';
+import { sourceFor } from '../sources/registry.js';
 import { phraseIssue } from './issue-wording.js';
-import { configSchema, crossFieldRules, type Config, type RuleProblem } from './schema.js';
+import { configSchema, crossFieldRules, type AssetConfig, type Config, type RuleProblem } from './schema.js';
 
 /** The default config path when neither --config nor BACKUP_AGENT_CONFIG is given. */
 export const DEFAULT_CONFIG_PATH = '/etc/backup-agent/config.yml';
@@ -207,15 +208,7 @@ function resolvePaths(config: Config, base: string): Config {
     ...(encryption ? { encryption } : {}),
     ...(config.metrics ? { metrics: { textfile: abs(config.metrics.textfile) } } : {}),
     ...(config.notify ? { notify: resolveNotifyPaths(config.notify, abs) } : {}),
-    assets: config.assets.map((asset) =>
-      asset.type === 'files'
-        ? { ...asset, paths: asset.paths.map(abs) }
-        : {
-            ...asset,
-            ...(asset.defaults_file ? { defaults_file: abs(asset.defaults_file) } : {}),
-            ...(asset.password_file ? { password_file: abs(asset.password_file) } : {}),
-            ...(asset.dump_binary.includes('/') ? { dump_binary: abs(asset.dump_binary) } : {}),
-          }),
+    assets: config.assets.map((asset) => sourceFor(asset).resolvePaths(asset, abs) as AssetConfig),
   };
 }
 

@@ -2,7 +2,7 @@
 // never the host's put-only key: this picks them from flags or the config's `restore:` section.
 import { BackupError } from '../shared/backup-error.js';
 import type { Config, CredentialsConfig, S3DestinationConfig } from './schema.js';
-import { checkSecretFile } from './secret-files.js';
+import { checkSecretFile } from './secret-file-check.js';
 
 /** The flags every operator command accepts. */
 export interface OperatorCredentialOptions {

@@ -2,8 +2,7 @@
 // docs/config.md and the starter config of `init` are generated from it (config-reference.ts).
 import { z } from 'zod';
 import { credentialsSchema, destinationSchema, type localDestinationSchema, type s3DestinationSchema } from './destination-schema.js';
-import { filesAssetSchema } from './files-asset-schema.js';
-import { mysqlAssetSchema } from './mysql-asset-schema.js';
+import { assetSchemas, sourceOf } from '../sources/registry.js';
 import { notifySchema } from './notify-schema.js';
 import { doc, duration, keySegment } from './schema-values.js';
 
@@ -12,8 +11,6 @@ export {
   credentialsSchema, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_RETRY_BUDGET_MS,
   localDestinationSchema, s3DestinationSchema, storageClasses,
 } from './destination-schema.js';
-export { filesAssetSchema } from './files-asset-schema.js';
-export { mysqlAssetSchema } from './mysql-asset-schema.js';
 export { notifySchema } from './notify-schema.js';
 
 const text = () => z.string().min(1);
@@ -31,8 +28,8 @@ export const encryptionSchema = z
   })
   .meta(doc('client-side encryption in the age format; artifacts and manifests get .age appended'));
 
-export const tierNames = ['daily', 'weekly', 'monthly', 'yearly'] as const;
-export type Tier = (typeof tierNames)[number];
+import { tierNames } from './tiers.js';
+export { tierNames, type Tier } from './tiers.js';
 
 const scheduleSchemas = {
   schedule: text().optional().meta(doc('cron expression for `daemon` and `schedule --print`', '15 3 * * *')),
@@ -83,7 +80,7 @@ export const configSchema = z
       })
       .optional()
       .meta(doc('operator side: what list, restore, verify and lifecycle --apply use; ignored by run and daemon')),
-    assets: z.array(z.discriminatedUnion('type', [filesAssetSchema, mysqlAssetSchema])).min(1)
+    assets: z.array(z.discriminatedUnion('type', assetSchemas)).min(1)
       .meta(doc('what is backed up: a list of files and mysql assets')),
   });
 
@@ -119,9 +116,8 @@ export function crossFieldRules(raw: unknown): RuleProblem[] {
   }
   (Array.isArray(root.assets) ? root.assets : []).forEach((asset: unknown, index) => {
     const a = (asset ?? {}) as Record<string, unknown>;
-    if (a.type === 'mysql' && a.password !== undefined && a.password_file !== undefined) {
-      problems.push({ path: ['assets', index, 'password_file'], message: 'set password or password_file, not both' });
-    }
+    const source = typeof a.type === 'string' ? sourceOf(a.type) : undefined;
+    for (const [key, message] of source?.rules?.(a) ?? []) problems.push({ path: ['assets', index, key], message });
   });
   const destination = (root.destination ?? {}) as Record<string, unknown>;
   const credentials = (destination.credentials ?? {}) as Record<string, unknown>;
@@ -159,8 +155,6 @@ export function crossFieldRules(raw: unknown): RuleProblem[] {
 /** The validated configuration, sizes in bytes, defaults applied. */
 export type Config = z.output<typeof configSchema>;
 export type AssetConfig = Config['assets'][number];
-export type FilesAssetConfig = z.output<typeof filesAssetSchema>;
-export type MysqlAssetConfig = z.output<typeof mysqlAssetSchema>;
 export type S3DestinationConfig = z.output<typeof s3DestinationSchema>;
 export type EncryptionConfig = z.output<typeof encryptionSchema>;
 export type CredentialsConfig = z.output<typeof credentialsSchema>;

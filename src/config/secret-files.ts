@@ -1,47 +1,25 @@
 // Refuses secret files that others can read or write, as OpenSSH refuses such private keys.
-import { stat } from 'node:fs/promises';
-import { checkReadable } from '../shared/check-readable.js';
 import { BackupError } from '../shared/backup-error.js';
+import { sourceFor } from '../sources/registry.js';
 import type { Config } from './schema.js';
+import { checkSecretFile, type SecretFile } from './secret-file-check.js';
 
-/** A secret file the config points at, and how messages name it. */
-export interface SecretFile {
-  /** e.g. `key_file`, `mysql "shop" password_file`, `encryption.passphrase_file`. */
-  label: string;
-  path: string;
-}
+export type { SecretFile } from './secret-file-check.js';
+export { checkSecretFile } from './secret-file-check.js';
 
-/** Every secret file in `config`: the S3 key file, mysql password and defaults files, the age passphrase file. */
+
+/** Every secret file in `config`: the S3 key file, each asset's (its source says which), the age passphrase file, the SMTP password file. */
 export function secretFilesOf(config: Config): SecretFile[] {
   const files: SecretFile[] = [];
   const d = config.destination;
   if (d.type === 's3' && d.credentials?.key_file) files.push({ label: 'key_file', path: d.credentials.key_file });
-  for (const asset of config.assets) {
-    if (asset.type !== 'mysql') continue;
-    if (asset.password_file) files.push({ label: `mysql "${asset.name}" password_file`, path: asset.password_file });
-    if (asset.defaults_file) files.push({ label: `mysql "${asset.name}" defaults_file`, path: asset.defaults_file });
-  }
+  for (const asset of config.assets) files.push(...sourceFor(asset).secretFiles(asset));
   if (config.encryption?.passphrase_file) files.push({ label: 'encryption.passphrase_file', path: config.encryption.passphrase_file });
   const smtpPassword = config.notify?.email?.smtp?.password_file;
   if (smtpPassword) files.push({ label: 'notify.email.smtp.password_file', path: smtpPassword });
   return files;
 }
 
-/** Returns the problem with one secret file, or undefined if it is readable and private to its owner. */
-export async function checkSecretFile({ label, path }: SecretFile): Promise<string | undefined> {
-  let mode: number;
-  try {
-    const stats = await stat(path);
-    if (stats.isDirectory()) return `cannot read ${label} ${path}: EISDIR`;
-    await checkReadable(path);
-    mode = stats.mode;
-  } catch (error) {
-    return `cannot read ${label} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
-  }
-  if ((mode & 0o077) === 0) return undefined;
-  const octal = (mode & 0o7777).toString(8).padStart(4, '0');
-  return `${label} ${path} is accessible by group/others (mode ${octal}): run chmod 600 ${path}`;
-}
 
 /**
  * Checks every secret file of `config` (see {@link secretFilesOf}): each must be readable and have no

@@ -1,7 +1,7 @@
 // Retention as S3 lifecycle rules: one expiry per tier prefix, the check folder, abandoned uploads;
 // and the merge that replaces only this prefix's rules in a bucket's single lifecycle document.
 import { createHash } from 'node:crypto';
-import { tierNames, type Tier } from '../config/schema.js';
+import { tierNames, type Tier } from '../config/tiers.js';
 import { checkPrefix, tierPrefix } from './keys.js';
 
 /** Days after which an unfinished multipart upload (a failed run of a put-only host) is removed. */

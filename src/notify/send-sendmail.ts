@@ -1,6 +1,5 @@
 // Mail through the local MTA, as cron's MAILTO does: `sendmail -oi -t` reads recipients from the headers.
-import { execa } from 'execa';
-import { describeExit, tail } from '../shared/child-output.js';
+import { describeExit, runChild, tail } from '../shared/child-process.js';
 import { renderEmail, type EmailMessage } from './email-message.js';
 
 /** Where sendmail is looked for when neither `sendmail` nor `smtp` is configured. */
@@ -12,9 +11,9 @@ import { renderEmail, type EmailMessage } from './email-message.js';
  */
 export async function sendViaSendmail(path: string, message: EmailMessage, timeoutMs: number): Promise<void> {
   const raw = await renderEmail(message);
-  const result = await execa(path, ['-oi', '-t'], {
+  const result = await runChild(path, ['-oi', '-t'], {
+    env: 'operator',
     input: raw,
-    reject: false,
     timeout: timeoutMs,
     forceKillAfterDelay: 2_000,
     stdout: 'pipe',

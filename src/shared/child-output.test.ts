@@ -1,9 +1,9 @@
 import type { Readable } from 'node:stream';
-import { execa, type Result } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { childOutput, describeExit, tail } from './child-output.js';
+import { childOutput } from './child-output.js';
+import { startChild, type ChildResult as Result } from './child-process.js';
 
-const start = (file: string, args: string[]) => execa(file, args, { reject: false, buffer: false, stdout: 'pipe' });
+const start = (file: string, args: string[]) => startChild(file, args, { env: 'c-locale', buffer: false, stdout: 'pipe' });
 
 /** Judges like a source does: anything but exit 0 is a failure; remembers the error it made. */
 function exitZero() {
@@ -100,29 +100,8 @@ describe('childOutput', () => {
   });
 
   it('refuses a child without piped stdout', () => {
-    const child = execa('true', { reject: false, stdout: 'inherit' });
+    const child = startChild('true', [], { env: 'c-locale', stdout: 'inherit' });
     expect(() => childOutput(child, exitZero().judge)).toThrow(/stdout: pipe/);
     return child;
-  });
-});
-
-describe('tail', () => {
-  it('keeps the last non-empty, trimmed lines joined for one-line messages', () => {
-    expect(tail('mysqldump: starting\n\n  Got error: 1045  \nAccess denied for user\n\nexiting\n')).toBe('Got error: 1045 | Access denied for user | exiting');
-    expect(tail('one\ntwo\nthree', 1)).toBe('three');
-    expect(tail('only')).toBe('only');
-  });
-
-  it('returns an empty string for no text', () => {
-    expect(tail(undefined)).toBe('');
-    expect(tail('\n \n')).toBe('');
-  });
-});
-
-describe('describeExit', () => {
-  it('names the exit status, or the signal that ended the child', () => {
-    expect(describeExit({ exitCode: 3 })).toBe('exited 3');
-    expect(describeExit({ signal: 'SIGKILL' })).toBe('was killed by SIGKILL');
-    expect(describeExit({})).toBe('exited ?');
   });
 });

@@ -1,6 +1,6 @@
 // Turns a child process's stdout into a stream that ends only after the child's exit was judged good.
 import { PassThrough, type Readable } from 'node:stream';
-import type { Result, ResultPromise } from 'execa';
+import type { Child as ResultPromise, ChildResult as Result } from './child-process.js';
 
 /** Decides whether a finished child's result is acceptable; returns the error to raise, if not. */
 export type ExitJudge = (result: Result) => Error | undefined;
@@ -51,15 +51,4 @@ export function releaseWhenSpawned(writer: ResultPromise, pipe: { destroy(): unk
   const release = () => pipe.destroy();
   writer.once('spawn', release);
   void writer.finally(release);
-}
-
-/** The last `maxLines` non-empty lines of `text`, joined with " | " for a one-line message. */
-export function tail(text: string | undefined, maxLines = 3): string {
-  const lines = (text ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
-  return lines.slice(-maxLines).join(' | ');
-}
-
-/** How a child ended, for messages: `exited 3`, `was killed by SIGKILL`. */
-export function describeExit(result: { exitCode?: number; signal?: string }): string {
-  return result.signal ? `was killed by ${result.signal}` : `exited ${result.exitCode ?? '?'}`;
 }

@@ -1,6 +1,11 @@
-// The Source contract: what every kind of asset (files, mysql) gives the pipeline.
-import type { Readable } from 'node:stream';
-import type { ChildCommand } from '../transforms/compress.js';
+// The Source contract: every verb a kind of asset (files, mysql) has, in one object per source
+// (sources/<type>/index.ts), found through sources/registry.ts. Nothing outside a source's folder
+// branches on the asset type.
+import type { Duplex, Readable, Writable } from 'node:stream';
+import type { z } from 'zod';
+import type { CheckResult } from '../shared/check-result.js';
+import type { ChildCommand } from '../shared/child-process.js';
+import type { RemovedLeftover } from '../shared/owned-temp-dir.js';
 
 /** A path that was left out of a backup (or stored inconsistent), and why. */
 export interface SkippedPath {
@@ -73,10 +78,101 @@ export interface SourcePlan {
   dispose?(): Promise<void>;
 }
 
-/** An asset that can be backed up. */
-export interface Source {
-  readonly name: string;
+/** What every configured asset has; a source's own config adds to it. */
+export interface AssetBase {
+  name: string;
+  type: string;
+}
+
+/** A flag of `restore` that one source reads (`--db-host <host>`): commander's syntax and help. */
+export interface RestoreFlag {
+  flags: string;
+  description: string;
+}
+
+/** The parsed flags of `restore`: the common ones, and each source's own (camelCase keys, as commander gives them). */
+export interface RestoreOptions {
+  to?: string | undefined;
+  intoDatabase?: string | undefined;
+  force?: boolean | undefined;
+  [flag: string]: string | boolean | undefined;
+}
+
+/** A stored artifact to restore, as the catalog lists it. */
+export interface RestoreEntry {
+  asset: string;
+  /** The database of a dump; undefined for one-artifact assets. */
+  label?: string | undefined;
+  key: string;
+  /** What the read checks against: the manifest's record. */
+  record: { key: string; sha256?: string | undefined; bytes_stored: number };
+}
+
+/** How a source reads its artifacts back; given by the read side (its store, decryptor and signal). */
+export interface ArtifactReader {
+  /**
+   * Streams the checked plaintext of `entry` into `sinks`; the last may be a child's stdin (`{ stdin }`),
+   * which a decompressor program then writes into directly. Rejects with the first cause; raises
+   * INTEGRITY_FAILED only after the last byte, so sinks must remove their output on any rejection.
+   */
+  stream(entry: RestoreEntry, ...sinks: (Duplex | Writable | { stdin: Writable })[]): Promise<void>;
+  /** Where an object is, for messages: `s3://bucket/key`. */
+  locate(key: string): string;
+  signal: AbortSignal;
+}
+
+/** One restore: the artifacts of one run of one asset of this source's type. */
+export interface RestoreRequest {
+  entries: RestoreEntry[];
+  read: ArtifactReader;
+  /** The asset of that name in this host's config, if it has one (its connection settings, for a database restore). */
+  configured: AssetBase | undefined;
+  options: RestoreOptions;
+  /** One line per restored artifact (`restored files "www" of host ... into DIR`). */
+  report(entry: RestoreEntry, where: string): void;
+  /** A warning the operator should see (metadata that could not be set). */
+  warn(message: string): void;
+}
+
+/** A check of an artifact's plaintext beyond its size and sha256, for `verify` (the dump's footer). */
+export interface PlaintextCheck {
+  /** Put in the read pipeline; passes every byte on. */
+  stage: Duplex;
+  /** After the read: the problem (as a message naming `where`), or undefined. */
+  problem(where: string, asset: string): string | undefined;
+  /** What a passed check adds to the verdict: `dump footer present`. */
+  passed: string;
+}
+
+/**
+ * A kind of asset: everything the agent does that depends on the asset's type. Adding a source is one
+ * folder exporting one of these and one line in sources/registry.ts.
+ */
+export interface Source<A extends AssetBase = AssetBase> {
+  /** The asset `type` it handles, in the config and in manifests. */
   readonly type: string;
-  /** Resolves the asset; throws BackupError when nothing can be backed up. */
-  plan(signal: AbortSignal): Promise<SourcePlan>;
+  /** Its fragment of the config schema: one entry of `assets`, a strict object with `type` as a literal; every key described with an example. */
+  readonly schema: z.ZodType<A>;
+  /** Rules across keys of one raw asset, run even when the schema found problems: [key, message] pairs. */
+  rules?(asset: Record<string, unknown>): [string, string][];
+  /** Resolves one asset into its artifacts (SourcePlan); throws BackupError when nothing can be backed up. */
+  plan(asset: A, signal: AbortSignal): Promise<SourcePlan>;
+  /** How many of one asset's artifacts stream at once. */
+  concurrency(asset: A): number;
+  /** `check`: the tools the configured assets of this type need, checked once (GNU tar); before the assets. */
+  checkTools?(assets: A[], signal: AbortSignal): Promise<CheckResult[]>;
+  /** `check`: one asset, the way a backup would use it. Never throws. */
+  checkAsset(asset: A, signal: AbortSignal): Promise<CheckResult>;
+  /** The secret files an asset reads, with how messages name them (checked for private modes by check, run and validate). */
+  secretFiles(asset: A): { label: string; path: string }[];
+  /** The asset with its relative paths resolved against `abs` (the config file's folder). */
+  resolvePaths(asset: A, abs: (path: string) => string): A;
+  /** Leftovers of a killed run removed before a run starts (a credentials file in /dev/shm); returns what was removed. */
+  sweep?(): Promise<RemovedLeftover[]>;
+  /** The flags `restore` takes for this source besides --to and --force. */
+  readonly restoreFlags: RestoreFlag[];
+  /** Restores the artifacts of one run. Throws BackupError (USAGE for flags that do not fit, RESTORE_*). */
+  restore(request: RestoreRequest): Promise<void>;
+  /** For `verify`: a check of the plaintext, if this source's artifacts have one. */
+  plaintextCheck?(): Promise<PlaintextCheck>;
 }

@@ -2,9 +2,11 @@
 import { constants as zlibConstants, createGzip } from 'node:zlib';
 import * as zlib from 'node:zlib';
 import type { Duplex } from 'node:stream';
-import { execa } from 'execa';
 import { BackupError } from '../shared/backup-error.js';
+import { childStage, type ChildCommand } from '../shared/child-process.js';
 import { findOnPath } from '../shared/find-on-path.js';
+
+export type { ChildCommand } from '../shared/child-process.js';
 
 export type Algorithm = 'zstd' | 'gzip' | 'none';
 
@@ -26,12 +28,6 @@ export interface CompressorPlan {
   command?: ChildCommand;
 }
 
-/** A program and its arguments, run without a shell. */
-export interface ChildCommand {
-  file: string;
-  args: string[];
-}
-
 type ZstdFactory = (options: { params: Record<number, number> }) => Duplex;
 
 /**
@@ -47,11 +43,9 @@ export async function planCompressor(algorithm: Algorithm, level?: number, env: 
   }
   const binary = await findOnPath('zstd', env);
   if (binary) {
-    const args = ['-q', '-c', `-${chosen}`, '-T0', '--no-progress'];
+    const command = { file: binary, args: ['-q', '-c', `-${chosen}`, '-T0', '--no-progress'] };
     return {
-      algorithm, level: chosen, engine: `zstd binary ${binary} ${args.slice(2).join(' ')}`, command: { file: binary, args },
-      create: (signal) =>
-        execa(binary, args, { cancelSignal: signal, buffer: { stdout: false, stderr: true }, stripFinalNewline: true, extendEnv: false, env: {} }).duplex(),
+      algorithm, level: chosen, engine: `zstd binary ${binary} ${command.args.slice(2).join(' ')}`, command, create: (signal) => childStage(command, signal),
     };
   }
   const createZstd = (zlib as unknown as { createZstdCompress?: ZstdFactory }).createZstdCompress;

@@ -1,10 +1,10 @@
 // Decompression stages for restore and verify: zstd (the zstd binary, else Node's zlib zstd), gzip (zlib), none.
 import * as zlib from 'node:zlib';
 import type { Duplex } from 'node:stream';
-import { execa } from 'execa';
 import { BackupError } from '../shared/backup-error.js';
+import { childStage, type ChildCommand } from '../shared/child-process.js';
 import { findOnPath } from '../shared/find-on-path.js';
-import type { Algorithm, ChildCommand } from './compress.js';
+import type { Algorithm } from './compress.js';
 
 /** How an artifact is decompressed. */
 export interface DecompressorPlan {
@@ -24,14 +24,8 @@ export async function planDecompressor(algorithm: Algorithm, env: NodeJS.Process
   if (algorithm === 'gzip') return { engine: 'node zlib gunzip', create: () => zlib.createGunzip() };
   const binary = await findOnPath('zstd', env);
   if (binary !== undefined) {
-    const args = ['-d', '-c', '-q'];
-    return {
-      engine: `zstd binary ${binary} -d`,
-      command: { file: binary, args },
-      create: (signal) => execa(binary, args, {
-        cancelSignal: signal, buffer: { stdout: false, stderr: true }, stripFinalNewline: true, extendEnv: false, env: {},
-      }).duplex(),
-    };
+    const command = { file: binary, args: ['-d', '-c', '-q'] };
+    return { engine: `zstd binary ${binary} -d`, command, create: (signal) => childStage(command, signal) };
   }
   const createZstd = (zlib as unknown as { createZstdDecompress?: Factory }).createZstdDecompress;
   if (createZstd) return { engine: 'node zlib zstd', create: () => createZstd() };

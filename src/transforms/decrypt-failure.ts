@@ -1,6 +1,6 @@
 // Words a decryption failure for people; apart from decrypt.ts so the read path can name a failure
 // without loading the age library (decrypt.ts stays a lazily loaded chunk).
-import { tail } from '../shared/child-output.js';
+import { tail } from '../shared/child-process.js';
 
 /** One line for a decryption failure: a wrong identity is said so. */
 export function describeDecryptFailure(error: unknown): string {

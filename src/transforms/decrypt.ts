@@ -2,9 +2,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
 import { Decrypter } from 'age-encryption';
-import { execa } from 'execa';
-import { checkSecretFile } from '../config/secret-files.js';
+import { checkSecretFile } from '../config/secret-file-check.js';
 import { BackupError } from '../shared/backup-error.js';
+import { childStage } from '../shared/child-process.js';
 import { findOnPath } from '../shared/find-on-path.js';
 import { webStreamStage } from './web-stream-stage.js';
 
@@ -36,9 +36,7 @@ export async function planDecryptor(options: DecryptorOptions, env: NodeJS.Proce
     if (binary !== undefined) {
       return {
         engine: `age binary ${binary}, identity ${file}`,
-        create: (signal) => execa(binary, ['--decrypt', '-i', file], {
-          cancelSignal: signal, buffer: { stdout: false, stderr: true }, stripFinalNewline: true, extendEnv: false, env: {},
-        }).duplex(),
+        create: (signal) => childStage({ file: binary, args: ['--decrypt', '-i', file] }, signal),
       };
     }
     const decrypter = new Decrypter();

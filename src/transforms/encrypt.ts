@@ -3,9 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { Encrypter } from 'age-encryption';
-import { execa } from 'execa';
 import type { EncryptionConfig } from '../config/schema.js';
 import { BackupError } from '../shared/backup-error.js';
+import { childStage } from '../shared/child-process.js';
 import { findOnPath } from '../shared/find-on-path.js';
 import { loadRecipients } from './age-recipients.js';
 import { NO_ENCRYPTION, type EncryptorPlan } from './encryptor-plan.js';
@@ -41,13 +41,8 @@ export async function planEncryptor(encryption: EncryptionConfig | undefined, en
   const count = `${recipients.length} recipient${recipients.length === 1 ? '' : 's'}`;
   const binary = await findAge(encryption.age_binary ?? 'auto', env);
   if (binary !== undefined) {
-    const args = ['--encrypt', ...recipients.flatMap((r) => ['-r', r])];
-    return {
-      engine: `age binary ${binary}, ${count}`,
-      extension: 'age',
-      create: (signal) =>
-        execa(binary, args, { cancelSignal: signal, buffer: { stdout: false, stderr: true }, stripFinalNewline: true, extendEnv: false, env: {} }).duplex(),
-    };
+    const command = { file: binary, args: ['--encrypt', ...recipients.flatMap((r) => ['-r', r])] };
+    return { engine: `age binary ${binary}, ${count}`, extension: 'age', create: (signal) => childStage(command, signal) };
   }
   const encrypter = new Encrypter();
   for (const recipient of recipients) encrypter.addRecipient(recipient);

@@ -1,9 +1,9 @@
 // Restores a `mariadb-dump --databases X` file under another database name (and optionally without DEFINERs)
-// without the agent, as tests of the write side do; the rewrite itself is src/sources/mysql-retarget.ts.
+// without the agent, as tests of the write side do; the rewrite itself is src/sources/mysql/mysql-retarget.ts.
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { execa } from 'execa';
-import { createRetargetStage, type RetargetOptions } from '../../../src/sources/mysql-retarget.js';
+import { createRetargetStage, type RetargetOptions } from '../../../src/sources/mysql/mysql-retarget.js';
 
 export type RestoreOptions = RetargetOptions;
 

@@ -1,7 +1,7 @@
 // What GNU tar said while extracting (`-vv --quoting-style=escape`, LC_ALL=C): members that would
 // escape the target, metadata it could not set, and which members carry POSIX ACLs. Bounded: counts
 // and the first few names, however many members the archive has.
-import { decodeFileName, displayFileName, unquoteTarName } from '../sources/file-names.js';
+import { decodeFileName, displayFileName, unquoteTarName } from './file-names.js';
 
 /** tar's words for a member it refused or rewrote because it pointed outside the target. */
 const ESCAPE = /Removing leading|Member name contains '\.\.'|Cannot open: Not a directory|Cannot hard link to|Cannot create symlink to/;

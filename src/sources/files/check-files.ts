@@ -1,13 +1,13 @@
 // Preflight of a files asset: every configured path exists and every file and directory the backup
 // would include can be opened by this process, found with the same walker and excludes as `run`.
 import { lstat } from 'node:fs/promises';
-import type { FilesAssetConfig } from '../config/schema.js';
-import { fail, ok, type CheckResult } from '../shared/check-result.js';
-import { checkReadable } from '../shared/check-readable.js';
-import { formatBytes } from '../config/sizes.js';
+import type { FilesAssetConfig } from './files-asset-schema.js';
+import { fail, ok, type CheckResult } from '../../shared/check-result.js';
+import { checkReadable } from '../../shared/check-readable.js';
+import { formatBytes } from '../../config/sizes.js';
 import { displayFileName, fsPath } from './file-names.js';
-import { resolveRoots } from './files-source.js';
-import type { SkippedPath } from './source.js';
+import { resolveRoots } from './plan-files.js';
+import type { SkippedPath } from '../source.js';
 import { TarSizeEstimate } from './tar-size.js';
 import { createExcluder, describeFsError, walkFiles } from './walk-files.js';
 

@@ -7,10 +7,10 @@
 // that user in the dumped database has waited for a lock longer than `lock_wait_timeout`, runs
 // KILL QUERY on it (a user may kill its own sessions). The dump then fails, and the wait is named.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { execa } from 'execa';
-import type { MysqlAssetConfig } from '../config/schema.js';
-import { BackupError } from '../shared/backup-error.js';
-import { childEnv, type MysqlTools } from './mysql-client.js';
+import type { MysqlAssetConfig } from './mysql-asset-schema.js';
+import { BackupError } from '../../shared/backup-error.js';
+import { runChild } from '../../shared/child-process.js';
+import type { MysqlTools } from './mysql-client.js';
 
 /** A dump statement that waited too long, as PROCESSLIST showed it. */
 export interface LockWait {
@@ -110,5 +110,5 @@ async function killQuery(job: LockWatchJob, id: string, signal: AbortSignal): Pr
 
 function runClient(job: LockWatchJob, sql: string, signal: AbortSignal) {
   const args = [...(job.optionsFile ? [`--defaults-extra-file=${job.optionsFile}`] : []), '--batch', '--skip-column-names', `--execute=${sql}`];
-  return execa(job.tools.client, args, { reject: false, cancelSignal: signal, extendEnv: false, env: childEnv(), stdin: 'ignore', timeout: 30_000 });
+  return runChild(job.tools.client, args, { env: 'client', signal, stdin: 'ignore', timeout: 30_000 });
 }

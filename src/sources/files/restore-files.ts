@@ -1,20 +1,18 @@
 // Restores a files artifact: the checked plaintext archive into GNU tar, extracting into a staging
 // directory that becomes the target's content only when every byte matched the manifest.
 import { createInterface } from 'node:readline';
-import { execa } from 'execa';
-import { BackupError } from '../shared/backup-error.js';
-import { describeExit, tail } from '../shared/child-output.js';
-import { findOnPath } from '../shared/find-on-path.js';
-import type { BackupEntry } from '../catalog/backup-entries.js';
-import { readArtifact, type ReadOptions } from '../catalog/read-artifact.js';
+import { BackupError } from '../../shared/backup-error.js';
+import { describeExit, runChild, startChild, tail } from '../../shared/child-process.js';
+import { findOnPath } from '../../shared/find-on-path.js';
+import type { ArtifactReader, RestoreEntry } from '../source.js';
 import { stageTarget } from './restore-target.js';
 import { TarExtractReport } from './tar-extract-report.js';
 
 export interface FilesRestoreJob {
-  entry: BackupEntry;
+  entry: RestoreEntry;
   target: string;
   force: boolean;
-  read: ReadOptions;
+  read: ArtifactReader;
   /** GNU tar (default `tar` on PATH). */
   tarBinary?: string;
 }
@@ -45,26 +43,23 @@ export function tarExtractArgs(directory: string): string[] {
  * members); any such member, and any member that is not a regular file, directory, symlink, hard link
  * or FIFO (device nodes), makes the restore fail with UNSAFE_ARCHIVE, since backup-agent never writes
  * them. Files with ACLs where ACLs cannot be set (a filesystem without them) fail it with RESTORE_FAILED:
- * they would come back more accessible. On any failure (read errors of readArtifact, tar's exit) the
+ * they would come back more accessible. On any failure (read errors, tar's exit) the
  * staged output is removed and the error is thrown.
  */
 export async function restoreFiles(job: FilesRestoreJob): Promise<FilesRestoreResult> {
   const { entry, read } = job;
   const staged = await stageTarget(job.target, job.force);
   const [file, args] = await withoutMknod(job.tarBinary ?? 'tar', tarExtractArgs(staged.staging));
-  const tar = execa(file, args, {
-    reject: false, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: false, cancelSignal: read.signal, extendEnv: false,
-    env: { LC_ALL: 'C', ...(process.env.PATH ? { PATH: process.env.PATH } : {}) },
-  });
+  const tar = startChild(file, args, { env: 'c-locale', signal: read.signal, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: false });
   const said = new TarExtractReport();
   createInterface({ input: tar.stdout! }).on('line', (line) => said.listing(line));
   createInterface({ input: tar.stderr! }).on('line', (line) => said.stderr(line));
   // A write into a tar that died fails with EPIPE; tar's exit status reports the real cause.
   tar.stdin!.on('error', () => undefined);
-  const label = `files "${entry.asset}" from ${read.store.locate(entry.key)}`;
+  const label = `files "${entry.asset}" from ${read.locate(entry.key)}`;
   try {
     let readError: unknown;
-    await readArtifact(entry.record, read, { stdin: tar.stdin! }).catch((error: unknown) => {
+    await read.stream(entry, { stdin: tar.stdin! }).catch((error: unknown) => {
       readError = error;
       tar.kill('SIGKILL');
     });
@@ -107,7 +102,7 @@ async function withoutMknod(tar: string, args: string[]): Promise<[string, strin
   setprivWorks ??= (async () => {
     const setpriv = await findOnPath('setpriv');
     if (setpriv === undefined) return undefined;
-    const probe = await execa(setpriv, ['--bounding-set', '-mknod', '--', 'true'], { reject: false, stdin: 'ignore', timeout: 10_000 });
+    const probe = await runChild(setpriv, ['--bounding-set', '-mknod', '--', 'true'], { env: 'c-locale', stdin: 'ignore', timeout: 10_000 });
     return probe.exitCode === 0 ? setpriv : undefined;
   })();
   const setpriv = await setprivWorks;

@@ -1,18 +1,17 @@
 // The files asset: walk -> GNU tar (fed a NUL-separated list) -> a tar stream that ends only when valid.
 import { lstat, realpath } from 'node:fs/promises';
-import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
-import { execa, type Result } from 'execa';
-import { BackupError } from '../shared/backup-error.js';
-import { childOutput, describeExit, releaseWhenSpawned, tail } from '../shared/child-output.js';
-import { findOnPath } from '../shared/find-on-path.js';
-import type { FilesAssetConfig } from '../config/schema.js';
-import type { ChildCommand } from '../transforms/compress.js';
+import { BackupError } from '../../shared/backup-error.js';
+import { childOutput, releaseWhenSpawned } from '../../shared/child-output.js';
+import { describeExit, runChild, startChild, tail, type ChildCommand, type ChildResult as Result } from '../../shared/child-process.js';
+import { findOnPath } from '../../shared/find-on-path.js';
+import type { FilesAssetConfig } from './files-asset-schema.js';
+import { startCompressor } from '../../transforms/compressor-child.js';
 import { decodeFileName, displayFileName, fsPath } from './file-names.js';
 import { CHECKPOINT_ARGS, classifyTarMessage } from './tar-messages.js';
 import { TarSizeEstimate } from './tar-size.js';
 import { createExcluder, describeFsError, walkFiles } from './walk-files.js';
-import type { OpenOptions, SkippedPath, Source, SourcePlan, SourceProgress, SourceReport, SourceStream } from './source.js';
+import type { OpenOptions, SkippedPath, SourcePlan, SourceProgress, SourceReport, SourceStream } from '../source.js';
 
 /** The most skipped/warning entries a manifest keeps per artifact (counts stay exact). */
 export const MAX_REPORTED = 1000;
@@ -38,31 +37,25 @@ export function tarCreateArgs(metadata: FilesAssetConfig['metadata']): string[] 
   ];
 }
 
-/** Creates the Source for a `type: files` asset. */
-export function createFilesSource(asset: FilesAssetConfig, tarBinary = 'tar'): Source {
-  return {
-    name: asset.name,
-    type: 'files',
-    async plan(signal) {
-      const tar = await checkGnuTar(tarBinary, asset.name, signal);
-      const { roots, skipped, notes } = await resolveRoots(asset.paths);
-      if (roots.length === 0) {
-        throw new BackupError('SOURCE_FAILED', `files "${asset.name}": none of the paths can be read: ${skipped.map((s) => `${s.path} (${s.reason})`).join(', ')}`, { asset: asset.name });
-      }
-      const job: TarJob = { asset: asset.name, roots, isExcluded: createExcluder(asset.exclude), planSkipped: skipped, tarBinary: tar, args: tarCreateArgs(asset.metadata) };
-      const kept = [asset.metadata.xattrs && 'xattrs', asset.metadata.acls && 'ACLs'].filter(Boolean).join(' and ') || 'no xattrs or ACLs';
-      const plan: SourcePlan = {
-        notes: [...notes, `${tar} (${kept}, sparse): ${roots.map(displayFileName).join(', ')}${asset.exclude.length ? ` excluding ${asset.exclude.join(', ')}` : ''}`],
-        skipped,
-        items: [{
-          extension: 'tar',
-          open: (runSignal, options) => openTar(job, runSignal, undefined, options),
-          openCompressed: (runSignal, command, options) => openTar(job, runSignal, command, options),
-        }],
-      };
-      return plan;
-    },
+/** Plans a `type: files` asset: one tar artifact of its readable paths. Throws BackupError when none can be read or tar is not GNU tar. */
+export async function planFiles(asset: FilesAssetConfig, signal: AbortSignal, tarBinary = 'tar'): Promise<SourcePlan> {
+  const tar = await checkGnuTar(tarBinary, asset.name, signal);
+  const { roots, skipped, notes } = await resolveRoots(asset.paths);
+  if (roots.length === 0) {
+    throw new BackupError('SOURCE_FAILED', `files "${asset.name}": none of the paths can be read: ${skipped.map((s) => `${s.path} (${s.reason})`).join(', ')}`, { asset: asset.name });
+  }
+  const job: TarJob = { asset: asset.name, roots, isExcluded: createExcluder(asset.exclude), planSkipped: skipped, tarBinary: tar, args: tarCreateArgs(asset.metadata) };
+  const kept = [asset.metadata.xattrs && 'xattrs', asset.metadata.acls && 'ACLs'].filter(Boolean).join(' and ') || 'no xattrs or ACLs';
+  const plan: SourcePlan = {
+    notes: [...notes, `${tar} (${kept}, sparse): ${roots.map(displayFileName).join(', ')}${asset.exclude.length ? ` excluding ${asset.exclude.join(', ')}` : ''}`],
+    skipped,
+    items: [{
+      extension: 'tar',
+      open: (runSignal, options) => openTar(job, runSignal, undefined, options),
+      openCompressed: (runSignal, command, options) => openTar(job, runSignal, command, options),
+    }],
   };
+  return plan;
 }
 
 /**
@@ -71,7 +64,7 @@ export function createFilesSource(asset: FilesAssetConfig, tarBinary = 'tar'): S
  */
 export async function checkGnuTar(tarBinary: string, asset: string, signal: AbortSignal): Promise<string> {
   const found = await findOnPath(tarBinary);
-  const result = found ? await execa(found, ['--version'], { reject: false, cancelSignal: signal, env: { LC_ALL: 'C' }, extendEnv: false }) : undefined;
+  const result = found ? await runChild(found, ['--version'], { env: 'c-locale', signal }) : undefined;
   if (!found || !result || result.failed || !String(result.stdout).includes('GNU tar')) {
     const why = !found ? 'not found on PATH' : result?.failed ? result.shortMessage : 'it is not GNU tar';
     throw new BackupError('SOURCE_MISSING_TOOL', `files "${asset}": cannot use ${tarBinary}: ${why} (install GNU tar)`, { asset });
@@ -135,17 +128,14 @@ function openTar(job: TarJob, signal: AbortSignal, compressor?: ChildCommand, op
     else report.omitted += 1;
   };
 
-  const compress = compressor && execa(compressor.file, compressor.args, {
-    reject: false, buffer: { stdout: false, stderr: true }, cancelSignal: signal, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', extendEnv: false, env: {},
-  });
+  const compress = compressor && startCompressor(compressor, signal, { label: `files "${asset}"`, asset });
   const estimate = options.progress ? new TarSizeEstimate() : undefined;
   let written: number | undefined;
   const progress: SourceProgress = { read: () => written, total: () => estimate?.total() };
-  const child = execa(tarBinary, [...args, ...CHECKPOINT_ARGS], {
-    reject: false, buffer: false, cancelSignal: signal, stdin: 'pipe', stdout: compress ? compress.stdin! : 'pipe', stderr: 'pipe',
-    env: { LC_ALL: 'C' }, extendEnv: false,
+  const child = startChild(tarBinary, [...args, ...CHECKPOINT_ARGS], {
+    env: 'c-locale', signal, buffer: false, stdin: 'pipe', stdout: compress ? compress.stdin : 'pipe', stderr: 'pipe',
   });
-  if (compress) releaseWhenSpawned(child, compress.stdin!);
+  if (compress) releaseWhenSpawned(child, compress.stdin);
   // A write to a tar that died fails with EPIPE; tar's exit status reports the real cause.
   child.stdin!.on('error', () => undefined);
   createInterface({ input: child.stderr! }).on('line', (line) => {
@@ -174,18 +164,14 @@ function openTar(job: TarJob, signal: AbortSignal, compressor?: ChildCommand, op
     return new BackupError('SOURCE_FAILED', `files "${asset}": tar ${describeExit(result)}: ${cause}`, { asset });
   };
   if (!compress) return { stream: childOutput(child, judge), report, progress };
-  // Judged by exit status alone: execa flags our deliberate close of its stdin as a premature close.
-  const judgeCompressor = (result: Result): Error | undefined =>
-    result.exitCode === 0 ? undefined
-      : new BackupError('COMPRESS_FAILED', `files "${asset}": compression failed: ${basename(compressor!.file)} ${describeExit(result)}: ${tail(String(result.stderr ?? '')) || result.shortMessage}`, { asset });
   // tar's failure wins, unless it failed only because the compressor died first (a broken pipe).
-  const upstream = Promise.all([child, compress]).then(([tarResult, compressResult]) => {
+  const upstream = Promise.all([child, compress.child]).then(([tarResult, compressResult]) => {
     const tarError = judge(tarResult);
     // The pipe is a socketpair (libuv): tar reports "-: Cannot write: Connection reset by peer" or "Broken pipe".
     const brokenPipe = tarResult.signal === 'SIGPIPE' || unknown.some((line) => /tar: -: Cannot write: /.test(line));
-    return tarError && brokenPipe ? (judgeCompressor(compressResult) ?? tarError) : tarError;
+    return tarError && brokenPipe ? (compress.judge(compressResult) ?? tarError) : tarError;
   });
-  return { stream: childOutput(compress, judgeCompressor, { upstream }), report, progress };
+  return { stream: compress.output(upstream), report, progress };
 }
 
 /** Writes the walked paths, relative to /, NUL-separated and byte for byte, into tar's stdin with backpressure; sizes go to `estimate`. */

@@ -1,16 +1,16 @@
 // The mysql asset: one streamed mariadb-dump/mysqldump per database, accepted only if it exited 0
 // AND its output ends with the "-- Dump completed" footer.
 import { basename } from 'node:path';
-import { execa, type Result } from 'execa';
-import { BackupError } from '../shared/backup-error.js';
-import { childOutput, describeExit, tail } from '../shared/child-output.js';
-import type { MysqlAssetConfig } from '../config/schema.js';
-import type { ChildCommand } from '../transforms/compress.js';
+import { BackupError } from '../../shared/backup-error.js';
+import { childOutput } from '../../shared/child-output.js';
+import { startChild, stderrTail, type ChildCommand, type ChildResult as Result } from '../../shared/child-process.js';
+import type { MysqlAssetConfig } from './mysql-asset-schema.js';
+import { startCompressor } from '../../transforms/compressor-child.js';
 import { DUMP_FOOTER } from './dump-footer.js';
-import { childEnv, describeServer, explainMysqlError, findMysqlTools, listDatabases, selectDatabases, type MysqlTools } from './mysql-client.js';
+import { describeServer, explainMysqlError, findMysqlTools, listDatabases, selectDatabases, type MysqlTools } from './mysql-client.js';
 import { lockWaitError, watchLockWaits, type LockWait } from './mysql-lock-watch.js';
 import { prepareOptionsFile } from './mysql-options-file.js';
-import type { SourceReport, Source, SourceStream } from './source.js';
+import type { SourcePlan, SourceReport, SourceStream } from '../source.js';
 import { findStdbuf, withStdoutBuffer } from './stdout-buffer.js';
 
 /** Options every dump gets: a consistent InnoDB snapshot, streamed rows, all schema objects, exact bytes. */
@@ -31,44 +31,38 @@ interface DumpJob {
   stdbuf: string | undefined;
 }
 
-/** Creates the Source for a `type: mysql` asset. */
-export function createMysqlSource(asset: MysqlAssetConfig): Source {
-  return {
-    name: asset.name,
-    type: 'mysql',
-    async plan(signal) {
-      const tools = await findMysqlTools(asset);
-      const stdbuf = await findStdbuf(signal);
-      const options = await prepareOptionsFile(asset);
-      try {
-        const found = await listDatabases(asset, tools, options.path, signal);
-        const databases = selectDatabases(asset, found);
-        if (databases.length === 0) {
-          throw new BackupError('SOURCE_FAILED', `mysql "${asset.name}": no databases to back up on ${describeServer(asset)}`, { asset: asset.name });
-        }
+/** Plans a `type: mysql` asset: one dump artifact per selected database. Throws BackupError when no database can be dumped. */
+export async function planMysql(asset: MysqlAssetConfig, signal: AbortSignal): Promise<SourcePlan> {
+  const tools = await findMysqlTools(asset);
+  const stdbuf = await findStdbuf(signal);
+  const options = await prepareOptionsFile(asset);
+  try {
+    const found = await listDatabases(asset, tools, options.path, signal);
+    const databases = selectDatabases(asset, found);
+    if (databases.length === 0) {
+      throw new BackupError('SOURCE_FAILED', `mysql "${asset.name}": no databases to back up on ${describeServer(asset)}`, { asset: asset.name });
+    }
+    return {
+      notes: [
+        `${basename(tools.dump)} on ${describeServer(asset)}: ${databases.join(', ')}`,
+        ...(stdbuf ? [] : [`no working stdbuf (coreutils) on PATH: ${basename(tools.dump)} writes 4 KiB at a time, which costs CPU`]),
+      ],
+      skipped: [],
+      items: databases.map((database) => {
+        const job: DumpJob = { asset, tools, optionsFile: options.path, database, stdbuf };
         return {
-          notes: [
-            `${basename(tools.dump)} on ${describeServer(asset)}: ${databases.join(', ')}`,
-            ...(stdbuf ? [] : [`no working stdbuf (coreutils) on PATH: ${basename(tools.dump)} writes 4 KiB at a time, which costs CPU`]),
-          ],
-          skipped: [],
-          items: databases.map((database) => {
-            const job: DumpJob = { asset, tools, optionsFile: options.path, database, stdbuf };
-            return {
-              label: database,
-              extension: 'sql',
-              open: (runSignal: AbortSignal) => openDump(job, runSignal),
-              openCompressed: (runSignal: AbortSignal, command: ChildCommand) => openDump(job, runSignal, command),
-            };
-          }),
-          dispose: options.dispose,
+          label: database,
+          extension: 'sql',
+          open: (runSignal: AbortSignal) => openDump(job, runSignal),
+          openCompressed: (runSignal: AbortSignal, command: ChildCommand) => openDump(job, runSignal, command),
         };
-      } catch (error) {
-        await options.dispose();
-        throw error;
-      }
-    },
-  };
+      }),
+      dispose: options.dispose,
+    };
+  } catch (error) {
+    await options.dispose();
+    throw error;
+  }
 }
 
 /** The dump's arguments for one database: the options file first (it must be), then DUMP_OPTIONS, extra_options and `more`. */
@@ -104,14 +98,11 @@ function judgeDump({ asset, tools, database }: DumpJob, result: Result, stderr: 
  */
 function startDump(job: DumpJob, signal: AbortSignal) {
   const command = dumpCommand(job);
-  const child = execa(command.file, command.args, {
-    reject: false, buffer: false, cancelSignal: signal, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', extendEnv: false, env: childEnv(),
-  });
+  const child = startChild(command.file, command.args, { env: 'client', signal, buffer: false, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' });
   // KILL QUERY ends the waiting statement and the dump exits; should it not, it is killed.
   const watch = watchLockWaits(job, signal, () => setTimeout(() => child.kill('SIGKILL'), 10_000).unref());
   void child.finally(() => watch.stop());
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString('utf8')).slice(-4096); });
+  const stderr = stderrTail(child);
   const last: Buffer[] = [];
   const counted = { bytes: 0 };
   let kept = 0;
@@ -122,7 +113,7 @@ function startDump(job: DumpJob, signal: AbortSignal) {
     while (last.length > 1 && kept - last[0]!.length >= FOOTER_WINDOW) kept -= last.shift()!.length;
   });
   const judge = (result: Result): Error | undefined =>
-    judgeDump(job, result, stderr, signal, watch.tripped()) ?? footerError(job, Buffer.concat(last).subarray(-FOOTER_WINDOW).toString('latin1'));
+    judgeDump(job, result, stderr(), signal, watch.tripped()) ?? footerError(job, Buffer.concat(last).subarray(-FOOTER_WINDOW).toString('latin1'));
   return { child, judge, counted };
 }
 
@@ -138,9 +129,7 @@ function openDump(job: DumpJob, signal: AbortSignal, compressor?: ChildCommand):
   const dump = startDump(job, signal);
   if (!compressor) return { stream: childOutput(dump.child, dump.judge), report };
 
-  const compress = execa(compressor.file, compressor.args, {
-    reject: false, buffer: { stdout: false, stderr: true }, cancelSignal: signal, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', extendEnv: false, env: {},
-  });
+  const compress = startCompressor(compressor, signal, { label: `mysql "${asset.name}"`, asset: asset.name });
   // A compressor that stopped reading (it died, or the upload destroyed it) stops the dump; its exit status is the cause.
   // The dump may have exited already with output still unread: that is drained too, or its result never settles.
   let compressorGone = false;
@@ -148,21 +137,18 @@ function openDump(job: DumpJob, signal: AbortSignal, compressor?: ChildCommand):
     const output = dump.child.stdout!;
     if (output.readableEnded) return;
     if (!signal.aborted) compressorGone = true;
-    output.unpipe(compress.stdin!);
+    output.unpipe(compress.stdin);
     output.resume();
     if (dump.child.exitCode === null && dump.child.signalCode === null) dump.child.kill();
   };
-  compress.stdin!.on('error', stopDump);
-  void compress.finally(stopDump);
-  dump.child.stdout!.pipe(compress.stdin!);
-  const compressionFailed = (why: string) => new BackupError('COMPRESS_FAILED', `mysql "${asset.name}": compression failed: ${basename(compressor.file)} ${why}`, { asset: asset.name });
-  const judgeCompressor = (result: Result): Error | undefined =>
-    result.exitCode === 0 ? undefined : compressionFailed(`${describeExit(result)}: ${tail(String(result.stderr ?? '')) || result.shortMessage}`);
-  const upstream = Promise.all([dump.child, compress]).then(([dumpResult, compressResult]) => {
+  compress.stdin.on('error', stopDump);
+  void compress.child.finally(stopDump);
+  dump.child.stdout!.pipe(compress.stdin);
+  const upstream = Promise.all([dump.child, compress.child]).then(([dumpResult, compressResult]) => {
     report.bytesRead = dump.counted.bytes;
     if (!compressorGone) return dump.judge(dumpResult);
-    return judgeCompressor(compressResult) ?? compressionFailed('stopped reading before the end of the dump');
+    return compress.judge(compressResult) ?? compress.failed('stopped reading before the end of the dump');
   });
-  const stream = childOutput(compress, judgeCompressor, { upstream });
-  return { stream, report, progress: { read: () => dump.counted.bytes, total: () => undefined }, compressorBlocked: () => compress.stdin!.writableLength > 0 };
+  const stream = compress.output(upstream);
+  return { stream, report, progress: { read: () => dump.counted.bytes, total: () => undefined }, compressorBlocked: () => compress.stdin.writableLength > 0 };
 }

@@ -6,29 +6,27 @@ import { createWriteStream } from 'node:fs';
 import { link, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { execa } from 'execa';
-import type { MysqlAssetConfig } from '../config/schema.js';
-import { BackupError } from '../shared/backup-error.js';
-import { findOnPath } from '../shared/find-on-path.js';
-import { describeExit, tail } from '../shared/child-output.js';
-import { childEnv, explainMysqlError } from '../sources/mysql-client.js';
-import { prepareOptionsFile } from '../sources/mysql-options-file.js';
-import { createRetargetStage } from '../sources/mysql-retarget.js';
-import { dumpFooterWatch, incompleteDump } from '../sources/dump-footer.js';
-import { quoteIdentifier } from '../sources/sql-lexer.js';
-import type { BackupEntry } from '../catalog/backup-entries.js';
-import { readArtifact, type ReadOptions } from '../catalog/read-artifact.js';
+import type { MysqlAssetConfig } from './mysql-asset-schema.js';
+import { BackupError } from '../../shared/backup-error.js';
+import { findOnPath } from '../../shared/find-on-path.js';
+import { describeExit, runChild, startChild, tail } from '../../shared/child-process.js';
+import { explainMysqlError } from './mysql-client.js';
+import { prepareOptionsFile } from './mysql-options-file.js';
+import { createRetargetStage } from './mysql-retarget.js';
+import { dumpFooterWatch, incompleteDump } from './dump-footer.js';
+import { quoteIdentifier } from './sql-lexer.js';
+import type { ArtifactReader, RestoreEntry } from '../source.js';
 import { checkDumpRetargets } from './retarget-check.js';
 
 /** Writes the dump's SQL to `path` (0600, atomically; an existing file only with `force`). */
-export async function restoreDumpToFile(entry: BackupEntry, path: string, force: boolean, read: ReadOptions): Promise<void> {
+export async function restoreDumpToFile(entry: RestoreEntry, path: string, force: boolean, read: ArtifactReader): Promise<void> {
   const exists = await stat(path).then(() => true, () => false);
   if (exists && !force) throw new BackupError('RESTORE_TARGET_NOT_EMPTY', `--to ${path}: the file exists: pass --force to replace it`);
   const temp = join(dirname(path), `.${basename(path)}.partial-${randomBytes(6).toString('hex')}`);
   const watch = dumpFooterWatch();
   try {
-    await readArtifact(entry.record, read, watch, createWriteStream(temp, { flags: 'wx', mode: 0o600 }));
-    if (!watch.complete()) throw incompleteDump(read.store.locate(entry.key), entry.asset);
+    await read.stream(entry, watch, createWriteStream(temp, { flags: 'wx', mode: 0o600 }));
+    if (!watch.complete()) throw incompleteDump(read.locate(entry.key), entry.asset);
     if (force) await rename(temp, path);
     else await link(temp, path); // never replaces a file that appeared meanwhile
   } finally {
@@ -37,14 +35,14 @@ export async function restoreDumpToFile(entry: BackupEntry, path: string, force:
 }
 
 export interface DatabaseRestoreJob {
-  entry: BackupEntry;
+  entry: RestoreEntry;
   database: string;
   /** Restore into an existing database (it is then not dropped on failure). */
   force: boolean;
   stripDefiners: boolean;
   /** Connection settings (host, port, socket, user, password/password_file, defaults_file). */
   connection: MysqlAssetConfig;
-  read: ReadOptions;
+  read: ArtifactReader;
 }
 
 /**
@@ -58,14 +56,14 @@ export async function restoreDumpIntoDatabase(job: DatabaseRestoreJob): Promise<
   const { entry, database, read, connection } = job;
   const source = entry.label;
   if (database === '' || database.includes('\0')) throw new BackupError('USAGE', `--into-database ${JSON.stringify(database)}: not a database name`);
-  if (source === undefined) throw new BackupError('MANIFEST_INVALID', `${read.store.locate(entry.key)}: the manifest records no database name (label) for this dump`);
+  if (source === undefined) throw new BackupError('MANIFEST_INVALID', `${read.locate(entry.key)}: the manifest records no database name (label) for this dump`);
   const client = (await findOnPath('mariadb')) ?? (await findOnPath('mysql'));
   if (client === undefined) throw new BackupError('SOURCE_MISSING_TOOL', 'restore: no mariadb or mysql client on PATH (install mariadb-client)');
   const options = await prepareOptionsFile(connection);
   const login = options.path ? [`--defaults-extra-file=${options.path}`] : [];
   const sql = async (statement: string) => {
-    const result = await execa(client, [...login, '--default-character-set=utf8mb4', '--batch', '--skip-column-names', `--execute=${statement}`], {
-      reject: false, cancelSignal: read.signal, extendEnv: false, env: childEnv(), stdin: 'ignore', timeout: 120_000,
+    const result = await runChild(client, [...login, '--default-character-set=utf8mb4', '--batch', '--skip-column-names', `--execute=${statement}`], {
+      env: 'client', signal: read.signal, stdin: 'ignore', timeout: 120_000,
     });
     if (result.exitCode !== 0) throw explainMysqlError(connection, client, result, String(result.stderr));
     return String(result.stdout).trim();
@@ -79,8 +77,8 @@ export async function restoreDumpIntoDatabase(job: DatabaseRestoreJob): Promise<
     const retarget = { from: source, to: database, stripDefiners: job.stripDefiners };
     await checkDumpRetargets(entry, read, retarget);
     const rewrite = createRetargetStage(retarget);
-    const child = execa(client, [...login, '--default-character-set=utf8mb4', '--batch'], {
-      reject: false, stdin: 'pipe', stdout: 'ignore', stderr: 'pipe', cancelSignal: read.signal, extendEnv: false, env: childEnv(),
+    const child = startChild(client, [...login, '--default-character-set=utf8mb4', '--batch'], {
+      env: 'client', signal: read.signal, stdin: 'pipe', stdout: 'ignore', stderr: 'pipe',
     });
     // Killed before its stdin closes: a client that saw EOF after half a dump would commit what it had.
     const guard = new PassThrough({
@@ -92,7 +90,7 @@ export async function restoreDumpIntoDatabase(job: DatabaseRestoreJob): Promise<
     });
     const watch = dumpFooterWatch();
     let failure: unknown;
-    await readArtifact(entry.record, read, watch, rewrite, guard, child.stdin!).catch((error: unknown) => {
+    await read.stream(entry, watch, rewrite, guard, child.stdin!).catch((error: unknown) => {
       failure = error;
       child.kill('SIGKILL');
     });
@@ -101,7 +99,7 @@ export async function restoreDumpIntoDatabase(job: DatabaseRestoreJob): Promise<
       if (failure instanceof BackupError) throw failure;
       if (result.exitCode !== 0 && !result.isCanceled) throw explainClientFailure(job, client, result, String(result.stderr));
       if (failure !== undefined) throw failure;
-      if (!watch.complete()) throw incompleteDump(read.store.locate(entry.key), entry.asset);
+      if (!watch.complete()) throw incompleteDump(read.locate(entry.key), entry.asset);
     } catch (error) {
       if (!existed) {
         await sql(`DROP DATABASE IF EXISTS ${quoteIdentifier(database)}`).catch(() => undefined);
@@ -118,7 +116,7 @@ export async function restoreDumpIntoDatabase(job: DatabaseRestoreJob): Promise<
 
 /** The client's failure while loading the dump, with the fix for DEFINER clauses a non-SUPER user cannot restore. */
 function explainClientFailure(job: DatabaseRestoreJob, client: string, result: { exitCode?: number; signal?: string }, stderr: string): BackupError {
-  const what = `restore of ${job.read.store.locate(job.entry.key)} into ${job.database}`;
+  const what = `restore of ${job.read.locate(job.entry.key)} into ${job.database}`;
   const cause = tail(stderr, 2) || 'no error output';
   if (/\b1227\b/.test(stderr) && !job.stripDefiners) {
     return new BackupError('RESTORE_FAILED', `${what}: ${basename(client)} ${describeExit(result)}: ${cause} (the dump's DEFINER clauses need SUPER or SET USER: restore as a user who has it, or pass --strip-definers)`, { asset: job.entry.asset });

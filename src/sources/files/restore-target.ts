@@ -2,8 +2,8 @@
 // and moving the staged tree in place only after every byte was checked, so a failure leaves nothing behind.
 import { chmod, lchown, lstat, mkdir, readdir, rename, rm, rmdir, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BackupError } from '../shared/backup-error.js';
-import { createOwnedTempDir, sweepOwnedTempDirs } from '../shared/owned-temp-dir.js';
+import { BackupError } from '../../shared/backup-error.js';
+import { createOwnedTempDir, sweepOwnedTempDirs } from '../../shared/owned-temp-dir.js';
 
 /** Staging directories inside the target: `.backup-agent-restore-PID-START-XXXXXX`. */
 const STAGING_PREFIX = '.backup-agent-restore-';

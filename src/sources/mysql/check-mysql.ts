@@ -1,12 +1,12 @@
 // Preflight of a mysql asset: the dump binary is there, the server answers with the configured
 // credentials, every configured database exists, and a schema-only dump of each succeeds.
 import { basename } from 'node:path';
-import { execa } from 'execa';
-import type { MysqlAssetConfig } from '../config/schema.js';
-import { errorText, fail, ok, type CheckResult } from '../shared/check-result.js';
-import { childEnv, describeServer, explainMysqlError, findMysqlTools, listDatabases, selectDatabases, type MysqlTools } from './mysql-client.js';
+import { startChild } from '../../shared/child-process.js';
+import type { MysqlAssetConfig } from './mysql-asset-schema.js';
+import { errorText, fail, ok, type CheckResult } from '../../shared/check-result.js';
+import { describeServer, explainMysqlError, findMysqlTools, listDatabases, selectDatabases, type MysqlTools } from './mysql-client.js';
 import { lockWaitError, watchLockWaits } from './mysql-lock-watch.js';
-import { dumpArgs } from './mysql-source.js';
+import { dumpArgs } from './plan-mysql.js';
 import { prepareOptionsFile } from './mysql-options-file.js';
 
 /**
@@ -51,7 +51,7 @@ export async function checkMysqlAsset(asset: MysqlAssetConfig, signal: AbortSign
  */
 async function schemaDump(asset: MysqlAssetConfig, tools: MysqlTools, optionsFile: string | undefined, database: string, signal: AbortSignal): Promise<string | undefined> {
   const timeout = asset.lock_wait_timeout + 120_000;
-  const child = execa(tools.dump, dumpArgs(asset, optionsFile, database, ['--no-data']), { reject: false, cancelSignal: signal, stdin: 'ignore', stdout: 'ignore', extendEnv: false, env: childEnv(), timeout });
+  const child = startChild(tools.dump, dumpArgs(asset, optionsFile, database, ['--no-data']), { env: 'client', signal, stdin: 'ignore', stdout: 'ignore', timeout });
   const watch = watchLockWaits({ asset, tools, optionsFile, database }, signal, () => undefined);
   const result = await child.finally(() => watch.stop());
   const lockWait = watch.tripped();

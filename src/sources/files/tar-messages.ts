@@ -1,6 +1,6 @@
 // Classifies GNU tar's stderr lines into skipped files, warnings, and real failures.
 import { decodeFileName, unquoteTarName } from './file-names.js';
-import type { SkippedPath } from './source.js';
+import type { SkippedPath } from '../source.js';
 
 /** What one stderr line of `tar --create` (LC_ALL=C, names relative to /) means. */
 export type TarMessage =

@@ -1,7 +1,7 @@
 // The config of a MySQL/MariaDB asset (an entry of `assets` with type: mysql), each key with its
-// description and an example.
+// description and an example: the mysql source's fragment of the config schema, and its cross-field rule.
 import { z } from 'zod';
-import { doc, duration, keySegment } from './schema-values.js';
+import { doc, duration, keySegment } from '../../config/schema-values.js';
 
 /** Dump options that leave the footer out of stdout: no comments, output to a file, or not SQL. */
 const FOOTERLESS_DUMP_OPTION = /^(compact|skip-comments|disable-comments|comments=(0|off|false)|result-file(=.*)?|tab(=.*)?|xml)$/i;
@@ -40,3 +40,11 @@ export const mysqlAssetSchema = z.strictObject({
   lock_wait_timeout: duration(1_000, 86_400_000).default(300_000)
     .meta(doc('how long the dump may wait for a table lock another session holds (LOCK TABLES ... WRITE, ALTER TABLE) before the database fails; the server default is a day or a year', '5m')),
 });
+
+/** A mysql asset as the config loader returns it (defaults applied). */
+export type MysqlAssetConfig = z.output<typeof mysqlAssetSchema>;
+
+/** Rules across keys of one raw (unparsed) mysql asset: problems as [key, message]. */
+export function mysqlAssetRules(asset: Record<string, unknown>): [string, string][] {
+  return asset.password !== undefined && asset.password_file !== undefined ? [['password_file', 'set password or password_file, not both']] : [];
+}

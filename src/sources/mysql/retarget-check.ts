@@ -1,11 +1,11 @@
 // The first of a database restore's two reads: the whole dump is checked (sha256, footer, and every
 // statement's retargeting) before the server sees a byte, because the statements that may not be
 // retargetable (triggers, routines, events, views) come after the table data in a dump.
-import { BackupError } from '../shared/backup-error.js';
-import { dumpFooterWatch, incompleteDump } from '../sources/dump-footer.js';
-import { createRetargetStage, type RetargetOptions } from '../sources/mysql-retarget.js';
-import type { BackupEntry } from '../catalog/backup-entries.js';
-import { discard, readArtifact, type ReadOptions } from '../catalog/read-artifact.js';
+import { BackupError } from '../../shared/backup-error.js';
+import { dumpFooterWatch, incompleteDump } from './dump-footer.js';
+import { createRetargetStage, type RetargetOptions } from './mysql-retarget.js';
+import { Writable } from 'node:stream';
+import type { ArtifactReader, RestoreEntry } from '../source.js';
 
 /**
  * Reads the artifact once without writing anywhere. Resolves when it is intact (size and sha256 as the
@@ -13,11 +13,11 @@ import { discard, readArtifact, type ReadOptions } from '../catalog/read-artifac
  * Rejects with the read's error, RESTORE_FAILED (no footer), or RETARGET_REFUSED naming each object that
  * would still reach another database (exit 1: the backup cannot be restored as asked; nothing was written).
  */
-export async function checkDumpRetargets(entry: BackupEntry, read: ReadOptions, options: RetargetOptions): Promise<void> {
-  const where = read.store.locate(entry.key);
+export async function checkDumpRetargets(entry: RestoreEntry, read: ArtifactReader, options: RetargetOptions): Promise<void> {
+  const where = read.locate(entry.key);
   const watch = dumpFooterWatch();
   const stage = createRetargetStage({ ...options, collect: true });
-  await readArtifact(entry.record, read, watch, stage, discard());
+  await read.stream(entry, watch, stage, new Writable({ write: (_chunk, _encoding, callback) => callback() }));
   if (!watch.complete()) throw incompleteDump(where, entry.asset);
   const problems = [...new Set(stage.problems)];
   if (problems.length === 0) return;

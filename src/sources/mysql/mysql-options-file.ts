@@ -4,9 +4,9 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { BackupError } from '../shared/backup-error.js';
-import { createOwnedTempDir, sweepOwnedTempDirs, type RemovedLeftover } from '../shared/owned-temp-dir.js';
-import type { MysqlAssetConfig } from '../config/schema.js';
+import { BackupError } from '../../shared/backup-error.js';
+import { createOwnedTempDir, sweepOwnedTempDirs, type RemovedLeftover } from '../../shared/owned-temp-dir.js';
+import type { MysqlAssetConfig } from './mysql-asset-schema.js';
 
 /** An options file to pass as `--defaults-extra-file` (the first argument), removed by `dispose`. */
 export interface OptionsFile {

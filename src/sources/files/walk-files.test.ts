@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { displayFileName, fsPath } from './file-names.js';
-import type { SkippedPath } from './source.js';
+import type { SkippedPath } from '../source.js';
 import { createExcluder, describeFsError, walkFiles } from './walk-files.js';
 
 describe('createExcluder', () => {

@@ -4,7 +4,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
 import { decodeFileName, excludePattern, fsPath } from './file-names.js';
-import type { SkippedPath } from './source.js';
+import type { SkippedPath } from '../source.js';
 
 /**
  * Builds the exclude test. A pattern starting with `/` matches the whole absolute path

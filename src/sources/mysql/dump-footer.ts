@@ -1,6 +1,6 @@
 // The "-- Dump completed" footer: the only proof that a dump's output is whole, checked on backup, restore and verify.
 import { PassThrough } from 'node:stream';
-import { BackupError } from '../shared/backup-error.js';
+import { BackupError } from '../../shared/backup-error.js';
 
 /** The last line of a complete mariadb-dump/mysqldump output. */
 export const DUMP_FOOTER = /-- Dump completed( on [^\n]*)?\s*$/;

@@ -1,7 +1,7 @@
 // The config of a files asset (an entry of `assets` with type: files), each key with its description and
-// an example.
+// an example: the files source's fragment of the config schema.
 import { z } from 'zod';
-import { doc, keySegment } from './schema-values.js';
+import { doc, keySegment } from '../../config/schema-values.js';
 
 export const filesAssetSchema = z.strictObject({
   name: keySegment().meta(doc('asset name: a segment of every key (A-Za-z0-9 . _ -), unique in the config', 'www')),
@@ -19,3 +19,6 @@ export const filesAssetSchema = z.strictObject({
     .default({ xattrs: true, acls: true })
     .meta(doc('file metadata stored besides modes, owners and times; turn off for a filesystem that lacks it or fails to report it')),
 });
+
+/** A files asset as the config loader returns it (defaults applied). */
+export type FilesAssetConfig = z.output<typeof filesAssetSchema>;

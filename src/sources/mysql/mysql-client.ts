@@ -1,10 +1,9 @@
 // Finds the MySQL/MariaDB client programs and asks the server for its databases, with clear errors.
 import { basename, dirname, join } from 'node:path';
-import { execa } from 'execa';
-import { BackupError } from '../shared/backup-error.js';
-import { describeExit, tail } from '../shared/child-output.js';
-import { findOnPath } from '../shared/find-on-path.js';
-import type { MysqlAssetConfig } from '../config/schema.js';
+import { BackupError } from '../../shared/backup-error.js';
+import { describeExit, runChild, tail } from '../../shared/child-process.js';
+import { findOnPath } from '../../shared/find-on-path.js';
+import type { MysqlAssetConfig } from './mysql-asset-schema.js';
 
 /** Databases never dumped by `databases: all` (mysql only with include_system). */
 export const SYSTEM_DATABASES = ['information_schema', 'performance_schema', 'sys'];
@@ -14,13 +13,6 @@ export interface MysqlTools {
   dump: string;
   /** Absolute path of the mariadb / mysql client. */
   client: string;
-}
-
-/** The environment children get: no inherited secrets, just what the client programs need. */
-export function childEnv(): Record<string, string> {
-  const env: Record<string, string> = { LC_ALL: 'C' };
-  for (const name of ['PATH', 'HOME', 'TZ']) if (process.env[name] !== undefined) env[name] = process.env[name]!;
-  return env;
 }
 
 /** The databases an asset backs up, given what the server lists: `all` leaves out the system databases (mysql too, unless include_system). */
@@ -72,7 +64,7 @@ export function explainMysqlError(asset: MysqlAssetConfig, program: string, resu
 /** Lists the server's databases (one connection, `SHOW DATABASES`). */
 export async function listDatabases(asset: MysqlAssetConfig, tools: MysqlTools, optionsFile: string | undefined, signal: AbortSignal): Promise<string[]> {
   const args = [...(optionsFile ? [`--defaults-extra-file=${optionsFile}`] : []), '--batch', '--skip-column-names', '--execute=SHOW DATABASES'];
-  const result = await execa(tools.client, args, { reject: false, cancelSignal: signal, extendEnv: false, env: childEnv(), stdin: 'ignore', timeout: 60_000 });
+  const result = await runChild(tools.client, args, { env: 'client', signal, stdin: 'ignore', timeout: 60_000 });
   if (result.isCanceled) throw new BackupError('INTERRUPTED', `mysql "${asset.name}": interrupted`, { asset: asset.name });
   if (result.exitCode !== 0) throw explainMysqlError(asset, tools.client, result, String(result.stderr));
   return String(result.stdout).split('\n').map((line) => line.trim()).filter(Boolean);

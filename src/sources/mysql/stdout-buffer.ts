@@ -4,9 +4,8 @@
 // of the reader (measured, README "Design notes": ~0.5 CPU-s less in the dump and zstd, Node's reads
 // 9-11 KiB -> 58 KiB on average). stdbuf execs the program: pid, exit status and signals are the
 // program's own, and it adds only LD_PRELOAD and _STDBUF_O to the child's environment.
-import { execa } from 'execa';
-import { findOnPath } from '../shared/find-on-path.js';
-import type { ChildCommand } from '../transforms/compress.js';
+import { runChild, type ChildCommand } from '../../shared/child-process.js';
+import { findOnPath } from '../../shared/find-on-path.js';
 
 /** The stdout buffer asked for: the most Node reads from a pipe in one go (libuv reads 64 KiB). */
 export const STDOUT_BUFFER = '64K';
@@ -19,9 +18,7 @@ export async function findStdbuf(signal: AbortSignal): Promise<string | undefine
   const stdbuf = await findOnPath('stdbuf');
   if (!stdbuf) return undefined;
   // A stdbuf whose library is missing exits 125 with every program; one probe tells.
-  const probe = await execa(stdbuf, ['-o', STDOUT_BUFFER, 'true'], {
-    reject: false, cancelSignal: signal, stdin: 'ignore', timeout: 10_000, extendEnv: false, env: { LC_ALL: 'C', PATH: process.env.PATH ?? '' },
-  });
+  const probe = await runChild(stdbuf, ['-o', STDOUT_BUFFER, 'true'], { env: 'c-locale', signal, stdin: 'ignore', timeout: 10_000 });
   return probe.exitCode === 0 ? stdbuf : undefined;
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tarCreateArgs } from './files-source.js';
+import { tarCreateArgs } from './plan-files.js';
 import { TarSizeEstimate } from './tar-size.js';
 
 describe('TarSizeEstimate', () => {

@@ -2,7 +2,7 @@
 // (optionally without DEFINERs). Table data passes through untouched at memchr speed; every other
 // statement is tokenized and rewritten as tokens (src/sources/retarget-statement.ts).
 import { Transform, type TransformCallback } from 'node:stream';
-import { BackupError } from '../shared/backup-error.js';
+import { BackupError } from '../../shared/backup-error.js';
 import { DumpSession } from './dump-session.js';
 import { rewriteStatement, type RetargetOptions } from './retarget-statement.js';
 import { SqlLexer, type Token } from './sql-lexer.js';

@@ -1,0 +1,4 @@
+// The retention tiers, by name: a value the key layout, retention and the schema all use, kept apart from
+// the assembled schema (which depends on the source registry) so lower layers can import it.
+export const tierNames = ['daily', 'weekly', 'monthly', 'yearly'] as const;
+export type Tier = (typeof tierNames)[number];
