@@ -6,7 +6,7 @@ import { BackupError } from '../shared/backup-error.js';
 import type { BackupEntry } from '../pipeline/backup-entries.js';
 import { restoreDumpIntoDatabase, restoreDumpToFile } from '../pipeline/restore-mysql.js';
 import type { OperatorContext } from './operator-context.js';
-import type { RestoreCommandOptions, RestoreReporter } from './restore-command.js';
+import type { RestoreCommandOptions, RestoreReporter } from './restore-action.js';
 
 /** Restores the dump artifacts `entries` of one mysql run. */
 export async function restoreMysqlCommand(context: OperatorContext, entries: BackupEntry[], options: RestoreCommandOptions, report: RestoreReporter): Promise<void> {

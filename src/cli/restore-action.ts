@@ -5,8 +5,7 @@ import { ExitCode } from '../shared/exit-codes.js';
 import type { BackupEntry } from '../pipeline/backup-entries.js';
 import { restoreFiles } from '../pipeline/restore-files.js';
 import { selectBackup } from '../pipeline/select-backup.js';
-import type { GlobalOptions } from './main.js';
-import { reportError } from './main.js';
+import type { GlobalOptions } from './global-options.js';
 import { openOperatorContext, type OperatorContext, type OperatorOptions } from './operator-context.js';
 
 export interface RestoreCommandOptions extends OperatorOptions {
@@ -26,7 +25,7 @@ export interface RestoreCommandOptions extends OperatorOptions {
 }
 
 /** Restores the selected backup; exit 0 when everything was restored, else the error's code. */
-export async function restoreCommand(global: GlobalOptions, key: string | undefined, options: RestoreCommandOptions): Promise<number> {
+export async function restoreAction(global: GlobalOptions, key: string | undefined, options: RestoreCommandOptions): Promise<number> {
   let context: OperatorContext | undefined;
   try {
     if ((options.to === undefined) === (options.intoDatabase === undefined)) {
@@ -55,8 +54,6 @@ export async function restoreCommand(global: GlobalOptions, key: string | undefi
       throw new BackupError('USAGE', `restore: ${store.locate(entries[0]!.key)} is of type ${type}, which this version cannot restore`);
     }
     return ExitCode.OK;
-  } catch (error) {
-    return reportError(error);
   } finally {
     context?.dispose();
   }

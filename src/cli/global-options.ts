@@ -1,0 +1,17 @@
+// The program-level flags every command receives (--config, --verbose, --quiet), in one place.
+import { DEFAULT_CONFIG_PATH } from '../config/load-config.js';
+import type { FlagDefinition } from './command-definition.js';
+
+/** What the global flags parse into; each command's action receives it. */
+export interface GlobalOptions {
+  config: string;
+  verbose?: boolean;
+  quiet?: boolean;
+}
+
+/** The flags before the command name, in the order `--help` lists them. */
+export const GLOBAL_FLAGS: readonly FlagDefinition[] = [
+  { flags: '-c, --config <path>', description: 'config file', env: 'BACKUP_AGENT_CONFIG', default: DEFAULT_CONFIG_PATH },
+  { flags: '-v, --verbose', description: 'debug logging' },
+  { flags: '-q, --quiet', description: 'warnings and errors only' },
+];
