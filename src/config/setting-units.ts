@@ -12,6 +12,11 @@ export function withUnit<S extends z.ZodType>(unit: Unit, schema: S): S {
   return schema;
 }
 
+/** Whether `schema` parses to milliseconds or bytes (registered by {@link withUnit}); undefined otherwise. */
+export function unitOf(schema: z.ZodType): Unit | undefined {
+  return units.get(schema)?.unit;
+}
+
 /** The parts of zod's schema definitions this walk reads. */
 interface Def {
   type: string;

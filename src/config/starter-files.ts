@@ -1,5 +1,6 @@
 // The files `backup-agent init` writes: a commented starter config and the secret-file stubs it names.
 import { join } from 'node:path';
+import { withKeyComments } from './starter-comments.js';
 
 /** What the starter config is made from. */
 export interface StarterOptions {
@@ -28,55 +29,58 @@ export const PLACEHOLDER_BUCKET = 'replace-me-backup-bucket';
 // JSON strings are valid YAML scalars: user-supplied values cannot break the document.
 const q = (value: string) => JSON.stringify(value);
 
-/** The commented config.yml: an S3 put-only destination, one files asset, a MySQL asset commented out. */
+/**
+ * The commented config.yml: an S3 put-only destination, one files asset, a MySQL asset commented out.
+ * The comment above each key is the schema's description of it (`@path` markers, see withKeyComments).
+ */
 export function starterConfig(options: StarterOptions): string {
   const keyFile = join(options.dir, 's3-credentials');
   const myCnf = join(options.dir, 'my.cnf');
-  return `# backup-agent configuration, written by \`backup-agent init\`. Every key is described in the README
-# ("Config"). Check it with:  backup-agent --config ${join(options.dir, 'config.yml')} validate
-host: ${q(options.host)}                  # part of every object key; default: the hostname
-state_dir: /var/lib/backup-agent     # lock and last-run.json (the systemd unit's StateDirectory)
+  return withKeyComments(`# backup-agent configuration, written by \`backup-agent init\`. Every key is described in docs/config.md,
+# in the words of the comments below (both come from the config schema). Check it with:
+#   backup-agent --config ${join(options.dir, 'config.yml')} validate
+host: ${q(options.host)} @host
+state_dir: /var/lib/backup-agent @state_dir
 
-destination:
-  type: s3
-  bucket: ${q(options.bucket)}
-  region: ${q(options.region)}
-  prefix: ${q(options.prefix)}             # the put-only policy grants s3:PutObject under this prefix only
-  # endpoint: https://minio.example.internal:9000   # S3-compatible stores (MinIO, Ceph)
-  # force_path_style: true
-  # ca_file: ${join(options.dir, 'ca.pem')}      # private CA of the endpoint
-  credentials:
-    key_file: ${keyFile}   # [default] aws_access_key_id / aws_secret_access_key, mode 0600
-  # Without credentials: the standard AWS chain (environment, instance profile, web identity).
+destination: @destination
+  type: s3 @destination.type
+  bucket: ${q(options.bucket)} @destination.bucket
+  region: ${q(options.region)} @destination.region
+  prefix: ${q(options.prefix)} @destination.prefix
+  # @destination.endpoint
+  # force_path_style: true @destination.force_path_style
+  # ca_file: ${join(options.dir, 'ca.pem')} @destination.ca_file
+  credentials: @destination.credentials
+    key_file: ${keyFile} @destination.credentials.key_file
 
-compression: { algorithm: zstd, level: 3 }
-retention: { daily: 7, monthly: 365 }  # days per tier; the tier is part of the key (lifecycle rules)
+compression: { algorithm: zstd, level: 3 } @compression
+retention: { daily: 7, monthly: 365 } @retention
 
-# encryption:                          # client-side age encryption; the host never holds a private key
-#   age_recipients: [age1...]          # public key(s) from age-keygen, kept by the operators
+# encryption: @encryption
+#   age_recipients: [age1...] @encryption.age_recipients
 
-assets:
-  - name: etc
-    type: files
-    paths: [/etc]
-    exclude: ["**/*.swp", "**/*~"]
+assets: @assets
+  - name: etc @assets[].name
+    type: files @assets[].type
+    paths: [/etc] @assets[].paths
+    exclude: ["**/*.swp", "**/*~"] @assets[].exclude
   # - name: www
   #   type: files
   #   paths: [/var/www]
   #   exclude: ["**/*.log", "**/node_modules/**", "**/cache/**"]
   # - name: mysql
   #   type: mysql
-  #   databases: all                   # or a list: [shop, billing]
-  #   defaults_file: ${myCnf}   # [client] user / password / socket, mode 0600
+  #   databases: all @assets[].databases
+  #   defaults_file: ${myCnf} @assets[].defaults_file
 
-schedule: "15 3 * * *"                 # for \`schedule --print systemd|cron\` and \`daemon\`
-random_delay: 15m
-alert_after: 26h                       # \`backup-agent status\` exits 1 when the last success is older
+schedule: "15 3 * * *" @schedule
+random_delay: 15m @random_delay
+alert_after: 26h @alert_after
 
-# notify:
-#   email: { to: [ops@example.com], when: failure }
-#   ping: { success: https://hc-ping.com/UUID, fail: https://hc-ping.com/UUID/fail }
-`;
+# notify: @notify
+#   email: { to: [ops@example.com], when: failure } @notify.email
+#   ping: { success: https://hc-ping.com/UUID, fail: https://hc-ping.com/UUID/fail } @notify.ping
+`);
 }
 
 /** The file `init --quickstart` writes into the current directory (or --dir). */
