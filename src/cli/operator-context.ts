@@ -7,7 +7,7 @@ import { createOperatorStore, type OperatorStore } from '../destinations/create-
 import { BackupError } from '../shared/backup-error.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import type { DecryptorPlan } from '../transforms/decrypt.js';
-import type { GlobalOptions } from './main.js';
+import type { GlobalOptions } from './global-options.js';
 import { abortOnSignals } from './signals.js';
 
 /** Flags every operator command takes. */

@@ -3,8 +3,7 @@ import { loadConfig } from '../config/load-config.js';
 import { checkSecretFiles } from '../config/secret-files.js';
 import { backupRun } from '../backup/backup-run.js';
 import { createLogger } from '../shared/logger.js';
-import type { GlobalOptions } from './main.js';
-import { reportError } from './main.js';
+import type { GlobalOptions } from './global-options.js';
 import { createProgressDisplay, wantsProgress } from './progress-display.js';
 import { abortOnSignals } from './signals.js';
 import { formatSummary } from './summary.js';
@@ -16,7 +15,7 @@ export interface RunCommandOptions {
 }
 
 /** Runs a backup and returns the exit code. */
-export async function runCommand(global: GlobalOptions, options: RunCommandOptions): Promise<number> {
+export async function runAction(global: GlobalOptions, options: RunCommandOptions): Promise<number> {
   // Progress only on a terminal; journald, cron and pipes get plain JSON log lines.
   const display = wantsProgress({ ...options, quiet: global.quiet }) ? createProgressDisplay(process.stderr) : undefined;
   const logger = createLogger({ level: global.verbose ? 'debug' : global.quiet ? 'warn' : 'info', ...(display ? { stream: display.logStream } : {}) });
@@ -28,8 +27,6 @@ export async function runCommand(global: GlobalOptions, options: RunCommandOptio
       .finally(() => display?.stop());
     process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatSummary(report));
     return report.exit_code;
-  } catch (error) {
-    return reportError(error);
   } finally {
     display?.stop();
     dispose();

@@ -3,8 +3,7 @@
 import { formatBytes } from '../config/sizes.js';
 import { verifyBackups, type VerifyResult } from '../catalog/verify-backups.js';
 import { ExitCode } from '../shared/exit-codes.js';
-import type { GlobalOptions } from './main.js';
-import { reportError } from './main.js';
+import type { GlobalOptions } from './global-options.js';
 import { openOperatorContext, parseSince, type OperatorOptions } from './operator-context.js';
 
 export interface VerifyCommandOptions extends OperatorOptions {
@@ -15,7 +14,7 @@ export interface VerifyCommandOptions extends OperatorOptions {
 }
 
 /** Exit 0 when every artifact checked out and no day is missing; 1 otherwise, each problem named. */
-export async function verifyCommand(global: GlobalOptions, options: VerifyCommandOptions, now = new Date()): Promise<number> {
+export async function verifyAction(global: GlobalOptions, options: VerifyCommandOptions, now = new Date()): Promise<number> {
   let context;
   try {
     const since = parseSince(options.since, now)!;
@@ -35,8 +34,6 @@ export async function verifyCommand(global: GlobalOptions, options: VerifyComman
       process.stdout.write(formatVerify(result, since, problems));
     }
     return problems === 0 ? ExitCode.OK : ExitCode.FAILED;
-  } catch (error) {
-    return reportError(error);
   } finally {
     context?.dispose();
   }

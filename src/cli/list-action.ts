@@ -3,8 +3,7 @@ import { formatBytes } from '../config/sizes.js';
 import { backupEntries, type BackupEntry } from '../catalog/backup-entries.js';
 import { loadCatalog } from '../catalog/manifest-catalog.js';
 import { ExitCode } from '../shared/exit-codes.js';
-import type { GlobalOptions } from './main.js';
-import { reportError } from './main.js';
+import type { GlobalOptions } from './global-options.js';
 import { openOperatorContext, parseSince, type OperatorOptions } from './operator-context.js';
 
 export interface ListCommandOptions extends OperatorOptions {
@@ -15,7 +14,7 @@ export interface ListCommandOptions extends OperatorOptions {
 }
 
 /** Prints the backups; exit 0, or 1 when some manifests could not be read (each is named on stderr). */
-export async function listCommand(global: GlobalOptions, options: ListCommandOptions): Promise<number> {
+export async function listAction(global: GlobalOptions, options: ListCommandOptions): Promise<number> {
   let context;
   try {
     const since = parseSince(options.since);
@@ -26,8 +25,6 @@ export async function listCommand(global: GlobalOptions, options: ListCommandOpt
     for (const problem of problems) process.stderr.write(`backup-agent: ${problem.message}\n`);
     process.stdout.write(options.json ? `${JSON.stringify(rows.map(({ record: _record, ...row }) => row), null, 2)}\n` : formatList(rows));
     return problems.length > 0 ? ExitCode.FAILED : ExitCode.OK;
-  } catch (error) {
-    return reportError(error);
   } finally {
     context?.dispose();
   }

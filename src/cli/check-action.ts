@@ -5,9 +5,12 @@ import { preflight } from '../backup/preflight.js';
 import type { CheckResult } from '../shared/check-result.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import { createLogger } from '../shared/logger.js';
-import type { GlobalOptions } from './main.js';
-import { reportError } from './main.js';
+import type { GlobalOptions } from './global-options.js';
 import { abortOnSignals } from './signals.js';
+
+export interface CheckCommandOptions {
+  json?: boolean;
+}
 
 const LABEL = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL' } as const;
 
@@ -24,7 +27,7 @@ export function formatChecks(results: CheckResult[]): string {
 }
 
 /** Runs the checks; exit 0 when none failed (warnings keep 0), 1 otherwise, 2 for a config error. */
-export async function checkCommand(global: GlobalOptions, options: { json?: boolean }): Promise<number> {
+export async function checkAction(global: GlobalOptions, options: CheckCommandOptions): Promise<number> {
   const logger = createLogger({ level: global.verbose ? 'debug' : 'warn' });
   const { controller, dispose } = abortOnSignals(logger);
   try {
@@ -33,8 +36,6 @@ export async function checkCommand(global: GlobalOptions, options: { json?: bool
     const exitCode = controller.signal.aborted ? ExitCode.INTERRUPTED : results.some((r) => r.status === 'fail') ? ExitCode.FAILED : ExitCode.OK;
     process.stdout.write(options.json ? `${JSON.stringify({ ok: exitCode === ExitCode.OK, exit_code: exitCode, checks: results }, null, 2)}\n` : formatChecks(results));
     return exitCode;
-  } catch (error) {
-    return reportError(error);
   } finally {
     dispose();
   }

@@ -4,8 +4,7 @@ import { checkSecretFiles } from '../config/secret-files.js';
 import { startDaemon } from '../scheduler/daemon.js';
 import { validateSchedule } from '../scheduler/validate-schedule.js';
 import { createLogger } from '../shared/logger.js';
-import type { GlobalOptions } from './main.js';
-import { reportError } from './main.js';
+import type { GlobalOptions } from './global-options.js';
 import { onStopSignals } from './signals.js';
 
 /** Loads the config, requiring a valid schedule and private secret files; throws BackupError (exit 2). */
@@ -17,14 +16,9 @@ async function loadScheduledConfig(path: string): Promise<LoadedConfig> {
 }
 
 /** Runs the daemon; resolves with its exit code (0 after a clean stop, 130 if a backup was aborted, 2 for a bad config). */
-export async function daemonCommand(global: GlobalOptions): Promise<number> {
+export async function daemonAction(global: GlobalOptions): Promise<number> {
   const logger = createLogger({ level: global.verbose ? 'debug' : global.quiet ? 'warn' : 'info' });
-  let loaded: LoadedConfig;
-  try {
-    loaded = await loadScheduledConfig(global.config);
-  } catch (error) {
-    return reportError(error);
-  }
+  const loaded = await loadScheduledConfig(global.config);
   const daemon = startDaemon({
     config: loaded.config,
     configPath: loaded.path,

@@ -5,8 +5,7 @@ import { renderCrontab } from '../scheduler/crontab-line.js';
 import { renderSystemdTimer } from '../scheduler/on-calendar.js';
 import { validateSchedule } from '../scheduler/validate-schedule.js';
 import { ExitCode } from '../shared/exit-codes.js';
-import type { GlobalOptions } from './main.js';
-import { reportError } from './main.js';
+import type { GlobalOptions } from './global-options.js';
 
 export interface ScheduleCommandOptions {
   print: 'systemd' | 'cron';
@@ -16,15 +15,11 @@ export interface ScheduleCommandOptions {
  * Prints a backup-agent.timer or a crontab entry equivalent to `schedule` (with timezone and random_delay).
  * Returns 0, or 2 when the config has no valid schedule or the expression cannot be converted.
  */
-export async function scheduleCommand(global: GlobalOptions, options: ScheduleCommandOptions): Promise<number> {
-  try {
-    const { config, path } = await loadConfig(global.config);
-    validateSchedule(config, { file: path, required: true });
-    // The launcher that is running now, so cron (whose PATH is /usr/bin:/bin) finds the same program.
-    const bin = process.argv[1] ? resolve(process.argv[1]) : 'backup-agent';
-    process.stdout.write(options.print === 'systemd' ? renderSystemdTimer(config, path) : renderCrontab(config, path, bin));
-    return ExitCode.OK;
-  } catch (error) {
-    return reportError(error);
-  }
+export async function scheduleAction(global: GlobalOptions, options: ScheduleCommandOptions): Promise<number> {
+  const { config, path } = await loadConfig(global.config);
+  validateSchedule(config, { file: path, required: true });
+  // The launcher that is running now, so cron (whose PATH is /usr/bin:/bin) finds the same program.
+  const bin = process.argv[1] ? resolve(process.argv[1]) : 'backup-agent';
+  process.stdout.write(options.print === 'systemd' ? renderSystemdTimer(config, path) : renderCrontab(config, path, bin));
+  return ExitCode.OK;
 }

@@ -8,7 +8,6 @@ import { PLACEHOLDER_BUCKET, QUICKSTART_FILE, quickstartConfig, starterConfig, s
 import { hostPolicy } from '../destinations/s3-policy.js';
 import { BackupError } from '../shared/backup-error.js';
 import { ExitCode } from '../shared/exit-codes.js';
-import { reportError } from './main.js';
 
 export interface InitCommandOptions {
   /** Write quickstart.yml (a local destination beside it) instead of the server starter files. */
@@ -31,31 +30,27 @@ const out = (line = '') => process.stdout.write(`${line}\n`);
  * and the next steps. Returns 0; 2 for invalid options or when an existing config.yml does not load;
  * 1 when a file cannot be written.
  */
-export async function initCommand(options: InitCommandOptions): Promise<number> {
+export async function initAction(options: InitCommandOptions): Promise<number> {
   if (options.quickstart) return quickstartCommand(options);
-  try {
-    const starter = starterOptions(options);
-    const configPath = join(starter.dir, 'config.yml');
-    checkStarterOptions(starter, configPath);
-    await createDir(starter.dir);
-    for (const file of starterFiles(starter)) {
-      const created = await createFile(file);
-      out(created ? `created ${file.path} (${file.role}, mode 0600)` : `kept    ${file.path}: it exists; not overwritten`);
-    }
-    const { config } = await loadConfig(configPath);
-    out();
-    if (config.destination.type === 's3') {
-      out(`IAM policy for the backup user (put-only: s3:PutObject under s3://${config.destination.bucket}/${config.destination.prefix}):`);
-      out(JSON.stringify(hostPolicy(config.destination, (note) => out(`note: ${note}`)), null, 2));
-    } else {
-      out(`destination.type is ${config.destination.type}: no IAM policy needed`);
-    }
-    out();
-    out(nextSteps(starter.dir, configPath));
-    return ExitCode.OK;
-  } catch (error) {
-    return reportError(error);
+  const starter = starterOptions(options);
+  const configPath = join(starter.dir, 'config.yml');
+  checkStarterOptions(starter, configPath);
+  await createDir(starter.dir);
+  for (const file of starterFiles(starter)) {
+    const created = await createFile(file);
+    out(created ? `created ${file.path} (${file.role}, mode 0600)` : `kept    ${file.path}: it exists; not overwritten`);
   }
+  const { config } = await loadConfig(configPath);
+  out();
+  if (config.destination.type === 's3') {
+    out(`IAM policy for the backup user (put-only: s3:PutObject under s3://${config.destination.bucket}/${config.destination.prefix}):`);
+    out(JSON.stringify(hostPolicy(config.destination, (note) => out(`note: ${note}`)), null, 2));
+  } else {
+    out(`destination.type is ${config.destination.type}: no IAM policy needed`);
+  }
+  out();
+  out(nextSteps(starter.dir, configPath));
+  return ExitCode.OK;
 }
 
 /**
@@ -64,23 +59,19 @@ export async function initCommand(options: InitCommandOptions): Promise<number> 
  * nothing outside that directory. Prints the commands that run, list and restore it.
  */
 async function quickstartCommand(options: InitCommandOptions): Promise<number> {
-  try {
-    const extra = (['bucket', 'prefix', 'host', 'region'] as const).filter((name) => options[name] !== undefined);
-    if (extra.length > 0) throw new BackupError('USAGE', `init --quickstart takes only --dir (not ${extra.map((name) => `--${name}`).join(', ')}): it writes a local-destination config`);
-    const dir = resolve(options.dir ?? process.cwd());
-    const path = join(dir, QUICKSTART_FILE);
-    await createDir(dir);
-    // dist/app/ (the bundle) and dist/cli/ are both two levels below the package root.
-    const examples = fileURLToPath(new URL('../../examples', import.meta.url));
-    const created = await createFile({ path, content: quickstartConfig([examples]), role: 'quickstart config' });
-    out(created ? `created ${path} (quickstart config: ${examples} -> ${join(dir, 'quickstart-backups/store')})` : `kept    ${path}: it exists; not overwritten`);
-    await loadConfig(path);
-    const c = `-c ${path === resolve(QUICKSTART_FILE) ? QUICKSTART_FILE : path}`;
-    out(['Next:', `  backup-agent ${c} run`, `  backup-agent ${c} list`, `  backup-agent ${c} restore --asset examples --latest --to restored`].join('\n'));
-    return ExitCode.OK;
-  } catch (error) {
-    return reportError(error);
-  }
+  const extra = (['bucket', 'prefix', 'host', 'region'] as const).filter((name) => options[name] !== undefined);
+  if (extra.length > 0) throw new BackupError('USAGE', `init --quickstart takes only --dir (not ${extra.map((name) => `--${name}`).join(', ')}): it writes a local-destination config`);
+  const dir = resolve(options.dir ?? process.cwd());
+  const path = join(dir, QUICKSTART_FILE);
+  await createDir(dir);
+  // dist/app/ (the bundle) and dist/cli/ are both two levels below the package root.
+  const examples = fileURLToPath(new URL('../../examples', import.meta.url));
+  const created = await createFile({ path, content: quickstartConfig([examples]), role: 'quickstart config' });
+  out(created ? `created ${path} (quickstart config: ${examples} -> ${join(dir, 'quickstart-backups/store')})` : `kept    ${path}: it exists; not overwritten`);
+  await loadConfig(path);
+  const c = `-c ${path === resolve(QUICKSTART_FILE) ? QUICKSTART_FILE : path}`;
+  out(['Next:', `  backup-agent ${c} run`, `  backup-agent ${c} list`, `  backup-agent ${c} restore --asset examples --latest --to restored`].join('\n'));
+  return ExitCode.OK;
 }
 
 function starterOptions(options: InitCommandOptions): StarterOptions {

@@ -7,8 +7,7 @@ import { readArtifact } from '../catalog/read-artifact.js';
 import { selectBackup } from '../catalog/select-backup.js';
 import { sourceOf } from '../sources/registry.js';
 import type { RestoreOptions } from '../sources/source.js';
-import type { GlobalOptions } from './main.js';
-import { reportError } from './main.js';
+import type { GlobalOptions } from './global-options.js';
 import { openOperatorContext, type OperatorContext, type OperatorOptions } from './operator-context.js';
 
 /** restore's own flags, the operator's, and each source's (see Source.restoreFlags). */
@@ -20,7 +19,7 @@ export interface RestoreCommandOptions extends OperatorOptions, RestoreOptions {
 }
 
 /** Restores the selected backup; exit 0 when everything was restored, else the error's code. */
-export async function restoreCommand(global: GlobalOptions, key: string | undefined, options: RestoreCommandOptions): Promise<number> {
+export async function restoreAction(global: GlobalOptions, key: string | undefined, options: RestoreCommandOptions): Promise<number> {
   let context: OperatorContext | undefined;
   try {
     if ((options.to === undefined) === (options.intoDatabase === undefined)) {
@@ -46,8 +45,6 @@ export async function restoreCommand(global: GlobalOptions, key: string | undefi
       warn: (warning) => process.stderr.write(`backup-agent: warning: ${warning}\n`),
     });
     return ExitCode.OK;
-  } catch (error) {
-    return reportError(error);
   } finally {
     context?.dispose();
   }

@@ -1,0 +1,13 @@
+// Turns what a command threw into the message people read on stderr and the process exit code.
+import { BackupError } from '../shared/backup-error.js';
+import { ExitCode } from '../shared/exit-codes.js';
+
+/** Prints an error for people on stderr and returns its exit code (a BackupError's own, else 1). */
+export function reportError(error: unknown): number {
+  if (error instanceof BackupError) {
+    process.stderr.write(`backup-agent: ${error.message}\n${error.details.map((d) => `  ${d}\n`).join('')}`);
+    return error.exitCode;
+  }
+  process.stderr.write(`backup-agent: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+  return ExitCode.FAILED;
+}
