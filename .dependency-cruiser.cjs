@@ -5,7 +5,7 @@
  * config, which is two: its values, sections and checks sit low (everything imports them), while the
  * assembled schema and the loader sit above sources, because the assets union and the secret files
  * come from the source registry.
- * @type {{ name: string, path: string }[]}
+ * @type {{ name: string, path: string, pathNot?: string }[]}
  */
 // The generators of docs/config.md and of init's starter config (and the check for its placeholders) read
 // the whole schema, so they sit with it.

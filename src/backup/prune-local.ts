@@ -5,7 +5,8 @@
 import { rmdir, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { readManifest } from '../catalog/manifest-catalog.js';
-import { tierNames, type LocalDestinationConfig, type Tier } from '../config/schema.js';
+import type { LocalDestinationConfig } from '../config/schema.js';
+import { tierNames, type Tier } from '../config/tiers.js';
 import { createLocalStore } from '../destinations/local-store.js';
 import { groupRuns, planRetention, type RetentionOutcome, type StoredRun } from '../layout/retention-plan.js';
 import type { Logger } from '../shared/logger.js';

@@ -2,7 +2,7 @@
 // place, so `check` fails on them with what to put there instead of passing on stub credentials.
 import { open } from 'node:fs/promises';
 import type { Config } from './schema.js';
-import type { SecretFile } from './secret-files.js';
+import type { SecretFile } from './secret-file-check.js';
 import { PLACEHOLDER, PLACEHOLDER_BUCKET } from './starter-files.js';
 
 /** Secret files are small; a placeholder sits near the top of the stubs init writes. */

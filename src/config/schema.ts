@@ -29,7 +29,6 @@ export const encryptionSchema = z
   .meta(doc('client-side encryption in the age format; artifacts and manifests get .age appended'));
 
 import { tierNames } from './tiers.js';
-export { tierNames, type Tier } from './tiers.js';
 
 const scheduleSchemas = {
   schedule: text().optional().meta(doc('cron expression for `daemon` and `schedule --print`', '15 3 * * *')),

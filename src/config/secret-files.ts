@@ -4,9 +4,6 @@ import { sourceFor } from '../sources/registry.js';
 import type { Config } from './schema.js';
 import { checkSecretFile, type SecretFile } from './secret-file-check.js';
 
-export type { SecretFile } from './secret-file-check.js';
-export { checkSecretFile } from './secret-file-check.js';
-
 
 /** Every secret file in `config`: the S3 key file, each asset's (its source says which), the age passphrase file, the SMTP password file. */
 export function secretFilesOf(config: Config): SecretFile[] {

@@ -1,6 +1,6 @@
 // Object keys: {prefix}{tier}/{date}/{host}/{asset}/{stamp}[--{label}][--{random}].{ext}, all in UTC.
 import { randomBytes } from 'node:crypto';
-import type { Tier } from '../config/schema.js';
+import type { Tier } from '../config/tiers.js';
 
 /** Calendar rule of each tier: does a backup taken on `date` (UTC) belong to it? */
 const TIER_RULES: Record<Tier, (date: Date) => boolean> = {

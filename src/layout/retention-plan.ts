@@ -1,8 +1,7 @@
 // Retention for destinations the host prunes itself (local directories): which stored runs have
 // outlived their tier, as a pure function returning reasons. The newest complete backup of every
 // asset is kept whatever its age; a run is removed whole (manifest and artifacts) or not at all.
-import type { Tier } from '../config/schema.js';
-import { tierNames } from '../config/tiers.js';
+import { tierNames, type Tier } from '../config/tiers.js';
 
 const DAY_MS = 86_400_000;
 /** `20261122T031500Z`, the run's start at the head of every key's file name. */
