@@ -1,0 +1,40 @@
+// Prometheus textfile of restore drills: per host and asset whether the last drill passed, when it ran
+// and how long its restore took. Written next to the run's textfile, never into it (the run owns that).
+import { basename, dirname, join } from 'node:path';
+import { writeAtomically } from '../shared/write-atomically.js';
+import type { DrillRecord } from './drill-results.js';
+
+/** The metric names `drill` writes (for alert rules and dashboards). */
+export const DRILL_METRICS = {
+  success: 'backup_agent_drill_success',
+  lastTimestamp: 'backup_agent_drill_last_timestamp_seconds',
+  restoreSeconds: 'backup_agent_drill_restore_seconds',
+} as const;
+
+/** Escapes a label value per the text exposition format. */
+const label = (value: string) => value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+
+/** The drill textfile for the run's `textfile`: `backup_agent.prom` -> `backup_agent-drill.prom`, same directory. */
+export function drillMetricsPath(textfile: string): string {
+  return join(dirname(textfile), `${basename(textfile).replace(/\.prom$/, '')}-drill.prom`);
+}
+
+/** Renders the three drill families for every record. */
+export function renderDrillMetrics(drills: DrillRecord[]): string {
+  const families: [string, string, (d: DrillRecord) => number][] = [
+    [DRILL_METRICS.success, 'Whether the last restore drill passed (1) or failed (0).', (d) => (d.ok ? 1 : 0)],
+    [DRILL_METRICS.lastTimestamp, 'When the last restore drill ran.', (d) => Date.parse(d.drilled_at) / 1000],
+    [DRILL_METRICS.restoreSeconds, 'Seconds the last drill took to restore the backup.', (d) => d.restore_seconds],
+  ];
+  const lines: string[] = [];
+  for (const [name, help, value] of families) {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
+    for (const d of drills) lines.push(`${name}{host="${label(d.host)}",asset="${label(d.asset)}"} ${value(d)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Writes the textfile atomically (node_exporter never reads half a file). */
+export async function writeDrillMetrics(path: string, drills: DrillRecord[]): Promise<void> {
+  await writeAtomically(path, renderDrillMetrics(drills));
+}
