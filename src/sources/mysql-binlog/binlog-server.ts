@@ -1,0 +1,60 @@
+// The server side of a binlog stream: the asset's connection in the mysql source's shape (so the options
+// file and error messages are that source's own), and what the server says about its binary log.
+import type { MysqlAssetConfig } from '../mysql/mysql-asset-schema.js';
+import { prepareOptionsFile, type OptionsFile } from '../mysql/mysql-options-file.js';
+import { findClient, queryRows } from '../mysql-physical/physical-connection.js';
+import type { BinlogAssetConfig } from './binlog-asset-schema.js';
+
+/** The mysql-source view of `asset`: its connection keys, with the dump-only keys at their defaults. */
+export function asMysqlConnection(asset: BinlogAssetConfig): MysqlAssetConfig {
+  const { name, defaults_file, host, port, socket, user, password, password_file } = asset;
+  return {
+    name,
+    type: 'mysql',
+    databases: 'all',
+    include_system: false,
+    dump_binary: 'auto',
+    extra_options: [],
+    concurrency: 1,
+    lock_wait_timeout: 300_000,
+    ...(defaults_file !== undefined ? { defaults_file } : {}),
+    ...(host !== undefined ? { host } : {}),
+    ...(port !== undefined ? { port } : {}),
+    ...(socket !== undefined ? { socket } : {}),
+    ...(user !== undefined ? { user } : {}),
+    ...(password !== undefined ? { password } : {}),
+    ...(password_file !== undefined ? { password_file } : {}),
+  };
+}
+
+/** What the server says about its binary log. */
+export interface BinlogServerFacts {
+  version: string;
+  serverId: number;
+  logBin: boolean;
+  /** ROW, STATEMENT or MIXED. */
+  format: string;
+  /** SHOW BINARY LOGS: the files the server still has, oldest first (empty without log_bin). */
+  files: string[];
+}
+
+/** The options file for `asset`; the caller disposes it. */
+export const binlogOptionsFile = (asset: BinlogAssetConfig): Promise<OptionsFile> =>
+  prepareOptionsFile(asMysqlConnection(asset));
+
+/** Asks the server; throws the client's error explained (cannot connect, access denied). */
+export async function binlogServerFacts(
+  asset: BinlogAssetConfig,
+  optionsFile: string | undefined,
+  signal: AbortSignal,
+): Promise<BinlogServerFacts> {
+  const connection = asMysqlConnection(asset);
+  const client = await findClient(`mysql-binlog "${asset.name}"`);
+  const login = optionsFile ? [`--defaults-extra-file=${optionsFile}`] : [];
+  const query = (sql: string) => queryRows(connection, client, login, sql, signal);
+  const [[version = '', serverId = '0', logBin = '0', format = ''] = []] = await query(
+    'SELECT VERSION(), @@server_id, @@log_bin, @@binlog_format',
+  );
+  const files = logBin === '1' ? (await query('SHOW BINARY LOGS')).map(([file = '']) => file) : [];
+  return { version, serverId: Number(serverId), logBin: logBin === '1', format, files };
+}
