@@ -9,7 +9,8 @@
  */
 // The generators of docs/config.md and of init's starter config (and the check for its placeholders) read
 // the whole schema, so they sit with it.
-const assembly = '^src/config/(schema|load-config|secret-files|config-reference|starter-comments|starter-files|placeholder-secrets)\\.ts$';
+const assembly =
+  '^src/config/(schema|load-config|secret-files|config-reference|starter-comments|starter-files|placeholder-secrets)\\.ts$';
 const layers = [
   { name: 'shared', path: '^src/shared/' }, // errors, exit codes, logger, the child-process module, atomic writes
   { name: 'config', path: '^src/config/', pathNot: assembly }, // sections, values, sizes, tiers, one secret file's check
@@ -31,13 +32,15 @@ module.exports = {
       // A unit test may import what it tests and what builds its input, whichever layer that is.
       const from = { path: layer.path, pathNot: [layer.pathNot, '\\.test\\.ts$'].filter(Boolean).join('|') };
       const above = layers.slice(index + 1).filter((l) => l.path !== assembly);
-      const rules = [{
-        name: `layer-${layer.name}`,
-        comment: `${layer.name} sits below ${above.map((l) => l.name).join(', ')}: it must not import them`,
-        severity: 'error',
-        from,
-        to: { path: above.map((l) => l.path).join('|') },
-      }];
+      const rules = [
+        {
+          name: `layer-${layer.name}`,
+          comment: `${layer.name} sits below ${above.map((l) => l.name).join(', ')}: it must not import them`,
+          severity: 'error',
+          from,
+          to: { path: above.map((l) => l.path).join('|') },
+        },
+      ];
       // The Config types are inferred from the assembled schema: a type-only import of them is erased at
       // run time and carries no dependency on the sources, so lower layers may make it. Nothing else.
       if (index < layers.findIndex((l) => l.path === assembly)) {
@@ -56,7 +59,10 @@ module.exports = {
       comment: 'every folder of src/ has a place in the layers of .dependency-cruiser.cjs',
       severity: 'error',
       from: { path: '^src/' },
-      to: { path: '^src/', pathNot: '^src/(shared|config|transforms|layout|destinations|sources|notify|catalog|backup|scheduler|cli)/' },
+      to: {
+        path: '^src/',
+        pathNot: '^src/(shared|config|transforms|layout|destinations|sources|notify|catalog|backup|scheduler|cli)/',
+      },
     },
     {
       name: 'no-circular',

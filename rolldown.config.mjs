@@ -9,5 +9,11 @@ export default defineConfig({
   input: { main: 'dist/cli/main.js' },
   platform: 'node',
   external: ['pino', 'node-cron', 'nodemailer', 'age-encryption'],
-  output: { dir: 'dist/app', cleanDir: true, format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+  output: {
+    dir: 'dist/app',
+    cleanDir: true,
+    format: 'esm',
+    entryFileNames: '[name].js',
+    chunkFileNames: '[name]-[hash].js',
+  },
 });

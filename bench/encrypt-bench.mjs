@@ -27,20 +27,36 @@ import { parseArgs } from 'node:util';
 const ROOT = resolve(import.meta.dirname, '..');
 const BENCH = join(ROOT, '.bench');
 const MiB = 1024 * 1024;
-const { values: opt } = parseArgs({ options: {
-  size: { type: 'string', default: '256M' }, repeat: { type: 'string', default: '3' },
-  worker: { type: 'string' }, input: { type: 'string' }, recipient: { type: 'string' },
-} });
+const { values: opt } = parseArgs({
+  options: {
+    size: { type: 'string', default: '256M' },
+    repeat: { type: 'string', default: '3' },
+    worker: { type: 'string' },
+    input: { type: 'string' },
+    recipient: { type: 'string' },
+  },
+});
 
 // ---------- worker: one contestant inside node ----------
 if (opt.worker) {
   const { planEncryptor } = await import('../dist/transforms/encrypt.js');
-  const plan = opt.worker === 'read' ? undefined
-    : await planEncryptor({ age_recipients: [opt.recipient], age_binary: 'auto' }, opt.worker === 'js' ? { PATH: join(BENCH, 'no-such-dir') } : process.env);
+  const plan =
+    opt.worker === 'read'
+      ? undefined
+      : await planEncryptor(
+          { age_recipients: [opt.recipient], age_binary: 'auto' },
+          opt.worker === 'js' ? { PATH: join(BENCH, 'no-such-dir') } : process.env,
+        );
   if (plan) process.stderr.write(`${plan.engine}\n`);
   const pass = async () => {
     let bytes = 0;
-    const sink = new Writable({ highWaterMark: MiB, write(chunk, _encoding, callback) { bytes += chunk.length; callback(); } });
+    const sink = new Writable({
+      highWaterMark: MiB,
+      write(chunk, _encoding, callback) {
+        bytes += chunk.length;
+        callback();
+      },
+    });
     const t0 = performance.now();
     await pipeline(createReadStream(opt.input), ...(plan ? [plan.create(new AbortController().signal)] : []), sink);
     return { bytes, seconds: (performance.now() - t0) / 1000 };
@@ -52,21 +68,39 @@ if (opt.worker) {
 
 const { machineBusy, monitor } = await import('./measure.mjs'); // not in the workers, whose memory is measured
 let current;
-const cleanup = () => { try { if (current?.pid) process.kill(-current.pid, 'SIGKILL'); } catch { /* gone */ } };
+const cleanup = () => {
+  try {
+    if (current?.pid) process.kill(-current.pid, 'SIGKILL');
+  } catch {
+    /* gone */
+  }
+};
 process.on('exit', cleanup);
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { cleanup(); process.exit(130); });
+for (const sig of ['SIGINT', 'SIGTERM'])
+  process.on(sig, () => {
+    cleanup();
+    process.exit(130);
+  });
 
 /** Runs argv in its own process group with the given stdio; resolves to wall seconds, peaks and CPU. */
 async function measure(name, argv, stdio) {
   const log = openSync(join(BENCH, `encrypt-${name}.log`), 'w');
   const busy0 = machineBusy();
   const t0 = performance.now();
-  const child = spawn(argv[0], argv.slice(1), { stdio: [stdio?.[0] ?? 'ignore', stdio?.[1] ?? 'pipe', log], detached: true });
+  const child = spawn(argv[0], argv.slice(1), {
+    stdio: [stdio?.[0] ?? 'ignore', stdio?.[1] ?? 'pipe', log],
+    detached: true,
+  });
   current = child;
   const { sample, stop } = monitor(child.pid, 20);
   let stdout = '';
   child.stdout?.on('data', (d) => (stdout += d));
-  const code = await new Promise((ok) => child.once('exit', (c, s) => { sample(); ok(c ?? s); }));
+  const code = await new Promise((ok) =>
+    child.once('exit', (c, s) => {
+      sample();
+      ok(c ?? s);
+    }),
+  );
   const wall = (performance.now() - t0) / 1000;
   const { procs, treePeakKb: treePeak } = stop();
   closeSync(log);
@@ -74,7 +108,14 @@ async function measure(name, argv, stdio) {
   if (code !== 0) throw new Error(`${name} exited ${code}; see .bench/encrypt-${name}.log`);
   const treeCpu = [...procs.values()].reduce((sum, p) => sum + p.cpu, 0);
   const nodePeak = [...procs.values()].filter((p) => p.name === 'node').reduce((max, p) => Math.max(max, p.hwm), 0);
-  return { wall, stdout, treePeakKb: treePeak, nodePeakKb: nodePeak, treeCpu, otherCpu: machineBusy() - busy0 - treeCpu };
+  return {
+    wall,
+    stdout,
+    treePeakKb: treePeak,
+    nodePeakKb: nodePeak,
+    treeCpu,
+    otherCpu: machineBusy() - busy0 - treeCpu,
+  };
 }
 
 async function ensureInput(bytes) {
@@ -101,7 +142,14 @@ async function main() {
   const input = await ensureInput(bytes);
   const { generateX25519Identity, identityToRecipient } = await import('age-encryption');
   const recipient = await identityToRecipient(await generateX25519Identity());
-  await pipeline(createReadStream(input), new Writable({ write(_c, _e, cb) { cb(); } })); // warm the page cache
+  await pipeline(
+    createReadStream(input),
+    new Writable({
+      write(_c, _e, cb) {
+        cb();
+      },
+    }),
+  ); // warm the page cache
 
   const self = [process.execPath, import.meta.filename];
   const contestants = {
@@ -110,18 +158,26 @@ async function main() {
     js: () => measure('js', [...self, '--worker', 'js', '--input', input, '--recipient', recipient]),
     'age-cli': async () => {
       const [stdin, stdout] = [openSync(input, 'r'), openSync('/dev/null', 'w')];
-      try { return await measure('age-cli', ['age', '-e', '-r', recipient], [stdin, stdout]); } finally { closeSync(stdin); closeSync(stdout); }
+      try {
+        return await measure('age-cli', ['age', '-e', '-r', recipient], [stdin, stdout]);
+      } finally {
+        closeSync(stdin);
+        closeSync(stdout);
+      }
     },
   };
   const names = Object.keys(contestants);
   const results = Object.fromEntries(names.map((n) => [n, []]));
-  console.log(`input ${input}: ${(bytes / MiB).toFixed(0)} MiB random; ${repeat} repetition(s), rotating order; node ${process.version}, ${(await import('node:os')).cpus().length} CPUs`);
+  console.log(
+    `input ${input}: ${(bytes / MiB).toFixed(0)} MiB random; ${repeat} repetition(s), rotating order; node ${process.version}, ${(await import('node:os')).cpus().length} CPUs`,
+  );
   for (let r = 0; r < repeat; r++) {
     for (let i = 0; i < names.length; i++) {
       const name = names[(i + r) % names.length];
       const result = await contestants[name]();
       result.seconds = name === 'age-cli' ? result.wall : JSON.parse(result.stdout).seconds;
-      if (name !== 'read' && name !== 'age-cli' && JSON.parse(result.stdout).bytes <= bytes) throw new Error(`${name}: output not larger than input`);
+      if (name !== 'read' && name !== 'age-cli' && JSON.parse(result.stdout).bytes <= bytes)
+        throw new Error(`${name}: output not larger than input`);
       results[name].push(result);
       process.stderr.write(`  run ${r + 1} ${name}: ${(bytes / MiB / result.seconds).toFixed(0)} MiB/s\n`);
     }
@@ -129,15 +185,42 @@ async function main() {
   const speed = Object.fromEntries(names.map((n) => [n, bytes / MiB / median(results[n].map((x) => x.seconds))]));
   const rows = names.map((n) => {
     const rs = results[n];
-    return [n, median(rs.map((x) => x.seconds)).toFixed(2), speed[n].toFixed(0), (speed[n] / speed['age-cli']).toFixed(2), (speed[n] / speed.js).toFixed(1),
-      n === 'age-cli' ? '-' : (Math.max(...rs.map((x) => x.nodePeakKb)) / 1024).toFixed(0), (Math.max(...rs.map((x) => x.treePeakKb)) / 1024).toFixed(0),
-      median(rs.map((x) => x.treeCpu)).toFixed(1), median(rs.map((x) => x.otherCpu)).toFixed(1)];
+    return [
+      n,
+      median(rs.map((x) => x.seconds)).toFixed(2),
+      speed[n].toFixed(0),
+      (speed[n] / speed['age-cli']).toFixed(2),
+      (speed[n] / speed.js).toFixed(1),
+      n === 'age-cli' ? '-' : (Math.max(...rs.map((x) => x.nodePeakKb)) / 1024).toFixed(0),
+      (Math.max(...rs.map((x) => x.treePeakKb)) / 1024).toFixed(0),
+      median(rs.map((x) => x.treeCpu)).toFixed(1),
+      median(rs.map((x) => x.otherCpu)).toFixed(1),
+    ];
   });
-  const header = ['contestant', 'stream s', 'MiB/s', 'x age-cli', 'x js', 'node peak MiB', 'tree peak MiB', 'cpu s', 'other cpu s'];
+  const header = [
+    'contestant',
+    'stream s',
+    'MiB/s',
+    'x age-cli',
+    'x js',
+    'node peak MiB',
+    'tree peak MiB',
+    'cpu s',
+    'other cpu s',
+  ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
-  console.log([line(header), `|${widths.map((w, i) => '-'.repeat(w + 1) + (i === 0 ? '-' : ':')).join('|')}|`, ...rows.map(line)].join('\n'));
-  console.log('cpu s: CPU seconds of the contestant\'s process tree (node contestants: both passes); other cpu s: CPU seconds used\nby other processes on the machine meanwhile (interference: with 2 CPUs, more than ~1 s per second of run skews the numbers).');
+  const line = (cells) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  console.log(
+    [
+      line(header),
+      `|${widths.map((w, i) => '-'.repeat(w + 1) + (i === 0 ? '-' : ':')).join('|')}|`,
+      ...rows.map(line),
+    ].join('\n'),
+  );
+  console.log(
+    "cpu s: CPU seconds of the contestant's process tree (node contestants: both passes); other cpu s: CPU seconds used\nby other processes on the machine meanwhile (interference: with 2 CPUs, more than ~1 s per second of run skews the numbers).",
+  );
 }
 
 await main();

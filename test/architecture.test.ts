@@ -12,7 +12,12 @@ const CONFIG = join(ROOT, '.dependency-cruiser.cjs');
 const DEPCRUISE = join(ROOT, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruise.mjs');
 
 /** Runs dependency-cruiser with the project's rules on `src` under `cwd`; its `err` report lists each violation. */
-const cruise = (cwd: string) => execa(process.execPath, [DEPCRUISE, 'src', '--config', CONFIG, '--output-type', 'err'], { cwd, reject: false, all: true });
+const cruise = (cwd: string) =>
+  execa(process.execPath, [DEPCRUISE, 'src', '--config', CONFIG, '--output-type', 'err'], {
+    cwd,
+    reject: false,
+    all: true,
+  });
 
 describe('architecture', () => {
   it('src/ imports only its own layer or lower ones, and nothing in a circle', async () => {
@@ -28,9 +33,15 @@ describe('architecture', () => {
   it('names an upward import and a circle when the code has them', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'ba-architecture-'));
     try {
-      await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext' } }));
+      await writeFile(
+        join(dir, 'tsconfig.json'),
+        JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext' } }),
+      );
       for (const folder of ['layout', 'backup', 'catalog']) await mkdir(join(dir, 'src', folder), { recursive: true });
-      await writeFile(join(dir, 'src/layout/keys.ts'), "import { writeRun } from '../backup/write-run.js';\nexport const key = writeRun;\n");
+      await writeFile(
+        join(dir, 'src/layout/keys.ts'),
+        "import { writeRun } from '../backup/write-run.js';\nexport const key = writeRun;\n",
+      );
       await writeFile(join(dir, 'src/backup/write-run.ts'), 'export const writeRun = 1;\n');
       await writeFile(join(dir, 'src/catalog/a.ts'), "import { b } from './b.js';\nexport const a = () => b;\n");
       await writeFile(join(dir, 'src/catalog/b.ts'), "import { a } from './a.js';\nexport const b = () => a;\n");

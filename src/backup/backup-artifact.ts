@@ -41,7 +41,12 @@ export async function backupArtifact(input: BackupArtifactInput): Promise<Artifa
   const started = performance.now();
   const label = artifactLabel(type, asset, item.label);
   const record = newRecord({
-    asset, type, label: item.label, key, location: destination.locate(key), compression: compressor.engine,
+    asset,
+    type,
+    label: item.label,
+    key,
+    location: destination.locate(key),
+    compression: compressor.engine,
     encryption: encryptor.extension ? encryptor.engine : undefined,
   });
   const counted = new Measure({ hash: false }); // unused when the source counts (fused tar -> zstd)
@@ -56,7 +61,9 @@ export async function backupArtifact(input: BackupArtifactInput): Promise<Artifa
     // A child-process source and a compressor program are joined by a kernel pipe (tar -> zstd).
     const fused = compressor.command !== undefined && item.openCompressed !== undefined;
     const openOptions = { progress: input.progress !== undefined };
-    const opened = fused ? item.openCompressed!(signal, compressor.command!, openOptions) : item.open(signal, openOptions);
+    const opened = fused
+      ? item.openCompressed!(signal, compressor.command!, openOptions)
+      : item.open(signal, openOptions);
     report = opened.report;
     shown = input.progress?.begin(label, {
       read: () => opened.progress?.read() ?? counted.bytes,
@@ -72,16 +79,25 @@ export async function backupArtifact(input: BackupArtifactInput): Promise<Artifa
       timeoutMs: input.stallTimeoutMs,
       meters: [() => opened.progress?.read(), () => counted.bytes, () => stored.bytes],
       stages: watchedStages(opened, compress, encrypt, stored),
-      onStall: (stage) => stall.abort(new BackupError('STALLED', describeStall(stage, input.stallTimeoutMs), { asset })),
+      onStall: (stage) =>
+        stall.abort(new BackupError('STALLED', describeStall(stage, input.stallTimeoutMs), { asset })),
     });
-    const stages = [opened.stream, ...(fused ? [] : [counted]), ...(compress ? [compress] : []), ...(encrypt ? [encrypt] : []), stored] as const;
+    const stages = [
+      opened.stream,
+      ...(fused ? [] : [counted]),
+      ...(compress ? [compress] : []),
+      ...(encrypt ? [encrypt] : []),
+      stored,
+    ] as const;
     const settled = new Promise<void>((resolve) => {
       pipeline([...stages] as unknown as [Readable, ...NodeJS.WritableStream[]], (error) => {
         streamError = error ?? undefined;
         resolve();
       });
     });
-    const contentType = encrypt ? 'application/octet-stream' : (CONTENT_TYPES[compressor.algorithm] ?? 'application/octet-stream');
+    const contentType = encrypt
+      ? 'application/octet-stream'
+      : (CONTENT_TYPES[compressor.algorithm] ?? 'application/octet-stream');
     await destination.write(key, stored, { signal, contentType }).catch((error: unknown) => {
       writeError = error;
     });
@@ -95,8 +111,12 @@ export async function backupArtifact(input: BackupArtifactInput): Promise<Artifa
   record.duration_ms = Math.round(performance.now() - started);
   record.bytes_read = report?.bytesRead ?? counted.bytes;
   if (report) Object.assign(record, { skipped: report.skipped, warnings: report.warnings, omitted: report.omitted });
+  if (report?.incremental) record.incremental = report.incremental;
+  if (report?.physical) record.physical = report.physical;
   // The destination rethrows the body's error unchanged, so writeError is the first cause either way.
   const failure = writeError ?? streamError;
+  if (report?.contents && failure === undefined) record.contents = report.contents;
+  if (report?.binlog && failure === undefined) record.binlog = report.binlog;
   if (failure !== undefined) {
     record.error = describeFailure(failure, label, signal, stageOf.get(failure));
     input.logger.error(record.error, { asset, key });
@@ -114,7 +134,12 @@ export async function backupArtifact(input: BackupArtifactInput): Promise<Artifa
  * stage stopped. Inside the source, only a compressor it feeds through Node can be seen (tar writes
  * into zstd through a kernel pipe: that pair is one stage, the source).
  */
-function watchedStages(opened: SourceStream, compress: Duplex | undefined, encrypt: Duplex | undefined, stored: Measure): WatchedStage[] {
+function watchedStages(
+  opened: SourceStream,
+  compress: Duplex | undefined,
+  encrypt: Duplex | undefined,
+  stored: Measure,
+): WatchedStage[] {
   return [
     { name: 'upload', blocked: () => stored.writableEnded || stored.readableLength > 0 },
     ...(encrypt ? [{ name: 'encryption' as const, blocked: () => encrypt.writableLength > 0 }] : []),
@@ -125,8 +150,14 @@ function watchedStages(opened: SourceStream, compress: Duplex | undefined, encry
 
 /** One line naming the asset, the action and the cause. */
 function describeFailure(error: unknown, label: string, signal: AbortSignal, stage: string | undefined): string {
-  if (signal.aborted || isAbortError(error)) return `${label}: ${stopReason(signal)}; the unfinished upload was abandoned`;
+  if (signal.aborted || isAbortError(error))
+    return `${label}: ${stopReason(signal)}; the unfinished upload was abandoned`;
   const e = error as Error;
-  const message = error instanceof BackupError ? error.message : stage ? `${stage} failed: ${e.message}` : `${e?.message ?? String(error)}`;
+  const message =
+    error instanceof BackupError
+      ? error.message
+      : stage
+        ? `${stage} failed: ${e.message}`
+        : (e?.message ?? String(error));
   return message.startsWith(label.split(' (')[0]!) ? message : `${label}: ${message}`;
 }

@@ -27,7 +27,7 @@ export async function backupRun(config: Config, options: RunOptions): Promise<Ru
   if (report.dry_run) return report;
   try {
     const state = await recordLastRun(config.state_dir, report);
-    if (config.metrics) await writeMetrics(config.metrics.textfile, state);
+    if (config.metrics) await writeMetrics(config.metrics.textfile, state, config.alert_after);
   } catch (error) {
     logger.error(`cannot record the run in ${config.state_dir} or the metrics file: ${(error as Error).message}`);
   }

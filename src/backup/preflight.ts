@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { destinationsOf } from '../config/destinations.js';
 import { placeholderBucketProblem, placeholderProblem } from '../config/placeholder-secrets.js';
 import type { Config } from '../config/schema.js';
 import { checkSecretFile } from '../config/secret-file-check.js';
@@ -33,30 +34,45 @@ export async function preflight(config: Config, options: PreflightOptions): Prom
   // Stubs that `init` wrote: a destination probe with them would only send a made-up key to S3.
   const stubs = await Promise.all(files.map(placeholderProblem));
   const placeholders = stubs.filter(defined);
-  const stubKey = files.some((file, i) => file.label === 'key_file' && stubs[i] !== undefined);
+  const stubKey = files.some((file, i) => file.label.endsWith('key_file') && stubs[i] !== undefined);
   results.push(...[...problems, ...placeholders].map((p) => fail('secret files', p)));
-  if (files.length > 0 && problems.length === 0 && placeholders.length === 0) results.push(ok('secret files', `${files.map((f) => f.label).join(', ')}: readable and private to their owner`));
+  if (files.length > 0 && problems.length === 0 && placeholders.length === 0)
+    results.push(ok('secret files', `${files.map((f) => f.label).join(', ')}: readable and private to their owner`));
   const bucket = placeholderBucketProblem(config);
 
   results.push(await checkStateDir(config.state_dir));
   if (config.metrics) {
     const dir = dirname(config.metrics.textfile);
     const problem = await writable(dir);
-    results.push(problem === undefined
-      ? ok('metrics', `${dir} is writable`)
-      : warn('metrics', `cannot write in ${dir}: ${problem}: the backup would succeed, but ${config.metrics.textfile} would not be updated`));
+    results.push(
+      problem === undefined
+        ? ok('metrics', `${dir} is writable`)
+        : warn(
+            'metrics',
+            `cannot write in ${dir}: ${problem}: the backup would succeed, but ${config.metrics.textfile} would not be updated`,
+          ),
+    );
   }
 
   for (const source of sources) {
     const assets = config.assets.filter((a) => a.type === source.type);
-    if (assets.length > 0 && source.checkTools) results.push(...await source.checkTools(assets, signal));
+    if (assets.length > 0 && source.checkTools) results.push(...(await source.checkTools(assets, signal)));
   }
-  results.push(await planCompressor(config.compression.algorithm, config.compression.level)
-    .then((plan) => ok('compression', plan.engine), (error: unknown) => fail('compression', errorText(error))));
+  results.push(
+    await planCompressor(config.compression.algorithm, config.compression.level).then(
+      (plan) => ok('compression', plan.engine),
+      (error: unknown) => fail('compression', errorText(error)),
+    ),
+  );
   if (config.encryption) {
     // The age library is loaded only when encryption is configured.
     const { planEncryptor } = await import('../transforms/encrypt.js');
-    results.push(await planEncryptor(config.encryption).then((plan) => ok('encryption', plan.engine), (error: unknown) => fail('encryption', errorText(error))));
+    results.push(
+      await planEncryptor(config.encryption).then(
+        (plan) => ok('encryption', plan.engine),
+        (error: unknown) => fail('encryption', errorText(error)),
+      ),
+    );
   }
 
   for (const asset of config.assets) {
@@ -65,11 +81,18 @@ export async function preflight(config: Config, options: PreflightOptions): Prom
   }
 
   if (bucket !== undefined || stubKey) {
-    results.push(fail('destination', bucket ?? 'not tried while the credentials are init\'s placeholders (see secret files above)'));
-  } else if (!signal.aborted) {
-    const d = config.destination;
-    const key = checkKey(d.prefix, config.host!, options.now ?? new Date());
-    results.push(...(d.type === 's3' ? await probeS3(d, key, logger, signal) : [await probeLocal(d, key, signal)]));
+    results.push(
+      fail('destination', bucket ?? "not tried while the credentials are init's placeholders (see secret files above)"),
+    );
+  } else {
+    const all = destinationsOf(config);
+    for (const d of all) {
+      if (signal.aborted) break;
+      const key = checkKey(d.prefix, config.host!, options.now ?? new Date());
+      const probed = d.type === 's3' ? await probeS3(d, key, logger, signal) : [await probeLocal(d, key, signal)];
+      // With several destinations each line names the one it probed.
+      results.push(...(all.length > 1 ? probed.map((r) => ({ ...r, check: `${d.name}: ${r.check}` })) : probed));
+    }
   }
   return results;
 }
@@ -79,13 +102,22 @@ async function checkStateDir(dir: string): Promise<CheckResult> {
   const planned = await plannedDirectory(dir);
   if (!planned.exists) {
     return planned.problem === undefined
-      ? ok('state_dir', `${dir} does not exist yet: the first run creates it (mode 0700) in ${planned.ancestor}, which is writable`)
-      : fail('state_dir', `${dir} does not exist and cannot be created in ${planned.ancestor}: ${planned.problem}: runs need it for their lock; create it owned by the backup user`);
+      ? ok(
+          'state_dir',
+          `${dir} does not exist yet: the first run creates it (mode 0700) in ${planned.ancestor}, which is writable`,
+        )
+      : fail(
+          'state_dir',
+          `${dir} does not exist and cannot be created in ${planned.ancestor}: ${planned.problem}: runs need it for their lock; create it owned by the backup user`,
+        );
   }
   const problem = await writable(dir);
   return problem === undefined
     ? ok('state_dir', `${dir} is writable (lock, last-run.json)`)
-    : fail('state_dir', `${dir}: cannot write: ${problem}: runs need it for their lock; make it writable by the backup user`);
+    : fail(
+        'state_dir',
+        `${dir}: cannot write: ${problem}: runs need it for their lock; make it writable by the backup user`,
+      );
 }
 
 /** Why the existing `dir` does not take a new file, or undefined when it does (the probe file is removed again). */

@@ -28,7 +28,8 @@ export async function pruneLocal(config: LocalDestinationConfig, options: PruneO
   const store = createLocalStore(config.path);
   const keys: string[] = [];
   for (const tier of tierNames) {
-    for await (const object of store.list(`${config.prefix}${tier}/`, { signal: options.signal })) keys.push(object.key);
+    for await (const object of store.list(`${config.prefix}${tier}/`, { signal: options.signal }))
+      keys.push(object.key);
   }
   const runs = groupRuns(keys, config.prefix, options.host);
   for (const run of runs) await readCompleteness(run, store, options, outcome);
@@ -36,7 +37,15 @@ export async function pruneLocal(config: LocalDestinationConfig, options: PruneO
   const stored = runs.find((r) => r.id === current.id);
   // The run just written is complete for its assets even when its manifest is encrypted; a dry run's is only planned.
   if (stored) stored.complete = new Set(current.assets);
-  else runs.push({ id: current.id, tier: current.tier, started: current.started, artifactKeys: [], assets: new Set(current.assets), complete: new Set(current.assets) });
+  else
+    runs.push({
+      id: current.id,
+      tier: current.tier,
+      started: current.started,
+      artifactKeys: [],
+      assets: new Set(current.assets),
+      complete: new Set(current.assets),
+    });
 
   const plan = planRetention(runs, options.retention, options.now);
   outcome.kept = plan.keep.map(({ run, reason }) => ({ run: run.id, reason }));
@@ -44,14 +53,20 @@ export async function pruneLocal(config: LocalDestinationConfig, options: PruneO
     const runKeys = [...(run.manifestKey ? [run.manifestKey] : []), ...run.artifactKeys];
     if (!options.dryRun && !(await removeRun(run, config, store.locate, outcome))) continue;
     outcome.removed.push({ run: run.id, keys: runKeys, reason });
-    if (!options.dryRun) options.logger.info(`retention: removed ${run.id} (${runKeys.length} files): ${reason}`, { keys: runKeys });
+    if (!options.dryRun)
+      options.logger.info(`retention: removed ${run.id} (${runKeys.length} files): ${reason}`, { keys: runKeys });
   }
   for (const warning of outcome.warnings) options.logger.warn(`retention: ${warning}`);
   return outcome;
 }
 
 /** Sets `run.complete` from its manifest: the assets whose every artifact is ok; unknown when encrypted or unreadable. */
-async function readCompleteness(run: StoredRun, store: ReturnType<typeof createLocalStore>, options: PruneOptions, outcome: RetentionOutcome): Promise<void> {
+async function readCompleteness(
+  run: StoredRun,
+  store: ReturnType<typeof createLocalStore>,
+  options: PruneOptions,
+  outcome: RetentionOutcome,
+): Promise<void> {
   if (run.manifestKey === undefined) return;
   if (run.manifestKey.endsWith('.age')) {
     run.complete = undefined;
@@ -59,18 +74,31 @@ async function readCompleteness(run: StoredRun, store: ReturnType<typeof createL
   }
   const [, day] = run.id.split('/');
   try {
-    const manifest = await readManifest(store, { key: run.manifestKey, tier: run.tier, day: day!, host: options.host, started: run.started, encrypted: false }, undefined, options.signal);
+    const manifest = await readManifest(
+      store,
+      { key: run.manifestKey, tier: run.tier, day: day!, host: options.host, started: run.started, encrypted: false },
+      undefined,
+      options.signal,
+    );
     const failed = new Set(manifest.artifacts.filter((a) => a.status !== 'ok').map((a) => a.asset));
     run.complete = new Set(manifest.artifacts.map((a) => a.asset).filter((asset) => !failed.has(asset)));
   } catch (error) {
     run.complete = undefined;
-    outcome.warnings.push(`cannot read manifest ${store.locate(run.manifestKey)} (${(error as Error).message}): its run is kept while it may be the newest complete backup`);
+    outcome.warnings.push(
+      `cannot read manifest ${store.locate(run.manifestKey)} (${(error as Error).message}): its run is kept while it may be the newest complete backup`,
+    );
   }
 }
 
 /** Removes the manifest, then the artifacts, then folders left empty; false when the manifest stays (the run is kept whole). */
-async function removeRun(run: StoredRun, config: LocalDestinationConfig, locate: (key: string) => string, outcome: RetentionOutcome): Promise<boolean> {
-  const failure = (path: string, error: unknown) => `cannot remove ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+async function removeRun(
+  run: StoredRun,
+  config: LocalDestinationConfig,
+  locate: (key: string) => string,
+  outcome: RetentionOutcome,
+): Promise<boolean> {
+  const failure = (path: string, error: unknown) =>
+    `cannot remove ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
   if (run.manifestKey) {
     const path = locate(run.manifestKey);
     try {
@@ -83,7 +111,9 @@ async function removeRun(run: StoredRun, config: LocalDestinationConfig, locate:
   const folders = new Set<string>();
   for (const key of run.artifactKeys) {
     const path = locate(key);
-    await unlink(path).catch((error: unknown) => outcome.warnings.push(`${failure(path, error)} (no longer a backup: its manifest is gone)`));
+    await unlink(path).catch((error: unknown) =>
+      outcome.warnings.push(`${failure(path, error)} (no longer a backup: its manifest is gone)`),
+    );
     folders.add(dirname(path));
   }
   if (run.manifestKey) folders.add(dirname(locate(run.manifestKey)));
@@ -91,7 +121,13 @@ async function removeRun(run: StoredRun, config: LocalDestinationConfig, locate:
   const tierFolder = locate(`${config.prefix}${run.tier}`);
   for (const folder of [...folders].sort((a, b) => b.length - a.length)) {
     for (let dir = folder; dir.length > tierFolder.length && dir.startsWith(tierFolder); dir = dirname(dir)) {
-      if (!(await rmdir(dir).then(() => true, () => false))) break;
+      if (
+        !(await rmdir(dir).then(
+          () => true,
+          () => false,
+        ))
+      )
+        break;
     }
   }
   return true;

@@ -16,7 +16,9 @@ export function startRunDeadline(outer: AbortSignal, maxMs: number, logger: Logg
   const controller = new AbortController();
   const timer = setTimeout(() => {
     if (outer.aborted) return;
-    logger.error(`max_run_time (${formatMs(maxMs)}) reached: stopping the run; unfinished uploads are abandoned, finished artifacts keep their manifest`);
+    logger.error(
+      `max_run_time (${formatMs(maxMs)}) reached: stopping the run; unfinished uploads are abandoned, finished artifacts keep their manifest`,
+    );
     controller.abort(new BackupError('TIMED_OUT', `timed out (max_run_time ${formatMs(maxMs)})`));
   }, maxMs);
   return { signal: AbortSignal.any([outer, controller.signal]), clear: () => clearTimeout(timer) };
@@ -30,5 +32,7 @@ export function timedOut(signal: AbortSignal): boolean {
 /** Why an aborted `signal` stopped work, for messages: `timed out (max_run_time 23h)`, a stall, or `interrupted`. */
 export function stopReason(signal: AbortSignal): string {
   const reason: unknown = signal.reason;
-  return reason instanceof BackupError && (reason.code === 'TIMED_OUT' || reason.code === 'STALLED') ? reason.message : 'interrupted';
+  return reason instanceof BackupError && (reason.code === 'TIMED_OUT' || reason.code === 'STALLED')
+    ? reason.message
+    : 'interrupted';
 }

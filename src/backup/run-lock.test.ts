@@ -22,7 +22,10 @@ afterEach(async () => {
 
 async function lockError(dir: string): Promise<BackupError> {
   const error = await acquireRunLock(dir, 'second').then(
-    (lock) => { void lock.release(); throw new Error('expected the lock to be held'); },
+    (lock) => {
+      void lock.release();
+      throw new Error('expected the lock to be held');
+    },
     (e: unknown) => e,
   );
   expect(error).toBeInstanceOf(BackupError);
@@ -38,7 +41,10 @@ async function holder(path: string): Promise<Record<string, unknown>> {
 /** Writes a lock file as another run would: JSON with the given identity. */
 async function writeLock(identity: Record<string, unknown>): Promise<void> {
   await mkdir(stateDir, { recursive: true });
-  await writeFile(join(stateDir, 'lock'), `${JSON.stringify({ run_id: 'abcdef012345', since: '2026-11-22T03:15:00.000Z', ...identity })}\n`);
+  await writeFile(
+    join(stateDir, 'lock'),
+    `${JSON.stringify({ run_id: 'abcdef012345', since: '2026-11-22T03:15:00.000Z', ...identity })}\n`,
+  );
 }
 
 /** A live process that is not a backup run. */
@@ -56,7 +62,12 @@ describe('acquireRunLock', () => {
   it('creates state_dir and a private lock file naming this process (PID, start time, boot id) and the run', async () => {
     const lock = await acquireRunLock(stateDir, 'run1');
     expect(lock.path).toBe(join(stateDir, 'lock'));
-    expect(await holder(lock.path)).toMatchObject({ pid: process.pid, start: processStart(process.pid), boot: bootId(), run_id: 'run1' });
+    expect(await holder(lock.path)).toMatchObject({
+      pid: process.pid,
+      start: processStart(process.pid),
+      boot: bootId(),
+      run_id: 'run1',
+    });
     expect(lock.tookOver).toBeUndefined();
     expect((await stat(lock.path)).mode & 0o777).toBe(0o600);
     expect((await stat(stateDir)).mode & 0o777).toBe(0o700);
@@ -66,7 +77,9 @@ describe('acquireRunLock', () => {
   it('refuses a second run while a run of this process holds the lock, naming it', async () => {
     const lock = await acquireRunLock(stateDir, 'run1');
     const error = await lockError(stateDir);
-    expect(error.message).toMatch(new RegExp(`^another run \\(PID ${process.pid}, run run1, since \\S+\\) holds the lock ${lock.path}$`));
+    expect(error.message).toMatch(
+      new RegExp(`^another run \\(PID ${process.pid}, run run1, since \\S+\\) holds the lock ${lock.path}$`),
+    );
     expect(await holder(lock.path)).toMatchObject({ run_id: 'run1' });
     await lock.release();
   });
@@ -74,7 +87,9 @@ describe('acquireRunLock', () => {
   it('refuses while another live run holds the lock (same PID, start time and boot)', async () => {
     await withSleeper(async (pid) => {
       await writeLock({ pid, start: processStart(pid), boot: bootId() });
-      expect((await lockError(stateDir)).message).toContain(`another run (PID ${pid}, run abcdef012345, since 2026-11-22T03:15:00.000Z) holds the lock`);
+      expect((await lockError(stateDir)).message).toContain(
+        `another run (PID ${pid}, run abcdef012345, since 2026-11-22T03:15:00.000Z) holds the lock`,
+      );
     });
   });
 
@@ -82,7 +97,9 @@ describe('acquireRunLock', () => {
     await withSleeper(async (pid) => {
       await writeLock({ pid, start: '12', boot: bootId() });
       const lock = await acquireRunLock(stateDir, 'run2');
-      expect(lock.tookOver).toBe(`took over a stale lock ${lock.path} (PID ${pid}, run abcdef012345, since 2026-11-22T03:15:00.000Z): PID ${pid} now belongs to another process, which started later`);
+      expect(lock.tookOver).toBe(
+        `took over a stale lock ${lock.path} (PID ${pid}, run abcdef012345, since 2026-11-22T03:15:00.000Z): PID ${pid} now belongs to another process, which started later`,
+      );
       expect(await holder(lock.path)).toMatchObject({ pid: process.pid, run_id: 'run2' });
       await lock.release();
     });
@@ -91,7 +108,9 @@ describe('acquireRunLock', () => {
   it('takes over a lock under our own PID from an earlier process (a restarted container)', async () => {
     await writeLock({ pid: process.pid, start: '12', boot: bootId() });
     const lock = await acquireRunLock(stateDir, 'run3');
-    expect(lock.tookOver).toContain(`PID ${process.pid} is this process, which started later (an earlier process had the same PID, e.g. before a container restart)`);
+    expect(lock.tookOver).toContain(
+      `PID ${process.pid} is this process, which started later (an earlier process had the same PID, e.g. before a container restart)`,
+    );
     await lock.release();
   });
 
@@ -106,7 +125,9 @@ describe('acquireRunLock', () => {
     await withSleeper(async (pid) => {
       await writeLock({ pid, start: processStart(pid), boot: '00000000-1111-2222-3333-444444444444' });
       const lock = await acquireRunLock(stateDir, 'run5');
-      expect(lock.tookOver).toMatch(/: it dates from before the last reboot \(boot id 00000000\.\.\., now \w{8}\.\.\.\)$/);
+      expect(lock.tookOver).toMatch(
+        /: it dates from before the last reboot \(boot id 00000000\.\.\., now \w{8}\.\.\.\)$/,
+      );
       await lock.release();
     });
   });
@@ -129,7 +150,9 @@ describe('acquireRunLock', () => {
       await withSleeper(async (pid) => {
         await new Promise((r) => setTimeout(r, 50));
         await writeOld(pid);
-        expect((await lockError(stateDir)).message).toBe(`another run (PID ${pid}) holds the lock ${join(stateDir, 'lock')}`);
+        expect((await lockError(stateDir)).message).toBe(
+          `another run (PID ${pid}) holds the lock ${join(stateDir, 'lock')}`,
+        );
       });
     });
 
@@ -137,12 +160,16 @@ describe('acquireRunLock', () => {
       await withSleeper(async (pid) => {
         await writeOld(pid, new Date(Date.now() - 3_600_000));
         const lock = await acquireRunLock(stateDir, 'old1');
-        expect(lock.tookOver).toContain(`PID ${pid} now belongs to another process, which started after the lock was written`);
+        expect(lock.tookOver).toContain(
+          `PID ${pid} now belongs to another process, which started after the lock was written`,
+        );
         await lock.release();
       });
       await writeOld(process.pid);
       const own = await acquireRunLock(stateDir, 'old2');
-      expect(own.tookOver).toContain(`PID ${process.pid} is this process (an earlier process had the same PID, e.g. before a container restart)`);
+      expect(own.tookOver).toContain(
+        `PID ${process.pid} is this process (an earlier process had the same PID, e.g. before a container restart)`,
+      );
       await own.release();
       await writeOld(DEAD_PID);
       const dead = await acquireRunLock(stateDir, 'old3');

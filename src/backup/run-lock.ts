@@ -4,7 +4,13 @@
 import { link, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BackupError } from '../shared/backup-error.js';
-import { parseIdentity, processStartTime, selfIdentity, whyGone, type ProcessIdentity } from '../shared/process-identity.js';
+import {
+  parseIdentity,
+  processStartTime,
+  selfIdentity,
+  whyGone,
+  type ProcessIdentity,
+} from '../shared/process-identity.js';
 
 export interface RunLock {
   path: string;
@@ -51,8 +57,10 @@ export async function acquireRunLock(stateDir: string, runId: string): Promise<R
       if (text === undefined) continue; // released meanwhile
       const other = parseHolder(text);
       const stale = await staleReason(other, path);
-      if (stale === undefined) throw new BackupError('LOCKED', `another run (${describeHolder(other)}) holds the lock ${path}`);
-      if (await removeIfUnchanged(path, text, runId)) tookOver = `took over a stale lock ${path} (${describeHolder(other)}): ${stale}`;
+      if (stale === undefined)
+        throw new BackupError('LOCKED', `another run (${describeHolder(other)}) holds the lock ${path}`);
+      if (await removeIfUnchanged(path, text, runId))
+        tookOver = `took over a stale lock ${path} (${describeHolder(other)}): ${stale}`;
     }
     throw new BackupError('LOCKED', `cannot take the lock ${path}: another run keeps re-creating it`);
   } finally {
@@ -72,10 +80,14 @@ async function staleReason(holder: LockHolder | undefined, path: string): Promis
   if (holder.start !== undefined || holder.boot !== undefined) return whyGone(holder);
   // An old-format lock (PID only): our own PID cannot hold it (we never write that format), and a
   // process that started after the lock was written cannot have written it.
-  if (holder.pid === process.pid) return `PID ${holder.pid} is this process (an earlier process had the same PID, e.g. before a container restart)`;
+  if (holder.pid === process.pid)
+    return `PID ${holder.pid} is this process (an earlier process had the same PID, e.g. before a container restart)`;
   const gone = whyGone(holder);
   if (gone !== undefined) return gone;
-  const written = await stat(path).then((s) => s.mtimeMs, () => undefined);
+  const written = await stat(path).then(
+    (s) => s.mtimeMs,
+    () => undefined,
+  );
   const started = processStartTime(holder.pid)?.getTime();
   if (written !== undefined && started !== undefined && started > written + 1000) {
     return `PID ${holder.pid} now belongs to another process, which started after the lock was written`;
@@ -103,7 +115,9 @@ function parseHolder(text: string): LockHolder | undefined {
 
 function describeHolder(holder: LockHolder | undefined): string {
   if (holder === undefined) return 'unknown holder';
-  return [`PID ${holder.pid}`, holder.run_id && `run ${holder.run_id}`, holder.since && `since ${holder.since}`].filter(Boolean).join(', ');
+  return [`PID ${holder.pid}`, holder.run_id && `run ${holder.run_id}`, holder.since && `since ${holder.since}`]
+    .filter(Boolean)
+    .join(', ');
 }
 
 /**
@@ -130,5 +144,9 @@ async function releaseIfOurs(path: string, runId: string): Promise<void> {
 }
 
 function stateDirFailed(path: string, error: unknown): BackupError {
-  return new BackupError('STATE_DIR_FAILED', `cannot create lock ${path}: ${(error as Error).message} (check state_dir)`, { cause: error });
+  return new BackupError(
+    'STATE_DIR_FAILED',
+    `cannot create lock ${path}: ${(error as Error).message} (check state_dir)`,
+    { cause: error },
+  );
 }

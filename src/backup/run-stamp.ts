@@ -15,7 +15,10 @@ export const lastStampPath = (stateDir: string) => join(stateDir, 'last-stamp');
  * Call it holding the run lock. When the previous run used the current second, waits (at most about
  * a second) for the next one. Throws STATE_DIR_FAILED when the stamp cannot be recorded.
  */
-export async function claimRunStamp(stateDir: string, clock: () => Date = () => new Date()): Promise<{ started: Date; waitedMs: number }> {
+export async function claimRunStamp(
+  stateDir: string,
+  clock: () => Date = () => new Date(),
+): Promise<{ started: Date; waitedMs: number }> {
   const path = lastStampPath(stateDir);
   const previous = (await readFile(path, 'utf8').catch(() => '')).trim();
   const first = clock();
@@ -27,7 +30,11 @@ export async function claimRunStamp(stateDir: string, clock: () => Date = () => 
   try {
     await writeFile(path, `${timeParts(started).stamp}\n`, { mode: 0o600 });
   } catch (error) {
-    throw new BackupError('STATE_DIR_FAILED', `cannot record the run's start in ${path}: ${(error as Error).message} (check state_dir)`, { cause: error });
+    throw new BackupError(
+      'STATE_DIR_FAILED',
+      `cannot record the run's start in ${path}: ${(error as Error).message} (check state_dir)`,
+      { cause: error },
+    );
   }
   return { started, waitedMs: started.getTime() - first.getTime() };
 }

@@ -5,7 +5,10 @@ import { Measure } from '../transforms/measure.js';
 import { describeStall, watchForStall, type StageName } from './stall-watchdog.js';
 
 /** Resolves with the stage blamed, or 'none' if nothing was reported within `waitMs`. */
-function watch(options: Omit<Parameters<typeof watchForStall>[0], 'onStall'>, waitMs: number): Promise<StageName | 'none'> {
+function watch(
+  options: Omit<Parameters<typeof watchForStall>[0], 'onStall'>,
+  waitMs: number,
+): Promise<StageName | 'none'> {
   return new Promise((resolve) => {
     const stop = watchForStall({ ...options, onStall: resolve });
     setTimeout(() => {
@@ -18,7 +21,9 @@ function watch(options: Omit<Parameters<typeof watchForStall>[0], 'onStall'>, wa
 describe('watchForStall', () => {
   it('stays quiet while any counter moves, and trips once they all stop', async () => {
     let bytes = 0;
-    const mover = setInterval(() => { bytes += 1; }, 20);
+    const mover = setInterval(() => {
+      bytes += 1;
+    }, 20);
     const started = Date.now();
     const stopMoving = sleep(600).then(() => clearInterval(mover));
     const blamed = await watch({ meters: [() => bytes, () => undefined], stages: [], timeoutMs: 400 }, 3_000);
@@ -40,12 +45,23 @@ describe('watchForStall', () => {
       { name: 'encryption' as const, blocked: () => encrypt.writableLength > 0 },
     ];
     expect(await watch({ meters: [() => 1], stages: stages(stored), timeoutMs: 100 }, 2_000)).toBe('upload');
-    expect(await watch({ meters: [() => 1], stages: stages(new Measure({ hash: false })), timeoutMs: 100 }, 2_000)).toBe('encryption');
-    expect(await watch({ meters: [() => 1], stages: [{ name: 'compressor', blocked: () => idle.writableLength > 0 }], timeoutMs: 100 }, 2_000)).toBe('source');
+    expect(
+      await watch({ meters: [() => 1], stages: stages(new Measure({ hash: false })), timeoutMs: 100 }, 2_000),
+    ).toBe('encryption');
+    expect(
+      await watch(
+        { meters: [() => 1], stages: [{ name: 'compressor', blocked: () => idle.writableLength > 0 }], timeoutMs: 100 },
+        2_000,
+      ),
+    ).toBe('source');
   });
 
   it('says what stopped and which bound tripped', () => {
-    expect(describeStall('source', 600_000)).toBe('stalled: nothing moved for 10m (stall_timeout): the source stopped producing data');
-    expect(describeStall('upload', 3_000)).toBe('stalled: nothing moved for 3s (stall_timeout): the upload stopped taking data');
+    expect(describeStall('source', 600_000)).toBe(
+      'stalled: nothing moved for 10m (stall_timeout): the source stopped producing data',
+    );
+    expect(describeStall('upload', 3_000)).toBe(
+      'stalled: nothing moved for 3s (stall_timeout): the upload stopped taking data',
+    );
   });
 });

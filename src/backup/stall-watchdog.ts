@@ -45,16 +45,19 @@ export function watchForStall(watch: StallWatch): () => void {
   const moved = () => watch.meters.reduce((sum, meter) => sum + (meter() ?? 0), 0);
   let last = moved();
   let since = Date.now();
-  const timer = setInterval(() => {
-    const now = moved();
-    if (now !== last) {
-      last = now;
-      since = Date.now();
-      return;
-    }
-    if (Date.now() - since < watch.timeoutMs) return;
-    clearInterval(timer);
-    watch.onStall(watch.stages.find((stage) => stage.blocked())?.name ?? 'source');
-  }, Math.max(50, Math.min(watch.timeoutMs / 4, 15_000)));
+  const timer = setInterval(
+    () => {
+      const now = moved();
+      if (now !== last) {
+        last = now;
+        since = Date.now();
+        return;
+      }
+      if (Date.now() - since < watch.timeoutMs) return;
+      clearInterval(timer);
+      watch.onStall(watch.stages.find((stage) => stage.blocked())?.name ?? 'source');
+    },
+    Math.max(50, Math.min(watch.timeoutMs / 4, 15_000)),
+  );
   return () => clearInterval(timer);
 }

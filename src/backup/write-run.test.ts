@@ -35,7 +35,9 @@ afterEach(async () => {
 /** Assets `www` and `docs` (or the paths given), retention daily only, keys under `web/`. */
 function config(paths: { www?: string; docs?: string } = {}) {
   const doc = {
-    host: 'web-1', state_dir: join(work, 'state'), retention: { daily: 7 },
+    host: 'web-1',
+    state_dir: join(work, 'state'),
+    retention: { daily: 7 },
     destination: { type: 'local', path: join(work, 'never-used'), prefix: 'web/' },
     assets: [
       { name: 'www', type: 'files', paths: [paths.www ?? join(work, 'www')] },
@@ -46,10 +48,15 @@ function config(paths: { www?: string; docs?: string } = {}) {
 }
 
 /** Wraps `inner`, logging each write's start and end (`start <key>`, `stored <key>`, `failed <key>`) and calling `onStart`/`onStored`. */
-function recorded(inner: Destination, hooks: { onStart?: (key: string) => void; onStored?: (key: string) => void } = {}): Destination & { events: string[] } {
+function recorded(
+  inner: Destination,
+  hooks: { onStart?: (key: string) => void; onStored?: (key: string) => void } = {},
+): Destination & { events: string[] } {
   const events: string[] = [];
   return {
-    type: inner.type, locate: (k) => inner.locate(k), events,
+    type: inner.type,
+    locate: (k) => inner.locate(k),
+    events,
     async write(k, body, options) {
       events.push(`start ${k}`);
       hooks.onStart?.(k);
@@ -65,16 +72,23 @@ function recorded(inner: Destination, hooks: { onStart?: (key: string) => void; 
   };
 }
 
-const run = (destination: Destination, paths?: { www?: string; docs?: string }, signal = new AbortController().signal) =>
-  writeRun(config(paths), { signal, logger: silentLogger, now: NOW, destination });
+const run = (
+  destination: Destination,
+  paths?: { www?: string; docs?: string },
+  signal = new AbortController().signal,
+) => writeRun(config(paths), { signal, logger: silentLogger, now: NOW, destination });
 
-const manifestOf = (memory: MemoryDestination) => JSON.parse(memory.objects.get(MANIFEST)!.body.toString('utf8')) as Manifest;
+const manifestOf = (memory: MemoryDestination) =>
+  JSON.parse(memory.objects.get(MANIFEST)!.body.toString('utf8')) as Manifest;
 
 /** The file names in a stored .tar.zst, through the real zstd and tar. */
 async function tarListing(body: Buffer): Promise<string[]> {
   const tar = await execa({ input: body, encoding: 'buffer' })`zstd -dc`;
   const list = await execa({ input: tar.stdout })`tar -t`;
-  return list.stdout.split('\n').filter((name) => !name.endsWith('/')).sort();
+  return list.stdout
+    .split('\n')
+    .filter((name) => !name.endsWith('/'))
+    .sort();
 }
 
 describe('writeRun through the in-memory destination', () => {
@@ -84,15 +98,29 @@ describe('writeRun through the in-memory destination', () => {
     const report = await run(destination);
 
     expect(report).toMatchObject({ status: 'ok', exit_code: ExitCode.OK, manifest_key: MANIFEST });
-    expect(destination.events).toEqual([`start ${key('www')}`, `stored ${key('www')}`, `start ${key('docs')}`, `stored ${key('docs')}`, `start ${MANIFEST}`, `stored ${MANIFEST}`]);
+    expect(destination.events).toEqual([
+      `start ${key('www')}`,
+      `stored ${key('www')}`,
+      `start ${key('docs')}`,
+      `stored ${key('docs')}`,
+      `start ${MANIFEST}`,
+      `stored ${MANIFEST}`,
+    ]);
     expect([...memory.objects.keys()]).toEqual([key('www'), key('docs'), MANIFEST]);
-    expect(await tarListing(memory.objects.get(key('www'))!.body)).toEqual([join(work, 'www/index.html').slice(1), join(work, 'www/sub/data.bin').slice(1)]);
+    expect(await tarListing(memory.objects.get(key('www'))!.body)).toEqual([
+      join(work, 'www/index.html').slice(1),
+      join(work, 'www/sub/data.bin').slice(1),
+    ]);
 
     const manifest = manifestOf(memory);
     expect(manifest).toMatchObject({ status: 'ok', host: 'web-1', tier: 'daily', run_id: report.run_id });
     for (const artifact of manifest.artifacts) {
       const stored = memory.objects.get(artifact.key)!.body;
-      expect(artifact).toMatchObject({ status: 'ok', bytes_stored: stored.length, sha256: createHash('sha256').update(stored).digest('hex') });
+      expect(artifact).toMatchObject({
+        status: 'ok',
+        bytes_stored: stored.length,
+        sha256: createHash('sha256').update(stored).digest('hex'),
+      });
     }
     expect(memory.objects.get(key('www'))!.contentType).toBe('application/zstd');
     expect(memory.objects.get(MANIFEST)!.contentType).toBe('application/json');
@@ -105,10 +133,18 @@ describe('writeRun through the in-memory destination', () => {
 
     expect(report).toMatchObject({ status: 'partial', exit_code: ExitCode.PARTIAL, manifest_key: MANIFEST });
     expect([...memory.objects.keys()]).toEqual([key('www'), MANIFEST]);
-    expect(destination.events).toEqual([`start ${key('www')}`, `stored ${key('www')}`, `start ${MANIFEST}`, `stored ${MANIFEST}`]);
+    expect(destination.events).toEqual([
+      `start ${key('www')}`,
+      `stored ${key('www')}`,
+      `start ${MANIFEST}`,
+      `stored ${MANIFEST}`,
+    ]);
     const manifest = manifestOf(memory);
     expect(manifest.status).toBe('partial');
-    expect(manifest.artifacts.map((a) => [a.asset, a.status])).toEqual([['www', 'ok'], ['docs', 'failed']]);
+    expect(manifest.artifacts.map((a) => [a.asset, a.status])).toEqual([
+      ['www', 'ok'],
+      ['docs', 'failed'],
+    ]);
     expect(manifest.artifacts[1]!.error).toMatch(/^files "docs": none of the paths can be read: .*missing/);
   });
 
@@ -140,12 +176,21 @@ describe('writeRun through the in-memory destination', () => {
   it('interrupted after the first artifact: exit 130; the next asset is not started; the manifest of what finished is written last', async () => {
     const controller = new AbortController();
     const memory = createMemoryDestination();
-    const destination = recorded(memory, { onStored: (k) => { if (k === key('www')) controller.abort(); } });
+    const destination = recorded(memory, {
+      onStored: (k) => {
+        if (k === key('www')) controller.abort();
+      },
+    });
     const report = await run(destination, {}, controller.signal);
 
     expect(report).toMatchObject({ status: 'interrupted', exit_code: ExitCode.INTERRUPTED, manifest_key: MANIFEST });
     expect(report.artifacts.map((a) => [a.asset, a.status])).toEqual([['www', 'ok']]);
-    expect(destination.events).toEqual([`start ${key('www')}`, `stored ${key('www')}`, `start ${MANIFEST}`, `stored ${MANIFEST}`]);
+    expect(destination.events).toEqual([
+      `start ${key('www')}`,
+      `stored ${key('www')}`,
+      `start ${MANIFEST}`,
+      `stored ${MANIFEST}`,
+    ]);
     expect(manifestOf(memory)).toMatchObject({ status: 'interrupted', artifacts: [{ asset: 'www', status: 'ok' }] });
   });
 
@@ -157,7 +202,9 @@ describe('writeRun through the in-memory destination', () => {
 
     expect(report).toMatchObject({ status: 'interrupted', exit_code: ExitCode.INTERRUPTED });
     expect(report.manifest_key).toBeUndefined();
-    expect(report.artifacts).toMatchObject([{ asset: 'www', status: 'failed', error: 'files "www": interrupted; the unfinished upload was abandoned' }]);
+    expect(report.artifacts).toMatchObject([
+      { asset: 'www', status: 'failed', error: 'files "www": interrupted; the unfinished upload was abandoned' },
+    ]);
     expect(destination.events).toEqual([`start ${key('www')}`, `failed ${key('www')}`]);
     expect(memory.objects.size).toBe(0);
   });

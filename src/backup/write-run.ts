@@ -1,28 +1,24 @@
 // writeRun, the second layer of a run (backupRun > writeRun > backupAsset > backupArtifact): the write
-// path of one run: take the lock, plan keys, back up every asset, then write the manifest last.
+// path of one run: take the lock, plan keys, back up every asset, then write the manifest(s) last.
 import { randomBytes } from 'node:crypto';
-import { pipeline, Readable } from 'node:stream';
+import { destinationsOf } from '../config/destinations.js';
 import type { Config, LocalDestinationConfig } from '../config/schema.js';
-import { createDestination } from '../destinations/create-destination.js';
 import type { Destination } from '../destinations/destination.js';
-import { manifestKey, tierFor, timeParts, type KeyContext } from '../layout/keys.js';
-import { buildManifest, type Manifest } from '../layout/manifest.js';
+import { tierFor, timeParts, type KeyContext } from '../layout/keys.js';
 import type { RunReport } from '../notify/run-report.js';
 import { BackupError, toBackupError } from '../shared/backup-error.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import type { Logger } from '../shared/logger.js';
 import { sources } from '../sources/registry.js';
 import { planCompressor } from '../transforms/compress.js';
-import { NO_ENCRYPTION, type EncryptorPlan } from '../transforms/encryptor-plan.js';
+import { NO_ENCRYPTION } from '../transforms/encryptor-plan.js';
 import { backupAsset } from './backup-asset.js';
 import type { ProgressTracker } from './progress.js';
 import { pruneLocal } from './prune-local.js';
-import { startRunDeadline, timedOut } from './run-deadline.js';
+import { startRunDeadline } from './run-deadline.js';
 import { acquireRunLock } from './run-lock.js';
 import { claimRunStamp } from './run-stamp.js';
-
-/** How long a manifest write may take after the run was interrupted. */
-const MANIFEST_GRACE_MS = 30_000;
+import { allCopiesStored, openRunDestinations, writeManifests } from './write-copies.js';
 
 export interface RunOptions {
   /** Only these assets (by name); default all. */
@@ -48,11 +44,18 @@ export async function writeRun(config: Config, options: RunOptions): Promise<Run
   try {
     if (lock) {
       const leftovers = (await Promise.all(sources.map((source) => source.sweep?.() ?? []))).flat();
-      for (const leftover of leftovers) logger.info(`removed ${leftover.path}, left by a run that was killed (${leftover.reason})`);
+      for (const leftover of leftovers)
+        logger.info(`removed ${leftover.path}, left by a run that was killed (${leftover.reason})`);
     }
     // Under the lock: a run never reuses the previous run's second (keys carry the second).
-    const claimed = options.now || !lock ? { started: options.now ?? new Date(), waitedMs: 0 } : await claimRunStamp(config.state_dir);
-    if (claimed.waitedMs > 0) logger.info(`the previous run started in this second: waited ${claimed.waitedMs} ms for the next one, so that no key repeats`);
+    const claimed =
+      options.now || !lock
+        ? { started: options.now ?? new Date(), waitedMs: 0 }
+        : await claimRunStamp(config.state_dir);
+    if (claimed.waitedMs > 0)
+      logger.info(
+        `the previous run started in this second: waited ${claimed.waitedMs} ms for the next one, so that no key repeats`,
+      );
     const started = claimed.started;
     return await runLocked(config, options, { runId, logger, assets, started });
   } finally {
@@ -60,29 +63,73 @@ export async function writeRun(config: Config, options: RunOptions): Promise<Run
   }
 }
 
-async function runLocked(config: Config, options: RunOptions, run: { runId: string; logger: Logger; assets: Config['assets']; started: Date }): Promise<RunReport> {
+async function runLocked(
+  config: Config,
+  options: RunOptions,
+  run: { runId: string; logger: Logger; assets: Config['assets']; started: Date },
+): Promise<RunReport> {
   const { runId, logger, assets, started } = run;
   const host = config.host!;
   const { day, stamp } = timeParts(started);
-  const ctx: KeyContext = { prefix: config.destination.prefix, tier: tierFor(started, config.retention), day, stamp, host, randomize: config.keys.randomize };
+  const ctx: KeyContext = {
+    prefix: config.destination.prefix,
+    tier: tierFor(started, config.retention),
+    day,
+    stamp,
+    host,
+    randomize: config.keys.randomize,
+  };
   const report: RunReport = {
-    run_id: runId, host, tier: ctx.tier, started_at: started.toISOString(), finished_at: '', dry_run: options.dryRun ?? false,
-    status: 'failed', exit_code: ExitCode.FAILED, artifacts: [], notes: [],
+    run_id: runId,
+    host,
+    tier: ctx.tier,
+    started_at: started.toISOString(),
+    finished_at: '',
+    dry_run: options.dryRun ?? false,
+    status: 'failed',
+    exit_code: ExitCode.FAILED,
+    artifacts: [],
+    notes: [],
   };
   const compressor = await planCompressor(config.compression.algorithm, config.compression.level);
   // The age library is loaded only when encryption is configured.
-  const encryptor = config.encryption ? await (await import('../transforms/encrypt.js')).planEncryptor(config.encryption) : NO_ENCRYPTION;
+  const encryptor = config.encryption
+    ? await (await import('../transforms/encrypt.js')).planEncryptor(config.encryption)
+    : NO_ENCRYPTION;
   report.notes.push(`compression: ${compressor.engine}`, `encryption: ${encryptor.engine}`);
-  const destination = options.destination ?? createDestination(config, logger);
+  const targets = openRunDestinations(config, logger, options.destination);
+  const { destination } = targets;
   const deadline = startRunDeadline(options.signal, config.max_run_time, logger);
   const { signal } = deadline;
   try {
-    logger.info(`${options.dryRun ? 'dry run' : 'backup run'} started`, { host, tier: ctx.tier, assets: assets.map((a) => a.name) });
+    logger.info(`${options.dryRun ? 'dry run' : 'backup run'} started`, {
+      host,
+      tier: ctx.tier,
+      assets: assets.map((a) => a.name),
+    });
+    const settles: (() => Promise<void>)[] = [];
     for (const asset of assets) {
       if (signal.aborted) break;
-      const { records, notes } = await backupAsset({
-        asset, ctx, compressor, encryptor, destination, signal, logger, dryRun: report.dry_run, progress: options.progress, stallTimeoutMs: config.stall_timeout,
+      const { records, notes, settle } = await backupAsset({
+        asset,
+        ctx,
+        compressor,
+        encryptor,
+        destination,
+        signal,
+        logger,
+        dryRun: report.dry_run,
+        progress: options.progress,
+        stallTimeoutMs: config.stall_timeout,
+        planContext: {
+          stateDir: config.state_dir,
+          now: started,
+          tier: ctx.tier,
+          dryRun: report.dry_run,
+          retention: config.retention,
+        },
       });
+      if (settle && records.every((r) => r.status === 'ok')) settles.push(settle);
       report.artifacts.push(...records);
       report.notes.push(...notes.map((note) => `${asset.name}: ${note}`));
     }
@@ -90,11 +137,14 @@ async function runLocked(config: Config, options: RunOptions, run: { runId: stri
       report.status = 'planned';
       report.exit_code = ExitCode.OK;
     } else {
-      await writeManifest(report, ctx, destination, encryptor, signal, logger);
+      await writeManifests(report, ctx, targets, encryptor, signal, logger);
+      // With several destinations, the assets settle only when every destination has all of them.
+      if (report.manifest_key && allCopiesStored(report)) await settleAssets(settles, logger);
     }
     // A local directory has no lifecycle rules: the host applies retention (a test's destination override is never pruned).
-    if (config.destination.type === 'local' && options.destination === undefined) {
-      await applyRetention(config.destination, config.retention, report, ctx, started, { ...options, logger });
+    if (options.destination === undefined) {
+      for (const d of destinationsOf(config))
+        if (d.type === 'local') await applyRetention(d, config.retention, report, ctx, started, { ...options, logger });
     }
   } finally {
     deadline.clear();
@@ -105,14 +155,48 @@ async function runLocked(config: Config, options: RunOptions, run: { runId: stri
 }
 
 /** Prunes expired runs after a complete run (a dry run lists them); any failure is a warning in the report. */
-async function applyRetention(destination: LocalDestinationConfig, retention: Config['retention'], report: RunReport, ctx: KeyContext, started: Date, options: RunOptions): Promise<void> {
+async function applyRetention(
+  destination: LocalDestinationConfig,
+  retention: Config['retention'],
+  report: RunReport,
+  ctx: KeyContext,
+  started: Date,
+  options: RunOptions,
+): Promise<void> {
   if (!report.dry_run && report.status !== 'ok') {
-    report.retention = { removed: [], kept: [], warnings: [], skipped: `the run was ${report.status}: only a complete run prunes` };
+    report.retention = {
+      removed: [],
+      kept: [],
+      warnings: [],
+      skipped: `the run was ${report.status}: only a complete run prunes`,
+    };
     return;
   }
-  const current = { id: `${ctx.tier}/${ctx.day}/${ctx.stamp}`, tier: ctx.tier, started, assets: [...new Set(report.artifacts.map((a) => a.asset))] };
+  const current = {
+    id: `${ctx.tier}/${ctx.day}/${ctx.stamp}`,
+    tier: ctx.tier,
+    started,
+    assets: [...new Set(report.artifacts.map((a) => a.asset))],
+  };
   try {
-    report.retention = await pruneLocal(destination, { host: ctx.host, retention, now: started, current, dryRun: report.dry_run, signal: options.signal, logger: options.logger });
+    const before = report.retention;
+    const outcome = await pruneLocal(destination, {
+      host: ctx.host,
+      retention,
+      now: started,
+      current,
+      dryRun: report.dry_run,
+      signal: options.signal,
+      logger: options.logger,
+    });
+    // Several local destinations: one outcome listing each one's pruning.
+    report.retention = before
+      ? {
+          removed: [...before.removed, ...outcome.removed],
+          kept: [...before.kept, ...outcome.kept],
+          warnings: [...before.warnings, ...outcome.warnings],
+        }
+      : outcome;
   } catch (error) {
     report.retention = { removed: [], kept: [], warnings: [`nothing pruned: ${toBackupError(error).message}`] };
     options.logger.warn(`retention: nothing pruned: ${toBackupError(error).message}`);
@@ -123,40 +207,21 @@ function selectAssets(config: Config, names: string[] | undefined): Config['asse
   if (!names || names.length === 0) return config.assets;
   const unknown = names.filter((name) => !config.assets.some((a) => a.name === name));
   if (unknown.length > 0) {
-    throw new BackupError('USAGE', `unknown asset ${unknown.map((n) => `"${n}"`).join(', ')} (configured: ${config.assets.map((a) => a.name).join(', ')})`);
+    throw new BackupError(
+      'USAGE',
+      `unknown asset ${unknown.map((n) => `"${n}"`).join(', ')} (configured: ${config.assets.map((a) => a.name).join(', ')})`,
+    );
   }
   return config.assets.filter((asset) => names.includes(asset.name));
 }
 
-/** Decides status and exit code, then writes the manifest when anything was stored. */
-async function writeManifest(report: RunReport, ctx: KeyContext, destination: Destination, encryptor: EncryptorPlan, signal: AbortSignal, logger: Logger): Promise<void> {
-  const stored = report.artifacts.filter((a) => a.status === 'ok' || a.status === 'partial');
-  const allOk = report.artifacts.length > 0 && report.artifacts.every((a) => a.status === 'ok');
-  const stopped = signal.aborted ? (timedOut(signal) ? 'timed_out' : 'interrupted') : undefined;
-  const stoppedExit = stopped === 'timed_out' ? ExitCode.TIMED_OUT : ExitCode.INTERRUPTED;
-  report.status = stopped ?? (allOk ? 'ok' : stored.length > 0 ? 'partial' : 'failed');
-  report.exit_code = stopped ? stoppedExit : allOk ? ExitCode.OK : stored.length > 0 ? ExitCode.PARTIAL : ExitCode.FAILED;
-  if (stopped === 'timed_out') report.error = `${(signal.reason as Error).message}: the run was stopped; unfinished artifacts were abandoned, finished ones are in the manifest`;
-  if (stored.length === 0) return;
-  const key = manifestKey(ctx) + (encryptor.extension ? `.${encryptor.extension}` : '');
-  report.finished_at = new Date().toISOString();
-  const manifest = buildManifest({
-    run_id: report.run_id, host: report.host, tier: report.tier, started_at: report.started_at,
-    finished_at: report.finished_at, status: report.status as Manifest['status'], artifacts: report.artifacts,
-  });
-  // After an interrupt the finished artifacts still deserve their manifest: give it a short grace period.
-  const manifestSignal = signal.aborted ? AbortSignal.timeout(MANIFEST_GRACE_MS) : signal;
-  try {
-    const json = Readable.from([Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`)]);
-    const encrypt = encryptor.create(manifestSignal);
-    const body = encrypt ? pipeline(json, encrypt, () => undefined) : json;
-    await destination.write(key, body, { signal: manifestSignal, contentType: encrypt ? 'application/octet-stream' : 'application/json' });
-    report.manifest_key = key;
-    logger.info(`manifest written to ${destination.locate(key)}`, { key });
-  } catch (error) {
-    report.error = `${report.error ? `${report.error}; ` : ''}manifest ${destination.locate(key)}: ${toBackupError(error).message}; the artifacts of this run are not recorded`;
-    report.status = 'failed';
-    report.exit_code = stopped ? stoppedExit : ExitCode.FAILED;
-    logger.error(report.error, { key });
+/** Runs each settled asset's settle (the manifest is written); a failure is logged, never fails the run. */
+async function settleAssets(settles: (() => Promise<void>)[], logger: Logger): Promise<void> {
+  for (const settle of settles) {
+    try {
+      await settle();
+    } catch (error) {
+      logger.warn(`after the manifest: ${toBackupError(error).message}`);
+    }
   }
 }

@@ -17,18 +17,38 @@ export interface BackupEntry {
   sha256?: string;
   manifest_key: string;
   error?: string;
+  /** Of a dump: where it stands in the binary log (point-in-time recovery starts there). */
+  binlog?: ArtifactRecord['binlog'];
   /** The artifact record itself (for the read pipeline). */
   record: ArtifactRecord;
 }
 
 /** Flattens manifests into entries, newest run first, then by asset and label. */
 export function backupEntries(catalog: CatalogEntry[]): BackupEntry[] {
-  const rows = catalog.flatMap(({ ref, manifest }) => manifest.artifacts.map((a): BackupEntry => ({
-    host: manifest.host, asset: a.asset, type: a.type, ...(a.label ? { label: a.label } : {}), started_at: manifest.started_at,
-    tier: manifest.tier, status: a.status, bytes_stored: a.bytes_stored, key: a.key, ...(a.sha256 ? { sha256: a.sha256 } : {}),
-    manifest_key: ref.key, ...(a.error ? { error: a.error } : {}), record: a,
-  })));
-  return rows.sort((a, b) => b.started_at.localeCompare(a.started_at) || a.asset.localeCompare(b.asset) || (a.label ?? '').localeCompare(b.label ?? ''));
+  const rows = catalog.flatMap(({ ref, manifest }) =>
+    manifest.artifacts.map((a): BackupEntry => ({
+      host: manifest.host,
+      asset: a.asset,
+      type: a.type,
+      ...(a.label ? { label: a.label } : {}),
+      started_at: manifest.started_at,
+      tier: manifest.tier,
+      status: a.status,
+      bytes_stored: a.bytes_stored,
+      key: a.key,
+      ...(a.sha256 ? { sha256: a.sha256 } : {}),
+      manifest_key: ref.key,
+      ...(a.error ? { error: a.error } : {}),
+      ...(a.binlog ? { binlog: a.binlog } : {}),
+      record: a,
+    })),
+  );
+  return rows.sort(
+    (a, b) =>
+      b.started_at.localeCompare(a.started_at) ||
+      a.asset.localeCompare(b.asset) ||
+      (a.label ?? '').localeCompare(b.label ?? ''),
+  );
 }
 
 /** Whether the entry's object was stored and can be restored (`partial`: some files were skipped). */

@@ -3,8 +3,17 @@ import type { BackupEntry } from './backup-entries.js';
 import { findGaps } from './find-gaps.js';
 
 const entry = (started_at: string, extra: Partial<BackupEntry> = {}): BackupEntry => ({
-  host: 'web-1', asset: 'www', type: 'files', started_at, tier: 'daily', status: 'ok', bytes_stored: 1, key: `k-${started_at}`,
-  manifest_key: `m-${started_at}`, record: {} as BackupEntry['record'], ...extra,
+  host: 'web-1',
+  asset: 'www',
+  type: 'files',
+  started_at,
+  tier: 'daily',
+  status: 'ok',
+  bytes_stored: 1,
+  key: `k-${started_at}`,
+  manifest_key: `m-${started_at}`,
+  record: {} as BackupEntry['record'],
+  ...extra,
 });
 
 describe('findGaps', () => {
@@ -27,6 +36,8 @@ describe('findGaps', () => {
     const shop = ['20', '21'].map((d) => entry(`2026-11-${d}T03:15:00.000Z`, { asset: 'db', label: 'shop' }));
     const billing = ['19', '21'].map((d) => entry(`2026-11-${d}T03:15:00.000Z`, { asset: 'db', label: 'billing' }));
     const billingDaily = entry('2026-11-18T03:15:00.000Z', { asset: 'db', label: 'billing' });
-    expect(findGaps([...weekly, ...shop, ...billing, billingDaily], since, now)).toEqual([{ host: 'web-1', asset: 'db', label: 'billing', day: '2026-11-20' }]);
+    expect(findGaps([...weekly, ...shop, ...billing, billingDaily], since, now)).toEqual([
+      { host: 'web-1', asset: 'db', label: 'billing', day: '2026-11-20' },
+    ]);
   });
 });

@@ -25,7 +25,12 @@ export function findGaps(entries: BackupEntry[], since: Date, now: Date): Gap[] 
   const series = new Map<string, { host: string; asset: string; label?: string; days: Set<string> }>();
   for (const e of entries) {
     const id = JSON.stringify([e.host, e.asset, e.label ?? '']);
-    const s = series.get(id) ?? { host: e.host, asset: e.asset, ...(e.label ? { label: e.label } : {}), days: new Set<string>() };
+    const s = series.get(id) ?? {
+      host: e.host,
+      asset: e.asset,
+      ...(e.label ? { label: e.label } : {}),
+      days: new Set<string>(),
+    };
     series.set(id, s);
     if (isStored(e) && Date.parse(e.started_at) >= since.getTime()) s.days.add(e.started_at.slice(0, 10));
   }
@@ -33,11 +38,25 @@ export function findGaps(entries: BackupEntry[], since: Date, now: Date): Gap[] 
   const gaps: Gap[] = [];
   for (const s of series.values()) {
     const days = [...s.days].sort();
-    const daily = days.some((d, i) => i > 0 && Date.parse(d) - Date.parse(days[i - 1]!) === DAY_MS);
-    if (!daily) continue;
-    for (let t = Date.parse(days[0]!); dayOf(t) <= last; t += DAY_MS) {
-      if (!s.days.has(dayOf(t))) gaps.push({ host: s.host, asset: s.asset, ...(s.label ? { label: s.label } : {}), day: dayOf(t) });
+    const [first] = days;
+    if (first === undefined || !hasConsecutiveDays(days)) continue;
+    for (let t = Date.parse(first); dayOf(t) <= last; t += DAY_MS) {
+      if (!s.days.has(dayOf(t)))
+        gaps.push({ host: s.host, asset: s.asset, ...(s.label ? { label: s.label } : {}), day: dayOf(t) });
     }
   }
-  return gaps.sort((a, b) => a.host.localeCompare(b.host) || a.asset.localeCompare(b.asset) || a.day.localeCompare(b.day));
+  return gaps.sort(
+    (a, b) => a.host.localeCompare(b.host) || a.asset.localeCompare(b.asset) || a.day.localeCompare(b.day),
+  );
+}
+
+/** True when two of the sorted `days` (`2026-11-22`) follow each other: the series is a daily one. */
+function hasConsecutiveDays(days: string[]): boolean {
+  let previous = Number.NaN;
+  for (const day of days) {
+    const time = Date.parse(day);
+    if (time - previous === DAY_MS) return true;
+    previous = time;
+  }
+  return false;
 }

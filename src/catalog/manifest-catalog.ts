@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { tierNames } from '../config/tiers.js';
 import type { BackupStore } from '../destinations/backup-store.js';
+import { stampTime } from '../layout/keys.js';
 import type { Manifest } from '../layout/manifest.js';
 import { BackupError, toBackupError } from '../shared/backup-error.js';
 import { describeDecryptFailure } from '../transforms/decrypt-failure.js';
@@ -52,15 +53,28 @@ export async function findManifests(store: BackupStore, query: CatalogQuery): Pr
     const tierPrefix = `${query.prefix}${tier}/`;
     // Keys sort by day, so S3 skips every older day instead of listing the whole history.
     const startAfter = query.since ? `${tierPrefix}${query.since.toISOString().slice(0, 10)}` : undefined;
-    const listPrefix = query.run ? `${tierPrefix}${query.run.day}/${query.host !== undefined ? `${query.host}/` : ''}` : tierPrefix;
-    for await (const object of store.list(listPrefix, { ...(startAfter ? { startAfter } : {}), signal: query.signal })) {
+    const listPrefix = query.run
+      ? `${tierPrefix}${query.run.day}/${query.host !== undefined ? `${query.host}/` : ''}`
+      : tierPrefix;
+    for await (const object of store.list(listPrefix, {
+      ...(startAfter ? { startAfter } : {}),
+      signal: query.signal,
+    })) {
       const parts = object.key.slice(tierPrefix.length).split('/');
       if (parts.length !== 3) continue;
       const [day, host, name] = parts as [string, string, string];
       const m = MANIFEST_NAME.exec(name);
       // Only the write side's layout: a day, a host that is one plain segment (never `..`), a manifest name.
-      if (!m || !DAY.test(day) || !HOST.test(host) || host === '.' || host === '..' || (query.host !== undefined && host !== query.host)) continue;
-      const started = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
+      if (
+        !m ||
+        !DAY.test(day) ||
+        !HOST.test(host) ||
+        host === '.' ||
+        host === '..' ||
+        (query.host !== undefined && host !== query.host)
+      )
+        continue;
+      const started = stampTime(name);
       if (query.since && started < query.since) continue;
       refs.push({ key: object.key, tier, day, host, started, encrypted: m[8] !== undefined });
     }
@@ -73,17 +87,34 @@ export async function findManifests(store: BackupStore, query: CatalogQuery): Pr
  * Throws USAGE when it is encrypted and no decryptor is given, DECRYPT_FAILED, MANIFEST_INVALID,
  * and the store's NOT_FOUND / DENIED errors.
  */
-export async function readManifest(store: BackupStore, ref: ManifestRef, decryptor: DecryptorPlan | undefined, signal: AbortSignal): Promise<Manifest> {
+export async function readManifest(
+  store: BackupStore,
+  ref: ManifestRef,
+  decryptor: DecryptorPlan | undefined,
+  signal: AbortSignal,
+): Promise<Manifest> {
   const where = store.locate(ref.key);
-  if (ref.encrypted && decryptor === undefined) {
-    throw new BackupError('USAGE', `manifest ${where} is age-encrypted: pass --identity FILE (the age identity of the hosts' recipient)`);
+  let decryptWith: DecryptorPlan | undefined;
+  if (ref.encrypted) {
+    if (decryptor === undefined)
+      throw new BackupError(
+        'USAGE',
+        `manifest ${where} is age-encrypted: pass --identity FILE (the age identity of the hosts' recipient)`,
+      );
+    decryptWith = decryptor;
   }
   const chunks: Buffer[] = [];
   let size = 0;
   const collect = new Writable({
     write(chunk: Buffer, _encoding, callback) {
       size += chunk.length;
-      if (size > MAX_MANIFEST_BYTES) callback(new BackupError('MANIFEST_INVALID', `manifest ${where}: larger than ${MAX_MANIFEST_BYTES} bytes: not a backup-agent manifest`));
+      if (size > MAX_MANIFEST_BYTES)
+        callback(
+          new BackupError(
+            'MANIFEST_INVALID',
+            `manifest ${where}: larger than ${MAX_MANIFEST_BYTES} bytes: not a backup-agent manifest`,
+          ),
+        );
       else {
         chunks.push(chunk);
         callback();
@@ -91,17 +122,24 @@ export async function readManifest(store: BackupStore, ref: ManifestRef, decrypt
     },
   });
   const body = await store.open(ref.key, signal);
-  const decrypt = ref.encrypted ? decryptor!.create(signal) : undefined;
+  const decrypt = decryptWith?.create(signal);
   try {
-    await pipeline([body, ...(decrypt ? [decrypt] : []), collect] as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], { signal });
+    await pipeline(
+      [body, ...(decrypt ? [decrypt] : []), collect] as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream],
+      { signal },
+    );
   } catch (error) {
     if (error instanceof BackupError) throw error;
-    if (decrypt) throw new BackupError('DECRYPT_FAILED', `manifest ${where}: ${describeDecryptFailure(error)}`, { cause: error });
+    if (decrypt)
+      throw new BackupError('DECRYPT_FAILED', `manifest ${where}: ${describeDecryptFailure(error)}`, { cause: error });
     throw toBackupError(error);
   }
   const manifest = parseManifest(Buffer.concat(chunks).toString('utf8'), where);
   if (manifest.host !== ref.host) {
-    throw new BackupError('MANIFEST_INVALID', `manifest ${where}: names host "${manifest.host}" but is stored under host "${ref.host}"`);
+    throw new BackupError(
+      'MANIFEST_INVALID',
+      `manifest ${where}: names host "${manifest.host}" but is stored under host "${ref.host}"`,
+    );
   }
   checkArtifactKeys(manifest, ref.key, where);
   return manifest;
@@ -111,16 +149,21 @@ export async function readManifest(store: BackupStore, ref: ManifestRef, decrypt
  * Finds and reads every manifest matching `query`, newest first. A manifest that cannot be read is
  * returned as a problem (the rest still load); a missing identity for encrypted manifests throws USAGE.
  */
-export async function loadCatalog(store: BackupStore, query: CatalogQuery, decryptor: DecryptorPlan | undefined): Promise<{ entries: CatalogEntry[]; problems: BackupError[] }> {
-  const refs = (await findManifests(store, query)).sort((a, b) => b.started.getTime() - a.started.getTime() || (a.key < b.key ? 1 : -1));
+export async function loadCatalog(
+  store: BackupStore,
+  query: CatalogQuery,
+  decryptor: DecryptorPlan | undefined,
+): Promise<{ entries: CatalogEntry[]; problems: BackupError[] }> {
+  const refs = (await findManifests(store, query)).sort(
+    (a, b) => b.started.getTime() - a.started.getTime() || (a.key < b.key ? 1 : -1),
+  );
   const encrypted = refs.find((r) => r.encrypted);
   if (encrypted && decryptor === undefined) await readManifest(store, encrypted, undefined, query.signal); // throws USAGE
-  const results: (CatalogEntry | BackupError)[] = new Array(refs.length);
-  let next = 0;
+  const results: (CatalogEntry | BackupError)[] = [];
+  // One queue shared by the workers: each takes the next ref; results keep the refs' order.
+  const queue = refs.entries();
   const worker = async () => {
-    while (next < refs.length) {
-      const index = next++;
-      const ref = refs[index]!;
+    for (const [index, ref] of queue) {
       try {
         results[index] = { ref, manifest: await readManifest(store, ref, decryptor, query.signal) };
       } catch (error) {

@@ -5,6 +5,7 @@ import type { BackupStore } from '../destinations/backup-store.js';
 import { artifactFormat } from '../layout/artifact-format.js';
 import type { ArtifactRecord } from '../layout/manifest.js';
 import { BackupError, isAbortError } from '../shared/backup-error.js';
+import { must } from '../shared/must.js';
 import { releaseWhenSpawned } from '../shared/child-output.js';
 import { startChild, tail, type ChildCommand } from '../shared/child-process.js';
 import { ChecksumGate } from '../transforms/checksum-gate.js';
@@ -35,28 +36,44 @@ export interface ChildSink {
  * rejection), DECRYPT_FAILED (wrong identity, damaged age file), RESTORE_FAILED (decompression),
  * INTERRUPTED; an error of a sink passes through unchanged.
  */
-export async function readArtifact(record: ReadRecord, options: ReadOptions, ...sinks: (Duplex | Writable | ChildSink)[]): Promise<void> {
+export async function readArtifact(
+  record: ReadRecord,
+  options: ReadOptions,
+  ...sinks: (Duplex | Writable | ChildSink)[]
+): Promise<void> {
   const { store, decryptor, signal } = options;
   const where = store.locate(record.key);
   const format = artifactFormat(record.key);
-  if (record.sha256 === undefined) throw new BackupError('MANIFEST_INVALID', `${where}: the manifest records no sha256 for it: it cannot be checked`);
-  if (format.encrypted && decryptor === undefined) {
-    throw new BackupError('USAGE', `${where}: the backup is age-encrypted: pass --identity FILE (the age identity whose recipient the host encrypts to)`);
+  if (record.sha256 === undefined)
+    throw new BackupError('MANIFEST_INVALID', `${where}: the manifest records no sha256 for it: it cannot be checked`);
+  let decryptWith: DecryptorPlan | undefined;
+  if (format.encrypted) {
+    if (decryptor === undefined)
+      throw new BackupError(
+        'USAGE',
+        `${where}: the backup is age-encrypted: pass --identity FILE (the age identity whose recipient the host encrypts to)`,
+      );
+    decryptWith = decryptor;
   }
   const decompressor = await planDecompressor(format.compression);
   const body = await options.store.open(record.key, signal);
   const gate = new ChecksumGate({ sha256: record.sha256, bytes: record.bytes_stored, location: where });
-  const decrypt = format.encrypted ? decryptor!.create(signal) : undefined;
+  const decrypt = decryptWith?.create(signal);
   const last = sinks[sinks.length - 1];
   const childSink = last !== undefined && isChildSink(last) ? last : undefined;
   // zstd straight into tar: the decompressed bytes never pass through Node.
-  const fused = childSink !== undefined && decompressor.command !== undefined ? spawnInto(decompressor.command, childSink, signal) : undefined;
+  const fused =
+    childSink !== undefined && decompressor.command !== undefined
+      ? spawnInto(decompressor.command, childSink, signal)
+      : undefined;
   const decompress = fused ? undefined : decompressor.create(signal);
   const stageOf = new Map<unknown, 'download' | 'decryption' | 'decompression'>();
   body.once('error', (error) => stageOf.set(error, 'download'));
   decrypt?.once('error', (error) => stageOf.set(error, 'decryption'));
   decompress?.once('error', (error) => stageOf.set(error, 'decompression'));
-  const tail = fused ? [...sinks.slice(0, -1) as (Duplex | Writable)[], fused.stdin!] : sinks.map((s) => (isChildSink(s) ? s.stdin : s));
+  const tail = fused
+    ? [...(sinks.slice(0, -1) as (Duplex | Writable)[]), must(fused.stdin, `${where}: the decompressor's stdin pipe`)]
+    : sinks.map((s) => (isChildSink(s) ? s.stdin : s));
   const stages = [body, gate, ...(decrypt ? [decrypt] : []), ...(decompress ? [decompress] : []), ...tail];
   let failure: unknown;
   await pipeline(stages as unknown as [Readable, Writable], { signal }).catch((error: unknown) => {
@@ -66,7 +83,8 @@ export async function readArtifact(record: ReadRecord, options: ReadOptions, ...
   const decompressed = fused ? await fused : undefined;
   // The data's own failure (checksum, decryption) wins over a broken pipe into a decompressor that then died.
   if (failure instanceof BackupError) throw failure;
-  if (failure !== undefined && stageOf.has(failure)) throw explainReadError(failure, where, stageOf.get(failure), signal);
+  if (failure !== undefined && stageOf.has(failure))
+    throw explainReadError(failure, where, stageOf.get(failure), signal);
   if (decompressed !== undefined && decompressed.exitCode !== 0 && !signal.aborted) {
     throw explainReadError(decompressed, where, 'decompression', signal);
   }
@@ -85,21 +103,40 @@ function isChildSink(sink: Duplex | Writable | ChildSink): sink is ChildSink {
 /** Starts `command` writing into the child sink's stdin; Node's end of that pipe is closed once it runs. */
 function spawnInto(command: ChildCommand, sink: ChildSink, signal: AbortSignal) {
   const child = startChild(command.file, command.args, {
-    env: 'empty', signal, stdin: 'pipe', stdout: sink.stdin as unknown as NodeJS.WritableStream as never, stderr: 'pipe', buffer: { stdout: false, stderr: true },
+    env: 'empty',
+    signal,
+    stdin: 'pipe',
+    stdout: sink.stdin as unknown as NodeJS.WritableStream as never,
+    stderr: 'pipe',
+    buffer: { stdout: false, stderr: true },
   });
   releaseWhenSpawned(child, sink.stdin);
   return child;
 }
 
-function explainReadError(error: unknown, where: string, stage: 'download' | 'decryption' | 'decompression' | undefined, signal: AbortSignal): unknown {
-  if (signal.aborted || isAbortError(error)) return new BackupError('INTERRUPTED', `${where}: interrupted`, { cause: error });
+function explainReadError(
+  error: unknown,
+  where: string,
+  stage: 'download' | 'decryption' | 'decompression' | undefined,
+  signal: AbortSignal,
+): unknown {
+  if (signal.aborted || isAbortError(error))
+    return new BackupError('INTERRUPTED', `${where}: interrupted`, { cause: error });
   if (error instanceof BackupError) return error;
   const e = error as { stderr?: unknown; message?: string };
-  if (stage === 'decryption') return new BackupError('DECRYPT_FAILED', `${where}: ${describeDecryptFailure(error)}`, { cause: error });
+  if (stage === 'decryption')
+    return new BackupError('DECRYPT_FAILED', `${where}: ${describeDecryptFailure(error)}`, { cause: error });
   if (stage === 'decompression') {
     const text = typeof e.stderr === 'string' && e.stderr !== '' ? tail(e.stderr, 2) : (e.message ?? String(error));
-    return new BackupError('RESTORE_FAILED', `${where}: decompression failed: ${text} (the object is damaged; \`verify\` checks its sha256)`, { cause: error });
+    return new BackupError(
+      'RESTORE_FAILED',
+      `${where}: decompression failed: ${text} (the object is damaged; \`verify\` checks its sha256)`,
+      { cause: error },
+    );
   }
-  if (stage === 'download') return new BackupError('RESTORE_FAILED', `${where}: download failed: ${e.message ?? String(error)}`, { cause: error });
+  if (stage === 'download')
+    return new BackupError('RESTORE_FAILED', `${where}: download failed: ${e.message ?? String(error)}`, {
+      cause: error,
+    });
   return error;
 }

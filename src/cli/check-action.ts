@@ -20,9 +20,11 @@ export function formatChecks(results: CheckResult[]): string {
   const failed = results.filter((r) => r.status === 'fail').length;
   const warned = results.filter((r) => r.status === 'warn').length;
   const warnings = warned ? ` (${warned} warning${warned === 1 ? '' : 's'})` : '';
-  lines.push(failed === 0
-    ? `check passed: a backup would succeed${warnings}`
-    : `check failed: ${failed} problem${failed === 1 ? '' : 's'} would make a backup fail or be partial${warnings}`);
+  lines.push(
+    failed === 0
+      ? `check passed: a backup would succeed${warnings}`
+      : `check failed: ${failed} problem${failed === 1 ? '' : 's'} would make a backup fail or be partial${warnings}`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -33,8 +35,16 @@ export async function checkAction(global: GlobalOptions, options: CheckCommandOp
   try {
     const { config } = await loadConfig(global.config);
     const results = await preflight(config, { signal: controller.signal, logger });
-    const exitCode = controller.signal.aborted ? ExitCode.INTERRUPTED : results.some((r) => r.status === 'fail') ? ExitCode.FAILED : ExitCode.OK;
-    process.stdout.write(options.json ? `${JSON.stringify({ ok: exitCode === ExitCode.OK, exit_code: exitCode, checks: results }, null, 2)}\n` : formatChecks(results));
+    const exitCode = controller.signal.aborted
+      ? ExitCode.INTERRUPTED
+      : results.some((r) => r.status === 'fail')
+        ? ExitCode.FAILED
+        : ExitCode.OK;
+    process.stdout.write(
+      options.json
+        ? `${JSON.stringify({ ok: exitCode === ExitCode.OK, exit_code: exitCode, checks: results }, null, 2)}\n`
+        : formatChecks(results),
+    );
     return exitCode;
   } finally {
     dispose();

@@ -55,6 +55,12 @@ export function addCommand(program: Command, definition: CommandDefinition, onEx
   for (const flag of definition.flags) command.addOption(toOption(flag));
   if (definition.helpAfter !== undefined) command.addHelpText('after', definition.helpAfter);
   command.action(async () => {
-    onExitCode(await definition.action(program.opts<GlobalOptions>(), command.opts(), command.processedArgs as (string | undefined)[]));
+    onExitCode(
+      await definition.action(
+        program.opts<GlobalOptions>(),
+        command.opts(),
+        command.processedArgs as (string | undefined)[],
+      ),
+    );
   });
 }

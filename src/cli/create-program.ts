@@ -6,7 +6,9 @@ import { addCommand, toOption, type CommandDefinition } from './command-definiti
 import { GLOBAL_FLAGS } from './global-flags.js';
 
 // dist/app/ (the bundle) and dist/cli/ are both two levels below the package root.
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 /**
  * The program with `commands` registered in order; commander throws instead of exiting (exitOverride),
@@ -34,8 +36,11 @@ export function withoutHelpForUnknownCommand(program: Command, argv: string[]): 
   const args = argv.slice(2);
   const takesValue = new Set(program.options.filter((o) => o.required || o.optional).flatMap((o) => [o.short, o.long]));
   let i = 0;
-  while (i < args.length && args[i]!.startsWith('-')) i += takesValue.has(args[i]) ? 2 : 1;
+  while (args[i]?.startsWith('-')) i += takesValue.has(args[i]) ? 2 : 1;
   const name = args[i];
-  const known = name === undefined || name === 'help' || program.commands.some((c) => c.name() === name || c.aliases().includes(name));
+  const known =
+    name === undefined ||
+    name === 'help' ||
+    program.commands.some((c) => c.name() === name || c.aliases().includes(name));
   return known ? argv : argv.filter((arg, index) => index < 2 || (arg !== '--help' && arg !== '-h'));
 }

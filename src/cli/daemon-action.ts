@@ -1,18 +1,18 @@
 // `backup-agent daemon`: run backups on the config's schedule until SIGTERM/SIGINT; SIGHUP re-reads the config.
-import { loadConfig, type LoadedConfig } from '../config/load-config.js';
+import { loadConfig } from '../config/load-config.js';
 import { checkSecretFiles } from '../config/secret-files.js';
 import { startDaemon } from '../scheduler/daemon.js';
-import { validateSchedule } from '../scheduler/validate-schedule.js';
+import { requireSchedule, type ScheduledConfig } from '../scheduler/validate-schedule.js';
 import { createLogger } from '../shared/logger.js';
 import type { GlobalOptions } from './global-options.js';
 import { onStopSignals } from './signals.js';
 
 /** Loads the config, requiring a valid schedule and private secret files; throws BackupError (exit 2). */
-async function loadScheduledConfig(path: string): Promise<LoadedConfig> {
-  const loaded = await loadConfig(path);
-  validateSchedule(loaded.config, { file: loaded.path, required: true });
-  await checkSecretFiles(loaded.config);
-  return loaded;
+async function loadScheduledConfig(path: string): Promise<{ config: ScheduledConfig; path: string }> {
+  const { config, path: absolute } = await loadConfig(path);
+  requireSchedule(config, absolute);
+  await checkSecretFiles(config);
+  return { config, path: absolute };
 }
 
 /** Runs the daemon; resolves with its exit code (0 after a clean stop, 130 if a backup was aborted, 2 for a bad config). */

@@ -4,7 +4,15 @@ import { chmod, mkdir, open } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONFIG_PATH, defaultHost, loadConfig, parseConfig } from '../config/load-config.js';
-import { PLACEHOLDER_BUCKET, QUICKSTART_FILE, quickstartConfig, starterConfig, starterFiles, type StarterFile, type StarterOptions } from '../config/starter-files.js';
+import {
+  PLACEHOLDER_BUCKET,
+  QUICKSTART_FILE,
+  quickstartConfig,
+  starterConfig,
+  starterFiles,
+  type StarterFile,
+  type StarterOptions,
+} from '../config/starter-files.js';
 import { hostPolicy } from '../destinations/s3-policy.js';
 import { BackupError } from '../shared/backup-error.js';
 import { ExitCode } from '../shared/exit-codes.js';
@@ -38,13 +46,23 @@ export async function initAction(options: InitCommandOptions): Promise<number> {
   await createDir(starter.dir);
   for (const file of starterFiles(starter)) {
     const created = await createFile(file);
-    out(created ? `created ${file.path} (${file.role}, mode 0600)` : `kept    ${file.path}: it exists; not overwritten`);
+    out(
+      created ? `created ${file.path} (${file.role}, mode 0600)` : `kept    ${file.path}: it exists; not overwritten`,
+    );
   }
   const { config } = await loadConfig(configPath);
   out();
   if (config.destination.type === 's3') {
-    out(`IAM policy for the backup user (put-only: s3:PutObject under s3://${config.destination.bucket}/${config.destination.prefix}):`);
-    out(JSON.stringify(hostPolicy(config.destination, (note) => out(`note: ${note}`)), null, 2));
+    out(
+      `IAM policy for the backup user (put-only: s3:PutObject under s3://${config.destination.bucket}/${config.destination.prefix}):`,
+    );
+    out(
+      JSON.stringify(
+        hostPolicy(config.destination, (note) => out(`note: ${note}`)),
+        null,
+        2,
+      ),
+    );
   } else {
     out(`destination.type is ${config.destination.type}: no IAM policy needed`);
   }
@@ -60,17 +78,32 @@ export async function initAction(options: InitCommandOptions): Promise<number> {
  */
 async function quickstartCommand(options: InitCommandOptions): Promise<number> {
   const extra = (['bucket', 'prefix', 'host', 'region'] as const).filter((name) => options[name] !== undefined);
-  if (extra.length > 0) throw new BackupError('USAGE', `init --quickstart takes only --dir (not ${extra.map((name) => `--${name}`).join(', ')}): it writes a local-destination config`);
+  if (extra.length > 0)
+    throw new BackupError(
+      'USAGE',
+      `init --quickstart takes only --dir (not ${extra.map((name) => `--${name}`).join(', ')}): it writes a local-destination config`,
+    );
   const dir = resolve(options.dir ?? process.cwd());
   const path = join(dir, QUICKSTART_FILE);
   await createDir(dir);
   // dist/app/ (the bundle) and dist/cli/ are both two levels below the package root.
   const examples = fileURLToPath(new URL('../../examples', import.meta.url));
   const created = await createFile({ path, content: quickstartConfig([examples]), role: 'quickstart config' });
-  out(created ? `created ${path} (quickstart config: ${examples} -> ${join(dir, 'quickstart-backups/store')})` : `kept    ${path}: it exists; not overwritten`);
+  out(
+    created
+      ? `created ${path} (quickstart config: ${examples} -> ${join(dir, 'quickstart-backups/store')})`
+      : `kept    ${path}: it exists; not overwritten`,
+  );
   await loadConfig(path);
   const c = `-c ${path === resolve(QUICKSTART_FILE) ? QUICKSTART_FILE : path}`;
-  out(['Next:', `  backup-agent ${c} run`, `  backup-agent ${c} list`, `  backup-agent ${c} restore --asset examples --latest --to restored`].join('\n'));
+  out(
+    [
+      'Next:',
+      `  backup-agent ${c} run`,
+      `  backup-agent ${c} list`,
+      `  backup-agent ${c} restore --asset examples --latest --to restored`,
+    ].join('\n'),
+  );
   return ExitCode.OK;
 }
 
@@ -92,7 +125,10 @@ function checkStarterOptions(starter: StarterOptions, configPath: string): void 
   } catch (error) {
     if (!(error instanceof BackupError)) throw error;
     const details = error.details.map((line) => line.replace(/^.*?:\d+:\d+: /, ''));
-    throw new BackupError('USAGE', 'init: these options would make an invalid config; nothing was written', { details, cause: error });
+    throw new BackupError('USAGE', 'init: these options would make an invalid config; nothing was written', {
+      details,
+      cause: error,
+    });
   }
 }
 
@@ -102,7 +138,11 @@ async function createDir(dir: string): Promise<void> {
     // The umask may have taken bits away; it never adds any, but say exactly what we mean.
     if (first !== undefined) await chmod(dir, 0o700);
   } catch (error) {
-    throw new BackupError('INIT_FAILED', `init: cannot create ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+    throw new BackupError(
+      'INIT_FAILED',
+      `init: cannot create ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      { cause: error },
+    );
   }
 }
 
@@ -113,7 +153,11 @@ async function createFile(file: StarterFile): Promise<boolean> {
     handle = await open(file.path, 'wx', 0o600);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw new BackupError('INIT_FAILED', `init: cannot create ${file.path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+    throw new BackupError(
+      'INIT_FAILED',
+      `init: cannot create ${file.path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      { cause: error },
+    );
   }
   try {
     await handle.chmod(0o600);

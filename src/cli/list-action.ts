@@ -3,6 +3,7 @@ import { formatBytes } from '../config/sizes.js';
 import { backupEntries, type BackupEntry } from '../catalog/backup-entries.js';
 import { loadCatalog } from '../catalog/manifest-catalog.js';
 import { ExitCode } from '../shared/exit-codes.js';
+import { must } from '../shared/must.js';
 import type { GlobalOptions } from './global-options.js';
 import { openOperatorContext, parseSince, type OperatorOptions } from './operator-context.js';
 
@@ -20,10 +21,22 @@ export async function listAction(global: GlobalOptions, options: ListCommandOpti
     const since = parseSince(options.since);
     context = await openOperatorContext(global, options);
     const { store, prefix, decryptor, signal } = context;
-    const { entries, problems } = await loadCatalog(store, { prefix, ...(options.host ? { host: options.host } : {}), ...(since ? { since } : {}), signal }, decryptor);
+    const { entries, problems } = await loadCatalog(
+      store,
+      { prefix, ...(options.host ? { host: options.host } : {}), ...(since ? { since } : {}), signal },
+      decryptor,
+    );
     const rows = backupEntries(entries).filter((e) => options.asset === undefined || e.asset === options.asset);
     for (const problem of problems) process.stderr.write(`backup-agent: ${problem.message}\n`);
-    process.stdout.write(options.json ? `${JSON.stringify(rows.map(({ record: _record, ...row }) => row), null, 2)}\n` : formatList(rows));
+    process.stdout.write(
+      options.json
+        ? `${JSON.stringify(
+            rows.map(({ record: _record, ...row }) => row),
+            null,
+            2,
+          )}\n`
+        : formatList(rows),
+    );
     return problems.length > 0 ? ExitCode.FAILED : ExitCode.OK;
   } finally {
     context?.dispose();
@@ -40,12 +53,14 @@ export function formatList(rows: BackupEntry[]): string {
     const ofHost = rows.filter((r) => r.host === host);
     for (const asset of [...new Set(ofHost.map((r) => r.asset))].sort()) {
       const ofAsset = ofHost.filter((r) => r.asset === asset);
-      lines.push(`  ${asset} (${ofAsset[0]!.type})`);
+      lines.push(`  ${asset} (${must(ofAsset[0], `a row of ${asset}`).type})`);
       for (const r of ofAsset) {
         const when = r.started_at.replace(/\.\d+Z$/, 'Z').replace('T', ' ');
         const size = r.status === 'ok' || r.status === 'partial' ? formatBytes(r.bytes_stored) : '-';
         const label = r.label ? `${r.label}  ` : '';
-        lines.push(`    ${when}  ${r.tier.padEnd(7)}  ${size.padStart(10)}  ${r.status.padEnd(7)}  ${label}${r.key}${r.error ? `  (${r.error})` : ''}`);
+        lines.push(
+          `    ${when}  ${r.tier.padEnd(7)}  ${size.padStart(10)}  ${r.status.padEnd(7)}  ${label}${r.key}${r.error ? `  (${r.error})` : ''}`,
+        );
       }
     }
   }

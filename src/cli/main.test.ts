@@ -38,7 +38,11 @@ describe('main', () => {
       expect(missing).toMatchObject({ exitCode: 2, stdout: '' });
       expect(missing.stderr).toMatch(/^backup-agent: config .*missing\.yml: cannot read: no such file/);
       const quickstart = await cli('init', '--quickstart', '--dir', dir, '--bucket', 'b');
-      expect(quickstart).toMatchObject({ exitCode: 2, stderr: 'backup-agent: init --quickstart takes only --dir (not --bucket): it writes a local-destination config\n' });
+      expect(quickstart).toMatchObject({
+        exitCode: 2,
+        stderr:
+          'backup-agent: init --quickstart takes only --dir (not --bucket): it writes a local-destination config\n',
+      });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -3,12 +3,15 @@
 import { CommanderError } from 'commander';
 import { ExitCode } from '../shared/exit-codes.js';
 import type { CommandDefinition } from './command-definition.js';
+import { binlogCommand } from './commands/binlog-command.js';
 import { checkCommand } from './commands/check-command.js';
 import { daemonCommand } from './commands/daemon-command.js';
+import { drillCommand } from './commands/drill-command.js';
 import { initCommand } from './commands/init-command.js';
 import { lifecycleCommand } from './commands/lifecycle-command.js';
 import { listCommand } from './commands/list-command.js';
 import { policyCommand } from './commands/policy-command.js';
+import { reportCommand } from './commands/report-command.js';
 import { restoreCommand } from './commands/restore-command.js';
 import { runCommand } from './commands/run-command.js';
 import { scheduleCommand } from './commands/schedule-command.js';
@@ -20,8 +23,21 @@ import { reportError } from './report-error.js';
 
 /** Every command, in the order `backup-agent --help` lists them. */
 export const COMMANDS: readonly CommandDefinition[] = [
-  runCommand, validateCommand, statusCommand, policyCommand, daemonCommand, scheduleCommand,
-  initCommand, checkCommand, lifecycleCommand, listCommand, restoreCommand, verifyCommand,
+  runCommand,
+  validateCommand,
+  statusCommand,
+  policyCommand,
+  daemonCommand,
+  binlogCommand,
+  scheduleCommand,
+  initCommand,
+  checkCommand,
+  lifecycleCommand,
+  listCommand,
+  restoreCommand,
+  verifyCommand,
+  drillCommand,
+  reportCommand,
 ];
 
 /** Runs the CLI with `argv` (process.argv shape) and returns the exit code; never calls process.exit. */
@@ -39,7 +55,10 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) {
       // commander has printed the usage error or help. commander.help: the usage it prints on stderr for
       // a bare invocation (exitCode 1), or `help` (0).
-      const help = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || (error.code === 'commander.help' && error.exitCode === 0);
+      const help =
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        (error.code === 'commander.help' && error.exitCode === 0);
       return help ? ExitCode.OK : ExitCode.USAGE;
     }
     return reportError(error);

@@ -1,5 +1,6 @@
 // What list, restore and verify share: the config, the read-side store with operator credentials,
 // the decryptor for --identity, the time window, and one AbortController from signals.
+import { selectDestination } from '../config/destinations.js';
 import { loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
 import { parseDuration } from '../config/sizes.js';
@@ -15,6 +16,8 @@ export interface OperatorOptions {
   credentialsFile?: string;
   profile?: string;
   identity?: string;
+  /** `--destination NAME`: which of several destinations to read (default: the first). */
+  destination?: string;
 }
 
 export interface OperatorContext extends OperatorStore {
@@ -32,8 +35,12 @@ export interface OperatorContext extends OperatorStore {
  */
 export async function openOperatorContext(global: GlobalOptions, options: OperatorOptions): Promise<OperatorContext> {
   const logger = createLogger({ level: global.verbose ? 'debug' : global.quiet ? 'warn' : 'info' });
-  const { config } = await loadConfig(global.config);
-  const store = await createOperatorStore(config, { credentialsFile: options.credentialsFile, profile: options.profile }, logger);
+  const config = selectDestination((await loadConfig(global.config)).config, options.destination);
+  const store = await createOperatorStore(
+    config,
+    { credentialsFile: options.credentialsFile, profile: options.profile },
+    logger,
+  );
   let decryptor: DecryptorPlan | undefined;
   try {
     const passphraseFile = options.identity === undefined ? config.encryption?.passphrase_file : undefined;
@@ -48,7 +55,11 @@ export async function openOperatorContext(global: GlobalOptions, options: Operat
   }
   const { controller, dispose } = abortOnSignals(logger, 'stopping; partial restore output is removed');
   return {
-    ...store, config, decryptor, signal: controller.signal, logger,
+    ...store,
+    config,
+    decryptor,
+    signal: controller.signal,
+    logger,
     dispose: () => {
       store.close();
       dispose();
@@ -56,7 +67,12 @@ export async function openOperatorContext(global: GlobalOptions, options: Operat
   };
 }
 
-/** `--since 7d` (a duration back from now) or `--since 2026-11-20` (a UTC date or ISO time). */
+/**
+ * `--since 7d` (a duration back from now) or `--since 2026-11-20` (a UTC date or ISO time); undefined
+ * when not given. Throws USAGE for anything else.
+ */
+export function parseSince(value: string, now?: Date): Date;
+export function parseSince(value: string | undefined, now?: Date): Date | undefined;
 export function parseSince(value: string | undefined, now = new Date()): Date | undefined {
   if (value === undefined) return undefined;
   if (/^\d{4}-\d{2}-\d{2}/.test(value)) {
@@ -64,6 +80,7 @@ export function parseSince(value: string | undefined, now = new Date()): Date | 
     if (!Number.isNaN(date.getTime())) return date;
   }
   const ms = /^\d+$/.test(value) ? undefined : parseDuration(value);
-  if (ms === undefined) throw new BackupError('USAGE', `--since "${value}" is neither a duration (7d, 36h) nor a date (2026-11-20)`);
+  if (ms === undefined)
+    throw new BackupError('USAGE', `--since "${value}" is neither a duration (7d, 36h) nor a date (2026-11-20)`);
   return new Date(now.getTime() - ms);
 }

@@ -19,7 +19,11 @@ export interface ProgressDisplay extends ProgressTracker {
 }
 
 /** Whether `run` shows progress: stderr is a terminal that understands cursor movement, and no --quiet/--json/--dry-run. */
-export function wantsProgress(options: { quiet?: boolean; json?: boolean; dryRun?: boolean }, stream: { isTTY?: boolean } = process.stderr, env = process.env): boolean {
+export function wantsProgress(
+  options: { quiet?: boolean; json?: boolean; dryRun?: boolean },
+  stream: { isTTY?: boolean } = process.stderr,
+  env = process.env,
+): boolean {
   return stream.isTTY === true && env.TERM !== 'dumb' && !options.quiet && !options.json && !options.dryRun;
 }
 
@@ -30,7 +34,10 @@ interface Shown {
 }
 
 /** Creates the display on `out` (a TTY); nothing is drawn until an artifact begins. */
-export function createProgressDisplay(out: NodeJS.WriteStream = process.stderr, now: () => number = () => performance.now()): ProgressDisplay {
+export function createProgressDisplay(
+  out: NodeJS.WriteStream = process.stderr,
+  now: () => number = () => performance.now(),
+): ProgressDisplay {
   const shown = new Map<number, Shown>();
   let next = 0;
   let drawn = 0;
@@ -48,7 +55,10 @@ export function createProgressDisplay(out: NodeJS.WriteStream = process.stderr, 
     const at = now();
     const lines = [...shown.values()].map((s) => {
       const read = s.meter.read();
-      return formatProgressLine({ label: s.label, read, stored: s.meter.stored(), total: s.meter.total(), rate: s.rate.sample(at, read) }, width);
+      return formatProgressLine(
+        { label: s.label, read, stored: s.meter.stored(), total: s.meter.total(), rate: s.rate.sample(at, read) },
+        width,
+      );
     });
     drawn = lines.length;
     return lines.join('\n');

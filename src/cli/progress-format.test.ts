@@ -16,19 +16,32 @@ describe('progress formatting', () => {
   });
 
   it('shows bytes of total, percentage, rate, ETA and stored bytes when the total is known', () => {
-    const line = formatProgressLine({ label: 'files "www"', read: 412 * MiB, total: 1024 * MiB, rate: 100 * MiB, stored: 130 * MiB }, 200);
+    const line = formatProgressLine(
+      { label: 'files "www"', read: 412 * MiB, total: 1024 * MiB, rate: 100 * MiB, stored: 130 * MiB },
+      200,
+    );
     expect(line).toBe('files "www"  412.0 MiB / 1.0 GiB  40%  100.0 MiB/s  ETA 0:07  stored 130.0 MiB');
   });
 
   it('shows bytes and rate but no ETA without a total (dumps)', () => {
-    expect(formatProgressLine({ label: 'mysql "db" (shop)', read: 230 * MiB, total: undefined, rate: 41 * MiB, stored: 60 * MiB }, 200))
-      .toBe('mysql "db" (shop)  230.0 MiB  41.0 MiB/s  stored 60.0 MiB');
+    expect(
+      formatProgressLine(
+        { label: 'mysql "db" (shop)', read: 230 * MiB, total: undefined, rate: 41 * MiB, stored: 60 * MiB },
+        200,
+      ),
+    ).toBe('mysql "db" (shop)  230.0 MiB  41.0 MiB/s  stored 60.0 MiB');
   });
 
   it('never claims 100% or a negative ETA when the estimate was low, and fits the terminal', () => {
-    const over = formatProgressLine({ label: 'files "www"', read: 11 * MiB, total: 10 * MiB, rate: MiB, stored: MiB }, 200);
+    const over = formatProgressLine(
+      { label: 'files "www"', read: 11 * MiB, total: 10 * MiB, rate: MiB, stored: MiB },
+      200,
+    );
     expect(over).toContain('99%  1.0 MiB/s  ETA --:--');
-    const cut = formatProgressLine({ label: 'files "a-very-long-asset-name"', read: MiB, total: 2 * MiB, rate: MiB, stored: MiB }, 40);
+    const cut = formatProgressLine(
+      { label: 'files "a-very-long-asset-name"', read: MiB, total: 2 * MiB, rate: MiB, stored: MiB },
+      40,
+    );
     expect(cut).toHaveLength(39);
     expect(cut.endsWith('…')).toBe(true);
   });

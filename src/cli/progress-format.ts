@@ -38,7 +38,12 @@ export function formatProgressLine(s: ProgressSnapshot, width = 80): string {
   if (s.total !== undefined && s.total > 0) {
     const percent = Math.min(99, Math.floor((s.read / s.total) * 100));
     const eta = s.rate > 0 && s.read < s.total ? (s.total - s.read) / s.rate : undefined;
-    parts.push(`${formatBytes(s.read)} / ${formatBytes(s.total)}`, `${percent}%`, formatRate(s.rate), `ETA ${formatEta(eta)}`);
+    parts.push(
+      `${formatBytes(s.read)} / ${formatBytes(s.total)}`,
+      `${percent}%`,
+      formatRate(s.rate),
+      `ETA ${formatEta(eta)}`,
+    );
   } else {
     parts.push(formatBytes(s.read), formatRate(s.rate));
   }
@@ -56,8 +61,13 @@ export class RateMeter {
   /** Records the counter's value `bytes` at time `at` (ms) and returns the current rate. */
   sample(at: number, bytes: number): number {
     this.#samples.push({ at, bytes });
-    while (this.#samples.length > 2 && at - this.#samples[1]!.at >= this.windowMs) this.#samples.shift();
-    const first = this.#samples[0]!;
+    // Drop the oldest sample while the one after it still spans the window.
+    while (this.#samples.length > 2) {
+      const second = this.#samples[1];
+      if (second === undefined || at - second.at < this.windowMs) break;
+      this.#samples.shift();
+    }
+    const first = this.#samples[0] ?? { at, bytes }; // never taken: the sample at `at` was just pushed
     const seconds = (at - first.at) / 1000;
     return seconds > 0 ? (bytes - first.bytes) / seconds : 0;
   }

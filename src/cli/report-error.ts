@@ -8,6 +8,7 @@ export function reportError(error: unknown): number {
     process.stderr.write(`backup-agent: ${error.message}\n${error.details.map((d) => `  ${d}\n`).join('')}`);
     return error.exitCode;
   }
-  process.stderr.write(`backup-agent: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+  const stack = typeof error === 'object' && error !== null && 'stack' in error ? error.stack : undefined;
+  process.stderr.write(`backup-agent: unexpected error: ${typeof stack === 'string' ? stack : String(error)}\n`);
   return ExitCode.FAILED;
 }

@@ -2,6 +2,7 @@
 // every byte checked against the manifest first; on any failure nothing partial is left.
 import { BackupError } from '../shared/backup-error.js';
 import { ExitCode } from '../shared/exit-codes.js';
+import { must } from '../shared/must.js';
 import type { BackupEntry } from '../catalog/backup-entries.js';
 import { readArtifact } from '../catalog/read-artifact.js';
 import { selectBackup } from '../catalog/select-backup.js';
@@ -19,29 +20,67 @@ export interface RestoreCommandOptions extends OperatorOptions, RestoreOptions {
 }
 
 /** Restores the selected backup; exit 0 when everything was restored, else the error's code. */
-export async function restoreAction(global: GlobalOptions, key: string | undefined, options: RestoreCommandOptions): Promise<number> {
+export async function restoreAction(
+  global: GlobalOptions,
+  key: string | undefined,
+  options: RestoreCommandOptions,
+): Promise<number> {
   let context: OperatorContext | undefined;
   try {
     if ((options.to === undefined) === (options.intoDatabase === undefined)) {
-      throw new BackupError('USAGE', 'restore: give exactly one of --to DIR (files; FILE.sql or DIR for dumps) and --into-database NAME (mysql)');
+      throw new BackupError(
+        'USAGE',
+        'restore: give exactly one of --to DIR (files; FILE.sql or DIR for dumps) and --into-database NAME (mysql)',
+      );
     }
     context = await openOperatorContext(global, options);
     const { store, prefix, decryptor, signal, config } = context;
-    const selected = await selectBackup(store, prefix, decryptor, {
-      ...(key !== undefined ? { key } : {}), ...(options.asset !== undefined ? { asset: options.asset } : {}),
-      latest: options.latest ?? false, host: options.host ?? config.host!, ...(options.database !== undefined ? { database: options.database } : {}),
-    }, signal);
+    const selected = await selectBackup(
+      store,
+      prefix,
+      decryptor,
+      {
+        ...(key !== undefined ? { key } : {}),
+        ...(options.asset !== undefined ? { asset: options.asset } : {}),
+        latest: options.latest ?? false,
+        host: options.host ?? config.host,
+        ...(options.database !== undefined ? { database: options.database } : {}),
+      },
+      signal,
+    );
     for (const warning of selected.warnings) process.stderr.write(`backup-agent: warning: ${warning}\n`);
     const read = { store, decryptor, signal };
     const entries = selected.entries;
-    for (const e of entries) context.logger.info(`restoring ${e.type} "${e.asset}"${e.label ? ` (${e.label})` : ''} of ${e.host} from ${store.locate(e.key)}`, { key: e.key, started_at: e.started_at });
-    const type = entries[0]!.type;
+    for (const e of entries)
+      context.logger.info(
+        `restoring ${e.type} "${e.asset}"${e.label ? ` (${e.label})` : ''} of ${e.host} from ${store.locate(e.key)}`,
+        { key: e.key, started_at: e.started_at },
+      );
+    const [first] = entries;
+    const type = first.type;
     const source = sourceOf(type);
-    if (source === undefined) throw new BackupError('USAGE', `restore: ${store.locate(entries[0]!.key)} is of type ${type}, which this version cannot restore`);
+    if (source === undefined)
+      throw new BackupError(
+        'USAGE',
+        `restore: ${store.locate(first.key)} is of type ${type}, which this version cannot restore`,
+      );
     await source.restore({
-      entries, options, configured: config.assets.find((a) => a.name === entries[0]!.asset),
-      read: { stream: (entry, ...sinks) => readArtifact(entry.record, read, ...sinks), locate: (k) => store.locate(k), signal },
-      report: (restored, where) => report(entries.find((e) => e.key === restored.key)!, where),
+      entries,
+      options,
+      configured: config.assets.find((a) => a.name === first.asset),
+      read: {
+        stream: (entry, ...sinks) => readArtifact(entry.record, read, ...sinks),
+        locate: (k) => store.locate(k),
+        signal,
+      },
+      report: (restored, where) =>
+        report(
+          must(
+            entries.find((e) => e.key === restored.key),
+            `the selected entry of restored ${restored.key}`,
+          ),
+          where,
+        ),
       warn: (warning) => process.stderr.write(`backup-agent: warning: ${warning}\n`),
     });
     return ExitCode.OK;
@@ -53,8 +92,13 @@ export async function restoreAction(global: GlobalOptions, key: string | undefin
 /** One line per restored artifact. */
 function report(entry: BackupEntry, where: string): void {
   const what = `${entry.type} "${entry.asset}"${entry.label ? ` (${entry.label})` : ''}`;
-  process.stdout.write(`restored ${what} of ${entry.host}, ${entry.started_at} (${entry.tier}, ${entry.status}) from ${entry.key} into ${where}\n`);
-  if (entry.status === 'partial') process.stdout.write(`  note: that backup was partial: some files were skipped, or changed while read and stored inconsistent, when it was taken (see \`list --json\`)\n`);
+  process.stdout.write(
+    `restored ${what} of ${entry.host}, ${entry.started_at} (${entry.tier}, ${entry.status}) from ${entry.key} into ${where}\n`,
+  );
+  if (entry.status === 'partial')
+    process.stdout.write(
+      `  note: that backup was partial: some files were skipped, or changed while read and stored inconsistent, when it was taken (see \`list --json\`)\n`,
+    );
 }
 
 export type RestoreReporter = typeof report;

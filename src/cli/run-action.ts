@@ -17,14 +17,24 @@ export interface RunCommandOptions {
 /** Runs a backup and returns the exit code. */
 export async function runAction(global: GlobalOptions, options: RunCommandOptions): Promise<number> {
   // Progress only on a terminal; journald, cron and pipes get plain JSON log lines.
-  const display = wantsProgress({ ...options, quiet: global.quiet }) ? createProgressDisplay(process.stderr) : undefined;
-  const logger = createLogger({ level: global.verbose ? 'debug' : global.quiet ? 'warn' : 'info', ...(display ? { stream: display.logStream } : {}) });
+  const display = wantsProgress({ ...options, quiet: global.quiet })
+    ? createProgressDisplay(process.stderr)
+    : undefined;
+  const logger = createLogger({
+    level: global.verbose ? 'debug' : global.quiet ? 'warn' : 'info',
+    ...(display ? { stream: display.logStream } : {}),
+  });
   const { controller, dispose } = abortOnSignals(logger);
   try {
     const { config } = await loadConfig(global.config);
     await checkSecretFiles(config);
-    const report = await backupRun(config, { assets: options.asset, dryRun: options.dryRun, signal: controller.signal, logger, ...(display ? { progress: display } : {}) })
-      .finally(() => display?.stop());
+    const report = await backupRun(config, {
+      assets: options.asset,
+      dryRun: options.dryRun,
+      signal: controller.signal,
+      logger,
+      ...(display ? { progress: display } : {}),
+    }).finally(() => display?.stop());
     process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatSummary(report));
     return report.exit_code;
   } finally {

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { loadConfig } from '../config/load-config.js';
 import { renderCrontab } from '../scheduler/crontab-line.js';
 import { renderSystemdTimer } from '../scheduler/on-calendar.js';
-import { validateSchedule } from '../scheduler/validate-schedule.js';
+import { requireSchedule } from '../scheduler/validate-schedule.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import type { GlobalOptions } from './global-options.js';
 
@@ -17,9 +17,11 @@ export interface ScheduleCommandOptions {
  */
 export async function scheduleAction(global: GlobalOptions, options: ScheduleCommandOptions): Promise<number> {
   const { config, path } = await loadConfig(global.config);
-  validateSchedule(config, { file: path, required: true });
+  requireSchedule(config, path);
   // The launcher that is running now, so cron (whose PATH is /usr/bin:/bin) finds the same program.
   const bin = process.argv[1] ? resolve(process.argv[1]) : 'backup-agent';
-  process.stdout.write(options.print === 'systemd' ? renderSystemdTimer(config, path) : renderCrontab(config, path, bin));
+  process.stdout.write(
+    options.print === 'systemd' ? renderSystemdTimer(config, path) : renderCrontab(config, path, bin),
+  );
   return ExitCode.OK;
 }

@@ -15,7 +15,11 @@ const DUPLICATE_MS = 1_000;
  * Afterwards signals within `graceMs` of the abort are ignored; one after that exits 130 at once.
  * Returns `dispose`, which removes the handlers.
  */
-export function onStopSignals(logger: Logger, onStop: (signal: NodeJS.Signals) => number | undefined, graceMs = STOP_GRACE_MS): () => void {
+export function onStopSignals(
+  logger: Logger,
+  onStop: (signal: NodeJS.Signals) => number | undefined,
+  graceMs = STOP_GRACE_MS,
+): () => void {
   let last = Number.NEGATIVE_INFINITY;
   let abortedAt: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -28,10 +32,14 @@ export function onStopSignals(logger: Logger, onStop: (signal: NodeJS.Signals) =
     }
     const left = Math.ceil((abortedAt + graceMs - now) / 1000);
     if (left > 0) {
-      logger.warn(`${signal} again: still stopping in order, so that what finished keeps its manifest (a signal in ${left}s, or SIGKILL, exits at once)`);
+      logger.warn(
+        `${signal} again: still stopping in order, so that what finished keeps its manifest (a signal in ${left}s, or SIGKILL, exits at once)`,
+      );
       return;
     }
-    logger.error(`${signal} again, ${Math.round(graceMs / 1000)}s after stopping began: exiting now; artifacts finished meanwhile may lack their manifest`);
+    logger.error(
+      `${signal} again, ${Math.round(graceMs / 1000)}s after stopping began: exiting now; artifacts finished meanwhile may lack their manifest`,
+    );
     process.exit(ExitCode.INTERRUPTED);
   };
   process.on('SIGINT', onSignal);
@@ -54,7 +62,10 @@ let ignoringLateSignals = false;
  * Returns the run's AbortController, aborted by the first SIGINT/SIGTERM; call `dispose` when done.
  * `consequence` says what stopping means, for the warning (default: for a backup run).
  */
-export function abortOnSignals(logger: Logger, consequence = 'abandoning unfinished uploads; what finished keeps its manifest'): { controller: AbortController; dispose: () => void } {
+export function abortOnSignals(
+  logger: Logger,
+  consequence = 'abandoning unfinished uploads; what finished keeps its manifest',
+): { controller: AbortController; dispose: () => void } {
   const controller = new AbortController();
   const dispose = onStopSignals(logger, (signal) => {
     logger.warn(`${signal} received: ${consequence} (further signals within ${STOP_GRACE_MS / 1000}s are ignored)`);

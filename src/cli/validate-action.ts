@@ -14,6 +14,8 @@ export async function validateAction(global: GlobalOptions): Promise<number> {
   const { scheduleRules } = await import('../scheduler/validate-schedule.js');
   const { config, path } = await loadConfig(global.config, process.env, scheduleRules);
   await checkSecretFiles(config);
-  process.stdout.write(`# ${path}: valid\n${stringify(redactConfig(withUnitsWritten(configSchema, config) as typeof config))}`);
+  process.stdout.write(
+    `# ${path}: valid\n${stringify(redactConfig(withUnitsWritten(configSchema, config) as typeof config))}`,
+  );
   return ExitCode.OK;
 }

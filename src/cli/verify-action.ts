@@ -14,22 +14,44 @@ export interface VerifyCommandOptions extends OperatorOptions {
 }
 
 /** Exit 0 when every artifact checked out and no day is missing; 1 otherwise, each problem named. */
-export async function verifyAction(global: GlobalOptions, options: VerifyCommandOptions, now = new Date()): Promise<number> {
+export async function verifyAction(
+  global: GlobalOptions,
+  options: VerifyCommandOptions,
+  now = new Date(),
+): Promise<number> {
   let context;
   try {
-    const since = parseSince(options.since, now)!;
+    const since = parseSince(options.since, now);
     context = await openOperatorContext(global, options);
     const { store, prefix, decryptor, signal } = context;
     const result = await verifyBackups(store, decryptor, {
-      prefix, since, now, signal, ...(options.host ? { host: options.host } : {}), ...(options.asset ? { asset: options.asset } : {}),
+      prefix,
+      since,
+      now,
+      signal,
+      ...(options.host ? { host: options.host } : {}),
+      ...(options.asset ? { asset: options.asset } : {}),
     });
-    const problems = result.verdicts.filter((v) => !v.ok).length + result.unreadable.length + result.gaps.length + (result.manifests === 0 ? 1 : 0);
+    const problems =
+      result.verdicts.filter((v) => !v.ok).length +
+      result.unreadable.length +
+      result.gaps.length +
+      (result.manifests === 0 ? 1 : 0);
     if (options.json) {
-      process.stdout.write(`${JSON.stringify({
-        ok: problems === 0, since: since.toISOString(), manifests: result.manifests,
-        artifacts: result.verdicts.map(({ entry: { record: _record, ...entry }, ...v }) => ({ ...entry, ...v })),
-        unreadable_manifests: result.unreadable, gaps: result.gaps,
-      }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify(
+          {
+            ok: problems === 0,
+            since: since.toISOString(),
+            manifests: result.manifests,
+            artifacts: result.verdicts.map(({ entry: { record: _record, ...entry }, ...v }) => ({ ...entry, ...v })),
+            unreadable_manifests: result.unreadable,
+            gaps: result.gaps,
+          },
+          null,
+          2,
+        )}\n`,
+      );
     } else {
       process.stdout.write(formatVerify(result, since, problems));
     }
@@ -44,12 +66,19 @@ function formatVerify(result: VerifyResult, since: Date, problems: number): stri
   for (const v of result.verdicts) {
     const e = v.entry;
     const what = `${e.host} ${e.asset}${e.label ? ` (${e.label})` : ''} ${e.started_at.replace(/\.\d+Z$/, 'Z')} ${e.tier}`;
-    lines.push(v.ok ? `OK    ${what} ${e.key} (${formatBytes(e.bytes_stored)}): ${v.message}` : `FAIL  ${what}: ${v.message}`);
+    lines.push(
+      v.ok ? `OK    ${what} ${e.key} (${formatBytes(e.bytes_stored)}): ${v.message}` : `FAIL  ${what}: ${v.message}`,
+    );
   }
   for (const message of result.unreadable) lines.push(`FAIL  manifest: ${message}`);
-  for (const g of result.gaps) lines.push(`GAP   ${g.host} ${g.asset}${g.label ? ` (${g.label})` : ''}: no stored backup on ${g.day}`);
+  for (const g of result.gaps)
+    lines.push(`GAP   ${g.host} ${g.asset}${g.label ? ` (${g.label})` : ''}: no stored backup on ${g.day}`);
   if (result.manifests === 0) lines.push(`FAIL  no backups found since ${since.toISOString()}`);
   const checked = `${result.verdicts.length} artifact${result.verdicts.length === 1 ? '' : 's'} in ${result.manifests} manifest${result.manifests === 1 ? '' : 's'} since ${since.toISOString()}`;
-  lines.push(problems === 0 ? `verified ${checked}: all good` : `verified ${checked}: ${problems} problem${problems === 1 ? '' : 's'}`);
+  lines.push(
+    problems === 0
+      ? `verified ${checked}: all good`
+      : `verified ${checked}: ${problems} problem${problems === 1 ? '' : 's'}`,
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -2,6 +2,7 @@
 // schema, so the config reference and the starter config are generated from one source.
 import { stringify } from 'yaml';
 import { globalRegistry, z } from 'zod';
+import { must } from '../shared/must.js';
 import { unitOf, withUnitsWritten } from './setting-units.js';
 
 /** One documented key. */
@@ -40,9 +41,16 @@ interface Def {
 const defOf = (schema: z.ZodType) => schema._zod.def as unknown as Def;
 
 /** YAML as a person writes it in a flow (`[a, b]`, `{daily: 7}`). */
-export const yamlValue = (value: unknown) => stringify(value, { collectionStyle: 'flow', flowCollectionPadding: false, lineWidth: 0 }).trim();
+export const yamlValue = (value: unknown) =>
+  stringify(value, { collectionStyle: 'flow', flowCollectionPadding: false, lineWidth: 0 }).trim();
 
-interface Unwrapped { core: z.ZodType; description?: string; examples: unknown[]; optional: boolean; defaultValue?: { value: unknown } }
+interface Unwrapped {
+  core: z.ZodType;
+  description?: string;
+  examples: unknown[];
+  optional: boolean;
+  defaultValue?: { value: unknown };
+}
 
 /** Looks through optional, default and lazy wrappers, keeping the outermost description and examples. */
 function unwrap(schema: z.ZodType): Unwrapped {
@@ -55,8 +63,16 @@ function unwrap(schema: z.ZodType): Unwrapped {
     const def = defOf(s);
     if (unitOf(s) !== undefined) break;
     if (def.type === 'optional') result.optional = true;
-    if (def.type === 'default') result.defaultValue ??= { value: withUnitsWritten(def.innerType!, def.defaultValue) };
-    s = def.type === 'lazy' ? def.getter!() : ['optional', 'default', 'nullable'].includes(def.type) ? def.innerType : undefined;
+    if (def.type === 'default')
+      result.defaultValue ??= {
+        value: withUnitsWritten(must(def.innerType, "a default's inner type"), def.defaultValue),
+      };
+    s =
+      def.type === 'lazy'
+        ? must(def.getter, "a lazy schema's getter")()
+        : ['optional', 'default', 'nullable'].includes(def.type)
+          ? def.innerType
+          : undefined;
   }
   return result;
 }
@@ -68,33 +84,49 @@ export function typeName(schema: z.ZodType): string {
   const def = defOf(schema);
   const inner = (s: z.ZodType) => typeName(unwrap(s).core);
   switch (def.type) {
-    case 'string': return def.format === 'url' ? 'URL' : def.format === 'email' ? 'email address' : 'text';
+    case 'string':
+      return def.format === 'url' ? 'URL' : def.format === 'email' ? 'email address' : 'text';
     case 'number': {
       const n = schema as z.ZodNumber;
-      const bound = (value: number | null) => value !== null && Math.abs(value) < Number.MAX_SAFE_INTEGER ? value : undefined;
+      // zod's deprecated isInt, for the checks this schema uses: int() and its kin set an integer format.
+      const isInt = n.format?.includes('int') ?? false;
+      const bound = (value: number | null) =>
+        value !== null && Math.abs(value) < Number.MAX_SAFE_INTEGER ? value : undefined;
       let low = bound(n.minValue);
-      if (low !== undefined && n.isInt && !n.safeParse(low).success) low += 1; // positive(): greater than 0
+      if (low !== undefined && isInt && !n.safeParse(low).success) low += 1; // positive(): greater than 0
       const high = bound(n.maxValue);
       const range = low !== undefined && high !== undefined ? ` ${low}-${high}` : low !== undefined ? ` >= ${low}` : '';
-      return `${n.isInt ? 'integer' : 'number'}${range}`;
+      return `${isInt ? 'integer' : 'number'}${range}`;
     }
-    case 'boolean': return 'true or false';
-    case 'enum': return orList(Object.values(def.entries ?? {}));
-    case 'literal': return orList((def.values ?? []).map(String));
-    case 'array': return `list of ${inner(def.element!)}`;
-    case 'union': return orList((def.options ?? []).map(inner));
-    case 'record': return `map: ${inner(def.keyType!)} to ${inner(def.valueType!)}`;
-    case 'object': return 'section';
-    default: return def.type;
+    case 'boolean':
+      return 'true or false';
+    case 'enum':
+      return orList(Object.values(def.entries ?? {}));
+    case 'literal':
+      return orList((def.values ?? []).map(String));
+    case 'array':
+      return `list of ${inner(must(def.element, "an array's element"))}`;
+    case 'union':
+      return orList((def.options ?? []).map(inner));
+    case 'record':
+      return `map: ${inner(must(def.keyType, "a record's key type"))} to ${inner(must(def.valueType, "a record's value type"))}`;
+    case 'object':
+      return 'section';
+    default:
+      return def.type;
   }
 }
 
-const orList = (items: string[]) => items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
+const orList = (items: string[]) =>
+  items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
 
 /** The keys under `schema` (an object, a discriminated union of objects, or a list of either). */
 function walk(schema: z.ZodType, path: string, section: string, out: ConfigKey[]): void {
   const def = defOf(schema);
-  if (def.type === 'array') return walk(unwrap(def.element!).core, `${path}[]`, section, out);
+  if (def.type === 'array') {
+    walk(unwrap(must(def.element, "an array's element")).core, `${path}[]`, section, out);
+    return;
+  }
   if (def.type === 'union' && def.discriminator !== undefined) {
     for (const option of def.options ?? []) {
       const variant = [...(option._zod.propValues?.[def.discriminator] ?? [])].map(String).join(', ');
@@ -108,13 +140,21 @@ function walk(schema: z.ZodType, path: string, section: string, out: ConfigKey[]
     // Top-level keys are listed together; the keys below one are listed under its name.
     const u = unwrap(child);
     const coreDef = defOf(u.core);
-    const nested = coreDef.type === 'object' || (coreDef.type === 'union' && coreDef.discriminator !== undefined)
-      || (coreDef.type === 'array' && ['object', 'union'].includes(defOf(unwrap(coreDef.element!).core).type));
+    const nested =
+      coreDef.type === 'object' ||
+      (coreDef.type === 'union' && coreDef.discriminator !== undefined) ||
+      (coreDef.type === 'array' &&
+        ['object', 'union'].includes(defOf(unwrap(must(coreDef.element, "an array's element")).core).type));
     out.push({
       path: childPath,
       section,
       type: nested ? 'section' : typeName(u.core),
-      default: u.defaultValue !== undefined && !nested ? yamlValue(u.defaultValue.value) : u.optional || u.defaultValue ? undefined : 'required',
+      default:
+        u.defaultValue !== undefined && !nested
+          ? yamlValue(u.defaultValue.value)
+          : u.optional || u.defaultValue
+            ? undefined
+            : 'required',
       description: u.description,
       examples: u.examples,
       isSection: nested,

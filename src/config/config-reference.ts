@@ -4,7 +4,8 @@ import { configKeys, yamlValue, type ConfigKey } from './config-keys.js';
 import { configSchema } from './schema.js';
 
 /** The markers around the generated part of docs/config.md; the text outside them is hand-written. */
-export const GENERATED_BEGIN = '<!-- BEGIN GENERATED from src/config/schema.ts by `npm run docs`: edit the schema, not this block -->';
+export const GENERATED_BEGIN =
+  '<!-- BEGIN GENERATED from src/config/schema.ts by `npm run docs`: edit the schema, not this block -->';
 export const GENERATED_END = '<!-- END GENERATED -->';
 
 const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
@@ -25,13 +26,15 @@ export function configReference(): string {
     rows.push(key);
     sections.set(key.section, rows);
   }
-  const parts = [...sections].map(([section, keys]) => [
-    `### ${section === '' ? 'Top level' : section}`,
-    '',
-    '| Key | Type | Default | Description | Example |',
-    '|---|---|---|---|---|',
-    ...keys.map(row),
-  ].join('\n'));
+  const parts = [...sections].map(([section, keys]) =>
+    [
+      `### ${section === '' ? 'Top level' : section}`,
+      '',
+      '| Key | Type | Default | Description | Example |',
+      '|---|---|---|---|---|',
+      ...keys.map(row),
+    ].join('\n'),
+  );
   return parts.join('\n\n');
 }
 
@@ -42,6 +45,7 @@ export function configReference(): string {
 export function withGeneratedReference(page: string): string {
   const begin = page.indexOf(GENERATED_BEGIN);
   const end = page.indexOf(GENERATED_END);
-  if (begin < 0 || end < begin) throw new Error(`docs/config.md needs the lines ${GENERATED_BEGIN} and ${GENERATED_END}`);
+  if (begin < 0 || end < begin)
+    throw new Error(`docs/config.md needs the lines ${GENERATED_BEGIN} and ${GENERATED_END}`);
   return `${page.slice(0, begin + GENERATED_BEGIN.length)}\n\n${configReference()}\n\n${page.slice(end)}`;
 }

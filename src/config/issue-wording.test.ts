@@ -36,8 +36,14 @@ const BAD_CONFIGS = [
 
 /** Wording of the schema library (zod 4's English locale) that must never reach a user. */
 const LIBRARY_WORDING = [
-  /Invalid input/, /Too (small|big)/, /expected \w+ to (have|be)/, /received (undefined|string|number|object|array|boolean|null)/,
-  /Invalid (option|discriminator|email|URL|string|element|key|union)/i, /Unrecognized key/, />=|<=/, /Expected '/,
+  /Invalid input/,
+  /Too (small|big)/,
+  /expected \w+ to (have|be)/,
+  /received (undefined|string|number|object|array|boolean|null)/,
+  /Invalid (option|discriminator|email|URL|string|element|key|union)/i,
+  /Unrecognized key/,
+  />=|<=/,
+  /Expected '/,
 ];
 
 describe('config problems are phrased for people', () => {
@@ -52,8 +58,8 @@ describe('config problems are phrased for people', () => {
 
   it('says what is missing, what is expected and what was found', () => {
     expect(problems('assets: []\n')).toEqual([
-      '/etc/ba/config.yml:1:1: destination: missing (a destination with type: s3 or local is required)',
       '/etc/ba/config.yml:1:9: assets: must list at least one item',
+      '/etc/ba/config.yml:1:1: destination: missing (a destination with type: s3 or local is required, or destinations: a list of named ones)',
     ]);
     expect(problems(`destination: { type: s3, bucket: ab }\nassets: [${asset}]\n`)).toEqual([
       '/etc/ba/config.yml:1:34: destination.bucket: must be 3 to 63 characters (S3 bucket naming rules)',
@@ -64,24 +70,37 @@ describe('config problems are phrased for people', () => {
     ]);
     expect(problems(`destination: { type: ftp }\nassets: [{ name: a, paths: [/x] }]\n`)).toEqual([
       '/etc/ba/config.yml:1:22: destination.type: must be s3 or local, not "ftp"',
-      '/etc/ba/config.yml:2:10: assets[0].type: missing (files or mysql)',
+      '/etc/ba/config.yml:2:10: assets[0].type: missing (files, mysql, mysql-physical or mysql-binlog)',
     ]);
-    const mixed = problems(`host: 5\ncompression: { algorithm: lz4 }\nretention: { daily: 0 }\ndestination: { type: local, path: /x }\nassets: [{ name: d, type: mysql, databases: 5, port: 99999, concurrency: 1.5 }]\n`);
-    expect(mixed).toEqual(expect.arrayContaining([
-      '/etc/ba/config.yml:1:7: host: must be text, not a whole number',
-      '/etc/ba/config.yml:2:27: compression.algorithm: must be one of zstd, gzip, none, not "lz4"',
-      '/etc/ba/config.yml:3:21: retention.daily: must be greater than 0',
-      '/etc/ba/config.yml:5:45: assets[0].databases: must be "all" or a list, not a whole number',
-      '/etc/ba/config.yml:5:54: assets[0].port: must be at most 65535',
-      '/etc/ba/config.yml:5:74: assets[0].concurrency: must be a whole number, not a number',
-    ]));
-    expect(problems(`destination: { type: local, path: /x }\nnotify: { webhook: { url: "https://hooks.example/T0KEN" }, email: { to: [nobody] } }\nassets: [${asset}]\n`))
-      .toEqual(expect.arrayContaining([expect.stringMatching(/notify\.email\.to\[0\]: is not an email address/)]));
+    const mixed = problems(
+      `host: 5\ncompression: { algorithm: lz4 }\nretention: { daily: 0 }\ndestination: { type: local, path: /x }\nassets: [{ name: d, type: mysql, databases: 5, port: 99999, concurrency: 1.5 }]\n`,
+    );
+    expect(mixed).toEqual(
+      expect.arrayContaining([
+        '/etc/ba/config.yml:1:7: host: must be text, not a whole number',
+        '/etc/ba/config.yml:2:27: compression.algorithm: must be one of zstd, gzip, none, not "lz4"',
+        '/etc/ba/config.yml:3:21: retention.daily: must be greater than 0',
+        '/etc/ba/config.yml:5:45: assets[0].databases: must be "all" or a list, not a whole number',
+        '/etc/ba/config.yml:5:54: assets[0].port: must be at most 65535',
+        '/etc/ba/config.yml:5:74: assets[0].concurrency: must be a whole number, not a number',
+      ]),
+    );
+    expect(
+      problems(
+        `destination: { type: local, path: /x }\nnotify: { webhook: { url: "https://hooks.example/T0KEN" }, email: { to: [nobody] } }\nassets: [${asset}]\n`,
+      ),
+    ).toEqual(expect.arrayContaining([expect.stringMatching(/notify\.email\.to\[0\]: is not an email address/)]));
   });
 
   it('never quotes a value that may be a secret', () => {
-    const found = problems(`destination: { type: s3, bucket: abc, credentials: { access_key_id: [AKIASECRET], secret_access_key: 123456789 } }\nassets: [${asset}]\n`);
+    const found = problems(
+      `destination: { type: s3, bucket: abc, credentials: { access_key_id: [AKIASECRET], secret_access_key: 123456789 } }\nassets: [${asset}]\n`,
+    );
     expect(found.join('\n')).not.toMatch(/AKIASECRET|123456789/);
-    expect(found).toEqual(expect.arrayContaining([expect.stringMatching(/destination\.credentials\.secret_access_key: must be text, not a whole number$/)]));
+    expect(found).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/destination\.credentials\.secret_access_key: must be text, not a whole number$/),
+      ]),
+    );
   });
 });

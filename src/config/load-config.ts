@@ -7,7 +7,16 @@ import type { z } from 'zod';
 import { BackupError } from '../shared/backup-error.js';
 import { sourceFor } from '../sources/registry.js';
 import { phraseIssue } from './issue-wording.js';
-import { configSchema, crossFieldRules, type AssetConfig, type Config, type RuleProblem } from './schema.js';
+import { normaliseDestinations } from './destinations.js';
+import {
+  configSchema,
+  crossFieldRules,
+  type AssetConfig,
+  type Config,
+  type DestinationConfig,
+  type ParsedConfig,
+  type RuleProblem,
+} from './schema.js';
 
 /** The default config path when neither --config nor BACKUP_AGENT_CONFIG is given. */
 export const DEFAULT_CONFIG_PATH = '/etc/backup-agent/config.yml';
@@ -38,7 +47,11 @@ export function formatPath(path: readonly PropertyKey[]): string {
  * Throws BackupError CONFIG_NOT_FOUND if unreadable, CONFIG_INVALID listing every problem
  * as `file:line:col: key.path: message`.
  */
-export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env, extraRules?: ExtraRules): Promise<LoadedConfig> {
+export async function loadConfig(
+  path: string,
+  env: NodeJS.ProcessEnv = process.env,
+  extraRules?: ExtraRules,
+): Promise<LoadedConfig> {
   const absolute = resolve(path);
   let text: string;
   try {
@@ -47,7 +60,9 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
       const { size } = await handle.stat();
       if (size > MAX_CONFIG_BYTES) {
         throw new BackupError('CONFIG_INVALID', `config ${absolute}: 1 problem`, {
-          details: [`${absolute}:1:1: the file has ${size} bytes; a config may have at most ${MAX_CONFIG_BYTES} (1 MiB): is this the right file?`],
+          details: [
+            `${absolute}:1:1: the file has ${size} bytes; a config may have at most ${MAX_CONFIG_BYTES} (1 MiB): is this the right file?`,
+          ],
         });
       }
       text = await handle.readFile('utf8');
@@ -57,16 +72,25 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
   } catch (error) {
     if (error instanceof BackupError) throw error;
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new BackupError('CONFIG_NOT_FOUND', `config ${absolute}: cannot read: ${reason} (set --config or BACKUP_AGENT_CONFIG)`, { cause: error });
+    throw new BackupError(
+      'CONFIG_NOT_FOUND',
+      `config ${absolute}: cannot read: ${reason} (set --config or BACKUP_AGENT_CONFIG)`,
+      { cause: error },
+    );
   }
   return { config: parseConfig(text, absolute, env, extraRules), path: absolute };
 }
 
 /** Rules a command adds (e.g. `validate` checks `schedule` with the daemon's parser); run on a valid config. */
-export type ExtraRules = (config: Config) => RuleProblem[];
+export type ExtraRules = (config: ParsedConfig) => RuleProblem[];
 
 /** Parses config text; `file` is used for messages and to resolve relative paths. */
-export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env, extraRules?: ExtraRules): Config {
+export function parseConfig(
+  text: string,
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+  extraRules?: ExtraRules,
+): Config {
   const lineCounter = new LineCounter();
   // Duplicate keys are found by duplicateKeys(): yaml's uniqueKeys compares every key with all before it (quadratic).
   const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
@@ -75,22 +99,40 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     return `${file}:${line}:${col}`;
   };
   // One YAML mistake tends to cascade; the first few lines say where it is.
-  const problems: string[] = [...doc.errors.map((e) => `${at(e.pos[0])}: ${e.message.split('\n')[0]}`), ...duplicateKeys(doc, at)].slice(0, 3);
-  if (problems.length === 0) {
+  const problems: string[] = [
+    ...doc.errors.map((e) => `${at(e.pos[0])}: ${e.message.split('\n')[0]}`),
+    ...duplicateKeys(doc, at),
+  ].slice(0, 3);
+  // Each step below may add problems (toPlain and substituteEnv through `problems`): a call, not a narrowed length.
+  const clean = () => problems.length === 0;
+  if (clean()) {
     const raw = toPlain(doc, at, problems);
-    if (problems.length === 0) substituteEnv(raw, [], env, (path, message) => problems.push(`${locate(doc, path, at, file)}: ${formatPath(path)}: ${message}`));
-    if (problems.length === 0) {
+    if (clean())
+      substituteEnv(raw, [], env, (path, message) =>
+        problems.push(`${locate(doc, path, at, file)}: ${formatPath(path)}: ${message}`),
+      );
+    if (clean()) {
       const result = configSchema.safeParse(raw, { error: phraseIssue });
       for (const issue of result.error?.issues ?? []) problems.push(describeIssue(doc, issue, at, file));
-      for (const rule of crossFieldRules(raw)) problems.push(`${locate(doc, rule.path, at, file)}: ${formatPath(rule.path)}: ${rule.message}`);
-      if (result.success && problems.length === 0) {
-        for (const rule of extraRules?.(result.data) ?? []) problems.push(`${locate(doc, rule.path, at, file)}: ${formatPath(rule.path)}: ${rule.message}`);
-        if (problems.length === 0) return resolvePaths(result.data, dirname(file));
+      for (const rule of crossFieldRules(raw))
+        problems.push(`${locate(doc, rule.path, at, file)}: ${formatPath(rule.path)}: ${rule.message}`);
+      if (result.success && clean()) {
+        const config = resolvePaths(result.data, dirname(file));
+        for (const rule of extraRules?.(config) ?? [])
+          problems.push(`${locate(doc, rule.path, at, file)}: ${formatPath(rule.path)}: ${rule.message}`);
+        if (clean()) return config;
       }
     }
   }
-  const listed = problems.length > MAX_LISTED_PROBLEMS ? [...problems.slice(0, MAX_LISTED_PROBLEMS), `... and ${problems.length - MAX_LISTED_PROBLEMS} more`] : problems;
-  throw new BackupError('CONFIG_INVALID', `config ${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`, { details: listed });
+  const listed =
+    problems.length > MAX_LISTED_PROBLEMS
+      ? [...problems.slice(0, MAX_LISTED_PROBLEMS), `... and ${problems.length - MAX_LISTED_PROBLEMS} more`]
+      : problems;
+  throw new BackupError(
+    'CONFIG_INVALID',
+    `config ${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`,
+    { details: listed },
+  );
 }
 
 /** The document as plain data; an alias bomb ("billion laughs") becomes a problem at its first alias. */
@@ -100,8 +142,15 @@ function toPlain(doc: Document, at: (o: number) => string, problems: string[]): 
   } catch (error) {
     if (!(error instanceof ReferenceError)) throw error;
     let first: number | undefined;
-    visit(doc, { Alias: (_key, node) => { first ??= node.range?.[0]; return visit.BREAK; } });
-    problems.push(`${at(first ?? 0)}: YAML aliases expand to too much data (more than ${MAX_ALIAS_COUNT} alias expansions; an "alias bomb"?): write the values out`);
+    visit(doc, {
+      Alias: (_key, node) => {
+        first ??= node.range?.[0];
+        return visit.BREAK;
+      },
+    });
+    problems.push(
+      `${at(first ?? 0)}: YAML aliases expand to too much data (more than ${MAX_ALIAS_COUNT} alias expansions; an "alias bomb"?): write the values out`,
+    );
     return {};
   }
 }
@@ -114,7 +163,10 @@ function duplicateKeys(doc: Document, at: (o: number) => string): string[] {
       const seen = new Set<string>();
       for (const pair of map.items) {
         const name = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-        if (seen.has(name)) found.push(`${at(isScalar(pair.key) ? (pair.key.range?.[0] ?? 0) : 0)}: duplicate key "${name}" (map keys must be unique)`);
+        if (seen.has(name))
+          found.push(
+            `${at(isScalar(pair.key) ? (pair.key.range?.[0] ?? 0) : 0)}: duplicate key "${name}" (map keys must be unique)`,
+          );
         seen.add(name);
       }
     },
@@ -144,14 +196,19 @@ function locate(doc: Document, path: PathSegment[], at: (o: number) => string, f
       continue;
     }
     const node = prefix.length === 0 ? doc.contents : doc.getIn(prefix, true);
-    const range = (isMap(node) || isSeq(node) || isScalar(node)) ? node.range : undefined;
+    const range = isMap(node) || isSeq(node) || isScalar(node) ? node.range : undefined;
     if (range) return at(range[0]);
   }
   return `${file}:1:1`;
 }
 
 /** Replaces `${NAME}` in every string value, in place; `$${` escapes a literal `${`. */
-function substituteEnv(value: unknown, path: PathSegment[], env: NodeJS.ProcessEnv, problem: (p: PathSegment[], m: string) => void): unknown {
+function substituteEnv(
+  value: unknown,
+  path: PathSegment[],
+  env: NodeJS.ProcessEnv,
+  problem: (p: PathSegment[], m: string) => void,
+): unknown {
   if (typeof value === 'string') {
     return value.replace(/\$?\$\{([^}]*)\}/g, (whole, name: string) => {
       if (whole.startsWith('$$')) return whole.slice(1);
@@ -168,7 +225,9 @@ function substituteEnv(value: unknown, path: PathSegment[], env: NodeJS.ProcessE
     });
   }
   if (Array.isArray(value)) {
-    value.forEach((item, i) => { value[i] = substituteEnv(item, [...path, i], env, problem); });
+    value.forEach((item, i) => {
+      value[i] = substituteEnv(item, [...path, i], env, problem);
+    });
   } else if (value !== null && typeof value === 'object') {
     const record = value as Record<string, unknown>;
     for (const key of Object.keys(record)) record[key] = substituteEnv(record[key], [...path, key], env, problem);
@@ -182,17 +241,12 @@ export function defaultHost(name = hostname()): string {
   return safe === '' ? 'unknown-host' : safe;
 }
 
-function resolvePaths(config: Config, base: string): Config {
+function resolvePaths(parsed: ParsedConfig, base: string): Config {
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
-  const absIf = (p: string | undefined) => (p === undefined ? undefined : abs(p));
-  const d = config.destination;
-  const destination = d.type === 'local'
-    ? { ...d, path: abs(d.path) }
-    : {
-        ...d,
-        ...(d.ca_file ? { ca_file: abs(d.ca_file) } : {}),
-        ...(d.credentials?.key_file ? { credentials: { ...d.credentials, key_file: absIf(d.credentials.key_file) } } : {}),
-      };
+  const { destination: first, destinations: list, ...config } = parsed;
+  const normalised = normaliseDestinations(first, list);
+  const destination = resolveDestinationPaths(normalised.destination, abs);
+  const destinations = normalised.destinations.map((d) => resolveDestinationPaths(d, abs));
   const e = config.encryption;
   const encryption = e && {
     ...e,
@@ -205,6 +259,7 @@ function resolvePaths(config: Config, base: string): Config {
     host: config.host ?? defaultHost(),
     state_dir: abs(config.state_dir),
     destination,
+    destinations,
     ...(encryption ? { encryption } : {}),
     ...(config.metrics ? { metrics: { textfile: abs(config.metrics.textfile) } } : {}),
     ...(config.notify ? { notify: resolveNotifyPaths(config.notify, abs) } : {}),
@@ -212,7 +267,19 @@ function resolvePaths(config: Config, base: string): Config {
   };
 }
 
-function resolveNotifyPaths(notify: NonNullable<Config['notify']>, abs: (p: string) => string): NonNullable<Config['notify']> {
+function resolveDestinationPaths<D extends DestinationConfig>(d: D, abs: (p: string) => string): D {
+  if (d.type === 'local') return { ...d, path: abs(d.path) };
+  return {
+    ...d,
+    ...(d.ca_file ? { ca_file: abs(d.ca_file) } : {}),
+    ...(d.credentials?.key_file ? { credentials: { ...d.credentials, key_file: abs(d.credentials.key_file) } } : {}),
+  };
+}
+
+function resolveNotifyPaths(
+  notify: NonNullable<Config['notify']>,
+  abs: (p: string) => string,
+): NonNullable<Config['notify']> {
   const email = notify.email;
   if (!email) return notify;
   const smtp = email.smtp && {
@@ -220,5 +287,12 @@ function resolveNotifyPaths(notify: NonNullable<Config['notify']>, abs: (p: stri
     ...(email.smtp.password_file ? { password_file: abs(email.smtp.password_file) } : {}),
     ...(email.smtp.ca_file ? { ca_file: abs(email.smtp.ca_file) } : {}),
   };
-  return { ...notify, email: { ...email, ...(email.sendmail?.includes('/') ? { sendmail: abs(email.sendmail) } : {}), ...(smtp ? { smtp } : {}) } };
+  return {
+    ...notify,
+    email: {
+      ...email,
+      ...(email.sendmail?.includes('/') ? { sendmail: abs(email.sendmail) } : {}),
+      ...(smtp ? { smtp } : {}),
+    },
+  };
 }

@@ -12,19 +12,36 @@ const smtpSchema = z
     port: z.number().int().min(1).max(65535).default(587).meta(doc('SMTP port (465: TLS from the start)', 587)),
     starttls: z.boolean().default(true).meta(doc('require STARTTLS (port 465 implies TLS from the start)', true)),
     user: text().optional().meta(doc('SMTP user', 'backup-agent')),
-    password_file: text().optional().meta(doc('file (mode 0600) whose first line is the SMTP password', '/etc/backup-agent/smtp-password')),
-    ca_file: text().optional().meta(doc('PEM bundle of a private CA for the SMTP server', '/etc/backup-agent/smtp-ca.pem')),
+    password_file: text()
+      .optional()
+      .meta(doc('file (mode 0600) whose first line is the SMTP password', '/etc/backup-agent/smtp-password')),
+    ca_file: text()
+      .optional()
+      .meta(doc('PEM bundle of a private CA for the SMTP server', '/etc/backup-agent/smtp-ca.pem')),
   })
   .optional()
   .meta(doc('send through this SMTP server instead of sendmail'));
 
 const emailSchema = z
   .strictObject({
-    to: z.array(z.email()).min(1).meta(doc('recipients, e.g. a group address', ['ops@example.com'])),
-    from: z.string().min(3).optional().meta(doc('sender; default backup-agent@HOST', 'backup-agent@web-01.example.com')),
+    to: z
+      .array(z.email())
+      .min(1)
+      .meta(doc('recipients, e.g. a group address', ['ops@example.com'])),
+    from: z
+      .string()
+      .min(3)
+      .optional()
+      .meta(doc('sender; default backup-agent@HOST', 'backup-agent@web-01.example.com')),
     when: when().meta(doc('failure: mail only when a run fails; always: after every run', 'failure')),
-    sendmail: text().optional()
-      .meta(doc('path of sendmail (what cron MAILTO users have); default when smtp is not set: /usr/sbin/sendmail', '/usr/sbin/sendmail')),
+    sendmail: text()
+      .optional()
+      .meta(
+        doc(
+          'path of sendmail (what cron MAILTO users have); default when smtp is not set: /usr/sbin/sendmail',
+          '/usr/sbin/sendmail',
+        ),
+      ),
     smtp: smtpSchema,
   })
   .optional()
@@ -32,13 +49,18 @@ const emailSchema = z
 
 const webhookSchema = z
   .strictObject({
-    url: httpUrl().meta(doc('URL that receives one JSON POST per run: a Slack-style text line plus host, status, exit code, run id and per-asset results', 'https://hooks.slack.com/services/T000/B000/XXXX')),
+    url: httpUrl().meta(
+      doc(
+        'URL that receives one JSON POST per run: a Slack-style text line plus host, status, exit code, run id and per-asset results',
+        'https://hooks.slack.com/services/T000/B000/XXXX',
+      ),
+    ),
     when: when().meta(doc('failure: post only when a run fails; always: after every run', 'always')),
     timeout: duration(1_000, 300_000).default(10_000).meta(doc('bound of one attempt', '10s')),
     retries: z.number().int().min(0).max(10).default(3).meta(doc('attempts after the first one fails', 3)),
   })
   .optional()
-  .meta(doc('post the run\'s result to a URL'));
+  .meta(doc("post the run's result to a URL"));
 
 const pingSchema = z
   .strictObject({
@@ -52,4 +74,4 @@ const pingSchema = z
 
 export const notifySchema = z
   .strictObject({ email: emailSchema, webhook: webhookSchema, ping: pingSchema })
-  .meta(doc('where a person learns of a failure; the backup\'s own result always wins over a failed notification'));
+  .meta(doc("where a person learns of a failure; the backup's own result always wins over a failed notification"));

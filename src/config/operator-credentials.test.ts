@@ -16,8 +16,12 @@ assets: [{ name: www, type: files, paths: [/srv] }]
 
 describe('operatorDestination', () => {
   let dir: string;
-  beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'operator-creds-')); });
-  afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'operator-creds-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
   it('never hands out the host credentials: without flags or restore: it is the default chain', async () => {
     const { destination, source } = await operatorDestination(parseConfig(base, '/etc/c.yml'), {});
@@ -40,12 +44,16 @@ describe('operatorDestination', () => {
     const file = join(dir, 'reader');
     await writeFile(file, '[default]\n');
     await chmod(file, 0o644);
-    await expect(operatorDestination(parseConfig(base, '/etc/c.yml'), { credentialsFile: file }))
-      .rejects.toThrow(`--credentials-file ${file} is accessible by group/others (mode 0644): run chmod 600 ${file}`);
+    await expect(operatorDestination(parseConfig(base, '/etc/c.yml'), { credentialsFile: file })).rejects.toThrow(
+      `--credentials-file ${file} is accessible by group/others (mode 0644): run chmod 600 ${file}`,
+    );
   });
 
   it('refuses local destinations as a usage error', async () => {
-    const config = parseConfig('destination: { type: local, path: /backups }\nassets: [{ name: www, type: files, paths: [/srv] }]\n', '/etc/c.yml');
+    const config = parseConfig(
+      'destination: { type: local, path: /backups }\nassets: [{ name: www, type: files, paths: [/srv] }]\n',
+      '/etc/c.yml',
+    );
     await expect(operatorDestination(config, {})).rejects.toMatchObject({ code: 'USAGE' });
   });
 });

@@ -29,7 +29,10 @@ export interface OperatorDestination {
  * destinations themselves) and CONFIG_INVALID when a given credentials file is unreadable or
  * readable by group/others.
  */
-export async function operatorDestination(config: Config, options: OperatorCredentialOptions): Promise<OperatorDestination> {
+export async function operatorDestination(
+  config: Config,
+  options: OperatorCredentialOptions,
+): Promise<OperatorDestination> {
   const d = config.destination;
   if (d.type !== 's3') throw new BackupError('USAGE', `destination.type is ${d.type}: S3 credentials do not apply`);
   let credentials: CredentialsConfig | undefined;

@@ -1,6 +1,7 @@
 // Finds the placeholders `init` writes (REPLACE_ME in the secret files, its stand-in bucket) still in
 // place, so `check` fails on them with what to put there instead of passing on stub credentials.
 import { open } from 'node:fs/promises';
+import { destinationsOf } from './destinations.js';
 import type { Config } from './schema.js';
 import type { SecretFile } from './secret-file-check.js';
 import { PLACEHOLDER, PLACEHOLDER_BUCKET } from './starter-files.js';
@@ -10,8 +11,10 @@ const READ_LIMIT = 64 * 1024;
 
 /** What belongs where init left a placeholder, by the file's label. */
 function whatBelongs(label: string): string {
-  if (label === 'key_file') return 'the access key of the put-only IAM user (aws_access_key_id and aws_secret_access_key under [default]; `backup-agent policy` prints its policy)';
-  if (label.endsWith('defaults_file')) return 'the user and password of the MySQL backup user (GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON *.*)';
+  if (label.endsWith('key_file'))
+    return 'the access key of the put-only IAM user (aws_access_key_id and aws_secret_access_key under [default]; `backup-agent policy` prints its policy)';
+  if (label.endsWith('defaults_file'))
+    return 'the user and password of the MySQL backup user (GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON *.*)';
   return 'the real secret';
 }
 
@@ -35,9 +38,9 @@ export async function placeholderProblem(file: SecretFile): Promise<string | und
   return `${file.label} ${file.path} still holds the ${PLACEHOLDER} placeholder written by \`backup-agent init\`: put ${whatBelongs(file.label)} there`;
 }
 
-/** The problem when the destination is still init's stand-in bucket. */
+/** The problem when a destination is still init's stand-in bucket. */
 export function placeholderBucketProblem(config: Config): string | undefined {
-  const d = config.destination;
-  if (d.type !== 's3' || d.bucket !== PLACEHOLDER_BUCKET) return undefined;
+  const d = destinationsOf(config).find((d) => d.type === 's3' && d.bucket === PLACEHOLDER_BUCKET);
+  if (!d) return undefined;
   return `destination.bucket is still "${PLACEHOLDER_BUCKET}", the placeholder written by \`backup-agent init\`: set the bucket the backups go to`;
 }

@@ -29,8 +29,11 @@ function config(files: { key?: string; password?: string; defaults?: string; pas
     assets: [
       { name: 'www', type: 'files', paths: ['/srv/www'] },
       {
-        name: 'shop', type: 'mysql', databases: ['shop'],
-        ...(files.password ? { password_file: files.password } : {}), ...(files.defaults ? { defaults_file: files.defaults } : {}),
+        name: 'shop',
+        type: 'mysql',
+        databases: ['shop'],
+        ...(files.password ? { password_file: files.password } : {}),
+        ...(files.defaults ? { defaults_file: files.defaults } : {}),
       },
     ],
   });
@@ -38,7 +41,10 @@ function config(files: { key?: string; password?: string; defaults?: string; pas
 }
 
 async function rejection(promise: Promise<void>): Promise<BackupError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(BackupError);
   expect((error as BackupError).code).toBe('CONFIG_INVALID');
   expect((error as BackupError).exitCode).toBe(2);
@@ -88,12 +94,20 @@ describe('checkSecretFiles', () => {
 describe('secretFilesOf', () => {
   it('lists every secret-bearing file of a config, including the SMTP password file', async () => {
     const { secretFilesOf } = await import('./secret-files.js');
-    const config = parseConfig(`
+    const config = parseConfig(
+      `
 destination: { type: s3, bucket: acme, credentials: { key_file: /k } }
 encryption: { passphrase_file: /p }
 notify: { email: { to: [ops@example.com], smtp: { host: mail, password_file: /s } } }
 assets: [{ name: db, type: mysql, databases: [shop], password_file: /d, defaults_file: /c }]
-`, '/etc/ba/config.yml', {});
-    expect(secretFilesOf(config).map((f) => f.path).sort()).toEqual(['/c', '/d', '/k', '/p', '/s']);
+`,
+      '/etc/ba/config.yml',
+      {},
+    );
+    expect(
+      secretFilesOf(config)
+        .map((f) => f.path)
+        .sort(),
+    ).toEqual(['/c', '/d', '/k', '/p', '/s']);
   });
 });

@@ -30,7 +30,8 @@ interface Def {
 }
 
 const defOf = (schema: z.ZodType) => schema._zod.def as unknown as Def;
-const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /**
  * Returns a copy of `value` (parsed by `schema`) in which every duration and size reads as a person
@@ -38,24 +39,33 @@ const isRecord = (value: unknown): value is Record<string, unknown> => value !==
  */
 export function withUnitsWritten(schema: z.ZodType, value: unknown): unknown {
   const unit = units.get(schema)?.unit;
-  if (unit !== undefined && typeof value === 'number') return unit === 'size' ? formatSizeSetting(value) : formatDurationSetting(value);
+  if (unit !== undefined && typeof value === 'number')
+    return unit === 'size' ? formatSizeSetting(value) : formatDurationSetting(value);
   const def = defOf(schema);
+  const { shape, valueType, element, options } = def;
   if (def.innerType) return withUnitsWritten(def.innerType, value);
   if (def.type === 'pipe' && def.out && defOf(def.out).type !== 'transform') return withUnitsWritten(def.out, value);
-  if (def.type === 'object' && def.shape && isRecord(value)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, def.shape![k] ? withUnitsWritten(def.shape![k], v) : v]));
+  if (def.type === 'object' && shape && isRecord(value)) {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => {
+        const child = shape[k];
+        return [k, child ? withUnitsWritten(child, v) : v];
+      }),
+    );
   }
-  if (def.type === 'record' && def.valueType && isRecord(value)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withUnitsWritten(def.valueType!, v)]));
+  if (def.type === 'record' && valueType && isRecord(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withUnitsWritten(valueType, v)]));
   }
-  if (def.type === 'array' && def.element && Array.isArray(value)) return value.map((v) => withUnitsWritten(def.element!, v));
-  if (def.type === 'union' && def.options) {
+  if (def.type === 'array' && element && Array.isArray(value)) return value.map((v) => withUnitsWritten(element, v));
+  if (def.type === 'union' && options) {
     // A discriminated union: the member whose discriminator matches; otherwise every member that accepts the value.
     const key = def.discriminator;
-    const members = key !== undefined && isRecord(value)
-      ? def.options.filter((o) => (o._zod.propValues?.[key] as Set<unknown> | undefined)?.has(value[key]))
-      : def.options.filter((o) => o.safeParse(value).success);
-    return members.length > 0 ? withUnitsWritten(members[0]!, value) : value;
+    const members =
+      key !== undefined && isRecord(value)
+        ? options.filter((o) => (o._zod.propValues?.[key] as Set<unknown> | undefined)?.has(value[key]))
+        : options.filter((o) => o.safeParse(value).success);
+    const [member] = members;
+    return member !== undefined ? withUnitsWritten(member, value) : value;
   }
   return value;
 }

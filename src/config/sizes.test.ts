@@ -111,16 +111,39 @@ describe('parseDuration', () => {
 describe('formatSizeSetting and formatDurationSetting', () => {
   it('write values as a config would, in the largest whole unit, and parse back exactly', async () => {
     const { formatDurationSetting, formatSizeSetting, parseDuration } = await import('./sizes.js');
-    expect([16 * 1024 ** 2, 5 * 1024 ** 3, 64 * 1000 ** 2, 3 * 1024, 1000, 1536, 0].map(formatSizeSetting))
-      .toEqual(['16MiB', '5GiB', '64MB', '3KiB', '1kB', 1536, 0]);
-    expect([93_600_000, 300_000, 90_000, 86_400_000, 1_500, 0].map(formatDurationSetting)).toEqual(['26h', '5m', '90s', '1d', '1500ms', '0s']);
-    for (const bytes of [16 * 1024 ** 2, 64 * 1000 ** 2, 1536, 1001]) expect(parseSize(formatSizeSetting(bytes))).toBe(bytes);
+    expect([16 * 1024 ** 2, 5 * 1024 ** 3, 64 * 1000 ** 2, 3 * 1024, 1000, 1536, 0].map(formatSizeSetting)).toEqual([
+      '16MiB',
+      '5GiB',
+      '64MB',
+      '3KiB',
+      '1kB',
+      1536,
+      0,
+    ]);
+    expect([93_600_000, 300_000, 90_000, 86_400_000, 1_500, 0].map(formatDurationSetting)).toEqual([
+      '26h',
+      '5m',
+      '90s',
+      '1d',
+      '1500ms',
+      '0s',
+    ]);
+    for (const bytes of [16 * 1024 ** 2, 64 * 1000 ** 2, 1536, 1001])
+      expect(parseSize(formatSizeSetting(bytes))).toBe(bytes);
     for (const ms of [93_600_000, 300_000, 90_000, 1_500, 0]) expect(parseDuration(formatDurationSetting(ms))).toBe(ms);
   });
 });
 
 describe('formatMs', () => {
   it('prints whole hours and minutes short, longer spans as minutes and seconds, short ones to 0.1 s', () => {
-    expect([23 * 3_600_000, 300_000, 471_400, 119_700, 90_000, 1_500, 4_230].map(formatMs)).toEqual(['23h', '5m', '7m51s', '2m', '1m30s', '1.5s', '4.2s']);
+    expect([23 * 3_600_000, 300_000, 471_400, 119_700, 90_000, 1_500, 4_230].map(formatMs)).toEqual([
+      '23h',
+      '5m',
+      '7m51s',
+      '2m',
+      '1m30s',
+      '1.5s',
+      '4.2s',
+    ]);
   });
 });

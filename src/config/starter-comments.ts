@@ -10,7 +10,10 @@ let byPath: Map<string, ConfigKey> | undefined;
 
 /** The documented key at `path` (`destination.bucket`, `assets[].paths`); under a union, its first variant's. */
 export function documentedKey(path: string): ConfigKey {
-  byPath ??= configKeys(configSchema).reduce((map, key) => (map.has(key.path) ? map : map.set(key.path, key)), new Map<string, ConfigKey>());
+  byPath ??= configKeys(configSchema).reduce(
+    (map, key) => (map.has(key.path) ? map : map.set(key.path, key)),
+    new Map<string, ConfigKey>(),
+  );
   const key = byPath.get(path);
   if (key === undefined) throw new Error(`starter config: no config key ${path}`);
   return key;
@@ -33,14 +36,17 @@ function wrap(text: string, width: number): string[] {
  * becomes `key: example`. Throws naming a path the schema does not have.
  */
 export function withKeyComments(template: string): string {
-  return template.split('\n').flatMap((line) => {
-    const match = MARKED.exec(line);
-    if (match === null) return [line];
-    const [, indent = '', , inner = '', body = '', path = ''] = match;
-    const key = documentedKey(path);
-    const lead = `${indent}# ${inner}`;
-    const comments = wrap(key.description ?? '', WIDTH - lead.length).map((chunk) => `${lead}${chunk}`);
-    const written = body === '' ? `${path.split('.').at(-1)}: ${yamlValue(key.examples[0])}` : body;
-    return [...comments, `${indent}${match[2] ?? ''}${inner}${written}`];
-  }).join('\n');
+  return template
+    .split('\n')
+    .flatMap((line) => {
+      const match = MARKED.exec(line);
+      if (match === null) return [line];
+      const [, indent = '', , inner = '', body = '', path = ''] = match;
+      const key = documentedKey(path);
+      const lead = `${indent}# ${inner}`;
+      const comments = wrap(key.description ?? '', WIDTH - lead.length).map((chunk) => `${lead}${chunk}`);
+      const written = body === '' ? `${path.split('.').at(-1)}: ${yamlValue(key.examples[0])}` : body;
+      return [...comments, `${indent}${match[2] ?? ''}${inner}${written}`];
+    })
+    .join('\n');
 }

@@ -31,7 +31,9 @@ const q = (value: string) => JSON.stringify(value);
 
 /**
  * The commented config.yml: an S3 put-only destination, one files asset, a MySQL asset commented out.
- * The comment above each key is the schema's description of it (`@path` markers, see withKeyComments).
+ * The comment above each key is the schema's description of it, and a bare `@path` line is the key
+ * with the schema's example as its value (see withKeyComments): only what `init` knows of this host
+ * (bucket, prefix, region, paths of its files) is written here.
  */
 export function starterConfig(options: StarterOptions): string {
   const keyFile = join(options.dir, 's3-credentials');
@@ -40,7 +42,7 @@ export function starterConfig(options: StarterOptions): string {
 # in the words of the comments below (both come from the config schema). Check it with:
 #   backup-agent --config ${join(options.dir, 'config.yml')} validate
 host: ${q(options.host)} @host
-state_dir: /var/lib/backup-agent @state_dir
+@state_dir
 
 destination: @destination
   type: s3 @destination.type
@@ -48,16 +50,24 @@ destination: @destination
   region: ${q(options.region)} @destination.region
   prefix: ${q(options.prefix)} @destination.prefix
   # @destination.endpoint
-  # force_path_style: true @destination.force_path_style
+  # @destination.force_path_style
   # ca_file: ${join(options.dir, 'ca.pem')} @destination.ca_file
   credentials: @destination.credentials
     key_file: ${keyFile} @destination.credentials.key_file
+# A second copy: docs/storage.md#second-copy
+# destinations: @destinations
+#   - name: primary @destinations[].name
+#     type: s3
+#     (the keys of destination: above)
+#   - name: offsite
+#     type: local
+#     path: /mnt/backup-disk
 
 compression: { algorithm: zstd, level: 3 } @compression
-retention: { daily: 7, monthly: 365 } @retention
+@retention
 
 # encryption: @encryption
-#   age_recipients: [age1...] @encryption.age_recipients
+#   @encryption.age_recipients
 
 assets: @assets
   - name: etc @assets[].name
@@ -73,9 +83,9 @@ assets: @assets
   #   databases: all @assets[].databases
   #   defaults_file: ${myCnf} @assets[].defaults_file
 
-schedule: "15 3 * * *" @schedule
-random_delay: 15m @random_delay
-alert_after: 26h @alert_after
+@schedule
+@random_delay
+@alert_after
 
 # notify: @notify
 #   email: { to: [ops@example.com], when: failure } @notify.email

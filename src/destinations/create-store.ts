@@ -21,13 +21,27 @@ export interface OperatorStore {
  * retrying as `destination.retry` says, each retry a warning on `logger`.
  * Throws CONFIG_INVALID for an unreadable or group-readable credentials file.
  */
-export async function createOperatorStore(config: Config, options: OperatorCredentialOptions, logger?: Logger): Promise<OperatorStore> {
+export async function createOperatorStore(
+  config: Config,
+  options: OperatorCredentialOptions,
+  logger?: Logger,
+): Promise<OperatorStore> {
   const d = config.destination;
   if (d.type === 'local') return { store: createLocalStore(d.path), prefix: d.prefix, close: () => undefined };
   const { destination, source } = await operatorDestination(config, options);
   const client = createS3Client(destination);
-  const from = source === 'flags'
-    ? [options.credentialsFile && `--credentials-file ${options.credentialsFile}`, options.profile && `--profile ${options.profile}`].filter(Boolean).join(' ')
-    : source;
-  return { store: createS3Store(destination, client, from, logger ? { logger } : {}), prefix: destination.prefix, close: () => client.destroy() };
+  const from =
+    source === 'flags'
+      ? [
+          options.credentialsFile && `--credentials-file ${options.credentialsFile}`,
+          options.profile && `--profile ${options.profile}`,
+        ]
+          .filter(Boolean)
+          .join(' ')
+      : source;
+  return {
+    store: createS3Store(destination, client, from, logger ? { logger } : {}),
+    prefix: destination.prefix,
+    close: () => client.destroy(),
+  };
 }

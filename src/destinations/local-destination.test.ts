@@ -65,7 +65,9 @@ describe('local destination', () => {
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, 'the older backup');
 
-    const error = await destination.write(key, Readable.from([Buffer.from('new bytes')]), options()).catch((e: unknown) => e);
+    const error = await destination
+      .write(key, Readable.from([Buffer.from('new bytes')]), options())
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackupError);
     expect((error as BackupError).code).toBe('DESTINATION_EXISTS');
     expect((error as BackupError).message).toContain(`refusing to overwrite existing backup ${target}`);
@@ -73,7 +75,7 @@ describe('local destination', () => {
     expect(await readdir(dirname(target))).toEqual(['20261122T031500Z.tar.zst']);
   });
 
-  it('rejects with the body\'s own error and leaves no file behind', async () => {
+  it("rejects with the body's own error and leaves no file behind", async () => {
     const body = new PassThrough();
     const written = destination.write(key, body, options());
     body.write('half a tar stream');
@@ -85,9 +87,13 @@ describe('local destination', () => {
     expect(await readdir(dirname(join(root, key)))).toEqual([]);
   });
 
-  it('rejects with the body\'s error even when it fails before any byte', async () => {
+  it("rejects with the body's error even when it fails before any byte", async () => {
     const cause = new Error('mysqldump exited 2');
-    const body = new Readable({ read() { this.destroy(cause); } });
+    const body = new Readable({
+      read() {
+        this.destroy(cause);
+      },
+    });
     await expect(destination.write(key, body, options())).rejects.toBe(cause);
     expect(await readdir(dirname(join(root, key)))).toEqual([]);
   });

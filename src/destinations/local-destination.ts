@@ -54,8 +54,21 @@ function explainLocalError(error: unknown, target: string, body: Readable): unkn
   const code = (error as NodeJS.ErrnoException).code;
   // The body's own error (the source's cause) passes through unchanged.
   if (body.errored === error || (error as Error).name === 'AbortError') return body.errored ?? error;
-  if (code === 'EEXIST') return new BackupError('DESTINATION_EXISTS', `refusing to overwrite existing backup ${target}: a file already exists at this path`, { cause: error });
-  if (code === 'EACCES' || code === 'EPERM') return new BackupError('DESTINATION_DENIED', `${target}: permission denied writing the backup: check destination.path ownership`, { cause: error });
-  if (code === 'ENOSPC') return new BackupError('DESTINATION_FAILED', `${target}: no space left on device`, { cause: error });
-  return new BackupError('DESTINATION_FAILED', `${target}: write failed: ${(error as Error).message}`, { cause: error });
+  if (code === 'EEXIST')
+    return new BackupError(
+      'DESTINATION_EXISTS',
+      `refusing to overwrite existing backup ${target}: a file already exists at this path`,
+      { cause: error },
+    );
+  if (code === 'EACCES' || code === 'EPERM')
+    return new BackupError(
+      'DESTINATION_DENIED',
+      `${target}: permission denied writing the backup: check destination.path ownership`,
+      { cause: error },
+    );
+  if (code === 'ENOSPC')
+    return new BackupError('DESTINATION_FAILED', `${target}: no space left on device`, { cause: error });
+  return new BackupError('DESTINATION_FAILED', `${target}: write failed: ${(error as Error).message}`, {
+    cause: error,
+  });
 }

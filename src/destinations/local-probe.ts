@@ -13,26 +13,48 @@ import { createLocalDestination } from './local-destination.js';
  * destination directory that does not exist yet is not created: the result says whether the first
  * run could create it.
  */
-export async function probeLocal(config: LocalDestinationConfig, key: string, signal: AbortSignal): Promise<CheckResult> {
+export async function probeLocal(
+  config: LocalDestinationConfig,
+  key: string,
+  signal: AbortSignal,
+): Promise<CheckResult> {
   const planned = await plannedDirectory(config.path);
   if (!planned.exists) {
     return planned.problem === undefined
-      ? ok('local destination', `${config.path} does not exist yet: the first run creates it (mode 0700) in ${planned.ancestor}, which is writable`)
-      : fail('local destination', `${config.path} does not exist and cannot be created in ${planned.ancestor}: ${planned.problem} (destination.path must be writable by the backup user)`);
+      ? ok(
+          'local destination',
+          `${config.path} does not exist yet: the first run creates it (mode 0700) in ${planned.ancestor}, which is writable`,
+        )
+      : fail(
+          'local destination',
+          `${config.path} does not exist and cannot be created in ${planned.ancestor}: ${planned.problem} (destination.path must be writable by the backup user)`,
+        );
   }
   const destination = createLocalDestination(config);
   const path = destination.locate(key);
   const created = await firstMissing(config.path, dirname(path));
   try {
-    await destination.write(key, Readable.from([Buffer.from('backup-agent check\n')]), { signal, contentType: 'text/plain' });
+    await destination.write(key, Readable.from([Buffer.from('backup-agent check\n')]), {
+      signal,
+      contentType: 'text/plain',
+    });
   } catch (error) {
-    return fail('local destination', `${errorText(error)} (destination.path ${config.path} must be writable by the backup user)`);
+    return fail(
+      'local destination',
+      `${errorText(error)} (destination.path ${config.path} must be writable by the backup user)`,
+    );
   }
   await unlink(path).catch(() => undefined);
   // Remove the folders this write created; one still in use by a concurrent check stays.
   if (created !== undefined) {
     for (let dir = dirname(path); dir.length >= created.length; dir = dirname(dir)) {
-      if (!(await rmdir(dir).then(() => true, () => false))) break;
+      if (
+        !(await rmdir(dir).then(
+          () => true,
+          () => false,
+        ))
+      )
+        break;
     }
   }
   return ok('local destination', `${config.path} is writable (a test file was written atomically and removed)`);
@@ -43,7 +65,13 @@ async function firstMissing(root: string, dir: string): Promise<string | undefin
   let current = root;
   for (const part of relative(root, dir).split('/').filter(Boolean)) {
     current = `${current}/${part}`;
-    if (!(await stat(current).then(() => true, () => false))) return current;
+    if (
+      !(await stat(current).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return current;
   }
   return undefined;
 }

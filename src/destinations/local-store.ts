@@ -21,7 +21,9 @@ export function createLocalStore(root: string): BackupStore {
       await walk(root, dirKey, found, options.signal);
       const after = options.startAfter === undefined ? undefined : Buffer.from(options.startAfter);
       const keys = found
-        .filter((o) => o.key.startsWith(prefix) && (after === undefined || Buffer.compare(Buffer.from(o.key), after) > 0))
+        .filter(
+          (o) => o.key.startsWith(prefix) && (after === undefined || Buffer.compare(Buffer.from(o.key), after) > 0),
+        )
         .sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)));
       yield* keys;
     },
@@ -68,7 +70,13 @@ async function walk(root: string, dirKey: string, out: StoredObject[], signal: A
 
 function explainLocalReadError(error: unknown, path: string): BackupError {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT' || code === 'ENOTDIR') return new BackupError('DESTINATION_NOT_FOUND', `${path}: no such file or directory`, { cause: error });
-  if (code === 'EACCES' || code === 'EPERM') return new BackupError('DESTINATION_DENIED', `${path}: permission denied reading it (run as a user that can read destination.path)`, { cause: error });
+  if (code === 'ENOENT' || code === 'ENOTDIR')
+    return new BackupError('DESTINATION_NOT_FOUND', `${path}: no such file or directory`, { cause: error });
+  if (code === 'EACCES' || code === 'EPERM')
+    return new BackupError(
+      'DESTINATION_DENIED',
+      `${path}: permission denied reading it (run as a user that can read destination.path)`,
+      { cause: error },
+    );
   return new BackupError('DESTINATION_FAILED', `${path}: cannot read: ${(error as Error).message}`, { cause: error });
 }

@@ -25,7 +25,10 @@ export interface MemoryDestination extends Destination {
  */
 export function createMemoryDestination(initial: Record<string, string | Buffer> = {}): MemoryDestination {
   const objects = new Map<string, MemoryObject>(
-    Object.entries(initial).map(([key, body]) => [key, { body: Buffer.from(body), contentType: 'application/octet-stream' }]),
+    Object.entries(initial).map(([key, body]) => [
+      key,
+      { body: Buffer.from(body), contentType: 'application/octet-stream' },
+    ]),
   );
   const locate = (key: string) => `memory://${key}`;
   return {
@@ -49,7 +52,10 @@ export function createMemoryDestination(initial: Record<string, string | Buffer>
       }
       // Checked when the body has ended, as S3 (If-None-Match on the committing request) and local (link) do.
       if (objects.has(key)) {
-        throw new BackupError('DESTINATION_EXISTS', `refusing to overwrite existing backup ${locate(key)}: an object already exists at this key`);
+        throw new BackupError(
+          'DESTINATION_EXISTS',
+          `refusing to overwrite existing backup ${locate(key)}: an object already exists at this key`,
+        );
       }
       objects.set(key, { body: Buffer.concat(chunks), contentType: options.contentType });
     },

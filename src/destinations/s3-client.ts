@@ -20,9 +20,16 @@ type Provider = ReturnType<typeof fromIni>;
 type Identity = Awaited<ReturnType<Provider>>;
 type RoleAssumer = NonNullable<NonNullable<Parameters<typeof fromIni>[0]>['roleAssumer']>;
 /** Settings of the STS clients the providers create (passed as their `clientConfig`). */
-type StsConfig = { region: string; endpoint?: string; requestHandler: RequestBounds & { httpsAgent?: Agent } };
+interface StsConfig {
+  region: string;
+  endpoint?: string;
+  requestHandler: RequestBounds & { httpsAgent?: Agent };
+}
 /** The SDK's NodeHttpHandler bounds: connection set-up, and inactivity of the socket (ms). */
-type RequestBounds = { connectionTimeout: number; socketTimeout: number };
+interface RequestBounds {
+  connectionTimeout: number;
+  socketTimeout: number;
+}
 
 const AWS_HOST = /(^|\.)(amazonaws\.com|amazonaws\.com\.cn|api\.aws)$/i;
 
@@ -61,10 +68,17 @@ function httpsAgent(caFile: string): Agent {
   try {
     pem = readFileSync(caFile, 'utf8');
   } catch (error) {
-    throw new BackupError('CONFIG_INVALID', `destination.ca_file ${caFile}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+    throw new BackupError(
+      'CONFIG_INVALID',
+      `destination.ca_file ${caFile}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      { cause: error },
+    );
   }
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new BackupError('CONFIG_INVALID', `destination.ca_file ${caFile}: no PEM certificate in it (expected -----BEGIN CERTIFICATE-----)`);
+    throw new BackupError(
+      'CONFIG_INVALID',
+      `destination.ca_file ${caFile}: no PEM certificate in it (expected -----BEGIN CERTIFICATE-----)`,
+    );
   }
   // `ca` replaces Node's public roots for this endpoint, as curl --cacert does: only this CA is trusted.
   return new Agent({ ca: pem, keepAlive: true, maxSockets: 50 });
@@ -80,7 +94,8 @@ function httpsAgent(caFile: string): Agent {
  */
 function stsConfig(config: S3DestinationConfig, agent: Agent | undefined, env = process.env): StsConfig {
   const host = config.endpoint ? new URL(config.endpoint).hostname : undefined;
-  const endpoint = host !== undefined && !AWS_HOST.test(host) && !env.AWS_ENDPOINT_URL_STS ? config.endpoint : undefined;
+  const endpoint =
+    host !== undefined && !AWS_HOST.test(host) && !env.AWS_ENDPOINT_URL_STS ? config.endpoint : undefined;
   // The private CA applies only where STS goes to the same endpoint; AWS STS needs the public roots.
   const requestHandler = { ...requestBounds(config), ...(agent && endpoint ? { httpsAgent: agent } : {}) };
   return { region: config.region, ...(endpoint ? { endpoint } : {}), requestHandler };
@@ -99,18 +114,41 @@ function credentialsFor(config: S3DestinationConfig, sts: StsConfig, bounds: Req
     const profile = c.profile ?? 'default';
     base = fromKeyFile(`key_file ${c.key_file} [${profile}]`, c.key_file, profile, sts, bounds);
   } else if (c.access_key_id && c.secret_access_key) {
-    base = { accessKeyId: c.access_key_id, secretAccessKey: c.secret_access_key, ...(c.session_token ? { sessionToken: c.session_token } : {}) };
+    base = {
+      accessKeyId: c.access_key_id,
+      secretAccessKey: c.secret_access_key,
+      ...(c.session_token ? { sessionToken: c.session_token } : {}),
+    };
   } else if (c.profile) {
     const source = `profile "${c.profile}"`;
     // AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE apply; the explicit name beats AWS_PROFILE.
-    base = tagged(source, fromIni({ profile: c.profile, ignoreCache: true, roleAssumer: assumeRoleVia(sts, source), clientConfig: { requestHandler: bounds } }));
+    base = tagged(
+      source,
+      fromIni({
+        profile: c.profile,
+        ignoreCache: true,
+        roleAssumer: assumeRoleVia(sts, source),
+        clientConfig: { requestHandler: bounds },
+      }),
+    );
   } else {
     const source = 'the default AWS chain (env, shared profile, web identity, ECS/EC2 role)';
-    base = tagged(source, fromNodeProviderChain({ roleAssumer: assumeRoleVia(sts, source), clientConfig: { requestHandler: bounds } }));
+    base = tagged(
+      source,
+      fromNodeProviderChain({ roleAssumer: assumeRoleVia(sts, source), clientConfig: { requestHandler: bounds } }),
+    );
   }
   if (!c.role_arn) return base;
-  const params = { RoleArn: c.role_arn, RoleSessionName: c.session_name ?? DEFAULT_SESSION_NAME, ...(c.external_id ? { ExternalId: c.external_id } : {}) };
-  return tagged(`role_arn ${c.role_arn}`, fromTemporaryCredentials({ masterCredentials: base, params, clientConfig: sts }), 'AssumeRole');
+  const params = {
+    RoleArn: c.role_arn,
+    RoleSessionName: c.session_name ?? DEFAULT_SESSION_NAME,
+    ...(c.external_id ? { ExternalId: c.external_id } : {}),
+  };
+  return tagged(
+    `role_arn ${c.role_arn}`,
+    fromTemporaryCredentials({ masterCredentials: base, params, clientConfig: sts }),
+    'AssumeRole',
+  );
 }
 
 /**
@@ -119,7 +157,14 @@ function credentialsFor(config: S3DestinationConfig, sts: StsConfig, bounds: Req
  * named, so AWS_PROFILE cannot redirect it.
  */
 function fromKeyFile(source: string, path: string, profile: string, sts: StsConfig, bounds: RequestBounds): Provider {
-  const ini = fromIni({ filepath: path, configFilepath: path, profile, ignoreCache: true, roleAssumer: assumeRoleVia(sts, source), clientConfig: { requestHandler: bounds } });
+  const ini = fromIni({
+    filepath: path,
+    configFilepath: path,
+    profile,
+    ignoreCache: true,
+    roleAssumer: assumeRoleVia(sts, source),
+    clientConfig: { requestHandler: bounds },
+  });
   // The SDK treats an unreadable file as empty ("Could not resolve credentials"); say why instead.
   const readable: Provider = async (properties) => {
     await checkReadable(path);

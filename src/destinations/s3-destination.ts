@@ -10,8 +10,18 @@ import { MultipartUploadError, uploadStream } from './multipart-upload.js';
 import { createS3Retry, retryPolicyOf } from './s3-retry.js';
 
 /** Creates the S3 destination. `client` may be injected (tests); otherwise it is built from config. */
-export function createS3Destination(config: S3DestinationConfig, logger: Logger, client: S3Client = createS3Client(config)): Destination {
-  const context = (key: string) => ({ bucket: config.bucket, key, prefix: config.prefix, endpoint: config.endpoint, region: config.region });
+export function createS3Destination(
+  config: S3DestinationConfig,
+  logger: Logger,
+  client: S3Client = createS3Client(config),
+): Destination {
+  const context = (key: string) => ({
+    bucket: config.bucket,
+    key,
+    prefix: config.prefix,
+    endpoint: config.endpoint,
+    region: config.region,
+  });
   const retry = createS3Retry(retryPolicyOf(config), logger);
   return {
     type: 's3',
@@ -33,12 +43,18 @@ export function createS3Destination(config: S3DestinationConfig, logger: Logger,
       options.signal.addEventListener('abort', onAbort, { once: true });
       try {
         if (options.signal.aborted) onAbort();
-        await uploadStream(client, params, body, { partSize: config.upload.part_size, queueSize: config.upload.queue_size, retry, signal: options.signal });
+        await uploadStream(client, params, body, {
+          partSize: config.upload.part_size,
+          queueSize: config.upload.queue_size,
+          retry,
+          signal: options.signal,
+        });
       } catch (error) {
         const failure = error instanceof MultipartUploadError ? error : new MultipartUploadError(undefined, error);
         const cause = failure.cause;
         // An endpoint that did not answer for a whole retry budget would not answer the abort either.
-        if (failure.uploadId) await abandon(client, failure.uploadId, config.bucket, key, logger, cause instanceof RetriesExhaustedError);
+        if (failure.uploadId)
+          await abandon(client, failure.uploadId, config.bucket, key, logger, cause instanceof RetriesExhaustedError);
         throw isS3Error(cause) ? explainS3Error(cause, context(key)) : cause;
       } finally {
         options.signal.removeEventListener('abort', onAbort);
@@ -72,11 +88,19 @@ const ABANDON_TIMEOUT_MS = 5_000;
  * Best-effort AbortMultipartUpload: one attempt within {@link ABANDON_TIMEOUT_MS}, or none when the
  * endpoint stopped answering (`unreachable`); put-only credentials are expected to be denied.
  */
-async function abandon(client: S3Client, uploadId: string, bucket: string, key: string, logger: Logger, unreachable: boolean): Promise<void> {
+async function abandon(
+  client: S3Client,
+  uploadId: string,
+  bucket: string,
+  key: string,
+  logger: Logger,
+  unreachable: boolean,
+): Promise<void> {
   try {
     if (unreachable) throw new Error('not tried: the endpoint stopped answering');
     const abortSignal = AbortSignal.timeout(ABANDON_TIMEOUT_MS);
-    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }), { abortSignal })
+    await client
+      .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }), { abortSignal })
       .catch((error: unknown) => {
         throw abortSignal.aborted ? new Error(`no answer within ${ABANDON_TIMEOUT_MS / 1000}s`) : error;
       });

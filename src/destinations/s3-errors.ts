@@ -27,19 +27,47 @@ export interface S3ErrorContext {
   asset?: string;
 }
 
-const NETWORK = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'TimeoutError']);
-const CREDENTIALS = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'CredentialsProviderError', 'InvalidClientTokenId', 'TokenRefreshRequired']);
+const NETWORK = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'TimeoutError',
+]);
+const CREDENTIALS = new Set([
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'ExpiredToken',
+  'InvalidToken',
+  'CredentialsProviderError',
+  'InvalidClientTokenId',
+  'TokenRefreshRequired',
+]);
 
 /** Node's certificate verification codes, and the fix each one asks for. */
 const TLS_FIX: Record<string, string> = {
-  CERT_HAS_EXPIRED: "the server's certificate has expired (or this host's clock is wrong): renew the certificate or fix time sync",
+  CERT_HAS_EXPIRED:
+    "the server's certificate has expired (or this host's clock is wrong): renew the certificate or fix time sync",
   CERT_NOT_YET_VALID: "the server's certificate is not valid yet (or this host's clock is wrong): fix time sync",
-  ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not name this host: set destination.endpoint to a name the certificate was issued for',
-  HOSTNAME_MISMATCH: 'the certificate does not name this host: set destination.endpoint to a name the certificate was issued for',
+  ERR_TLS_CERT_ALTNAME_INVALID:
+    'the certificate does not name this host: set destination.endpoint to a name the certificate was issued for',
+  HOSTNAME_MISMATCH:
+    'the certificate does not name this host: set destination.endpoint to a name the certificate was issued for',
 };
 const TLS_UNTRUSTED = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_GET_ISSUER_CERT', 'CERT_UNTRUSTED', 'CERT_SIGNATURE_FAILURE', 'CERT_CHAIN_TOO_LONG', 'INVALID_CA', 'CERT_REJECTED',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_CHAIN_TOO_LONG',
+  'INVALID_CA',
+  'CERT_REJECTED',
 ]);
 const FILE_SYSCALLS = new Set(['access', 'open', 'read', 'stat']);
 const UNTRUSTED_FIX = 'set destination.ca_file to the CA bundle that signed it';
@@ -55,7 +83,11 @@ export class CredentialSourceError extends Error {
    * @param source what was configured, e.g. `role_arn arn:aws:iam::123456789012:role/backup`
    * @param action the remote call the source makes, e.g. `AssumeRole` (for service errors)
    */
-  constructor(readonly source: string, cause: unknown, readonly action?: string) {
+  constructor(
+    readonly source: string,
+    cause: unknown,
+    readonly action?: string,
+  ) {
     super(`credentials from ${source}: ${describeCredentialFailure(cause, action)}`, { cause });
   }
 }
@@ -65,8 +97,17 @@ export class RetriesExhaustedError extends Error {
   override readonly name = 'RetriesExhaustedError';
 
   /** @param lastCause the last failure as a phrase: `connection refused (ECONNREFUSED)` */
-  constructor(readonly attempts: number, readonly elapsedMs: number, readonly budgetMs: number, readonly lastCause: string, cause: unknown) {
-    super(`${lastCause}; gave up after ${attempts} attempts in ${formatMs(elapsedMs)} (destination.retry.budget ${formatMs(budgetMs)})`, { cause });
+  constructor(
+    readonly attempts: number,
+    readonly elapsedMs: number,
+    readonly budgetMs: number,
+    readonly lastCause: string,
+    cause: unknown,
+  ) {
+    super(
+      `${lastCause}; gave up after ${attempts} attempts in ${formatMs(elapsedMs)} (destination.retry.budget ${formatMs(budgetMs)})`,
+      { cause },
+    );
   }
 
   /** `gave up after 9 attempts in 8m (destination.retry.budget 8m)` */
@@ -77,8 +118,12 @@ export class RetriesExhaustedError extends Error {
 
 /** The Node TLS verification code on `error` or its `cause` chain (the SDK passes Node's error on as is). */
 function tlsErrorCode(error: unknown): string | undefined {
-  let e = error as SdkError | undefined;
-  for (let depth = 0; depth < 5 && e !== null && typeof e === 'object'; depth += 1, e = e.cause as SdkError | undefined) {
+  let e = error as SdkError | null | undefined;
+  for (
+    let depth = 0;
+    depth < 5 && e !== null && typeof e === 'object';
+    depth += 1, e = e.cause as SdkError | null | undefined
+  ) {
     if (e.code !== undefined && (e.code in TLS_FIX || TLS_UNTRUSTED.has(e.code))) return e.code;
   }
   return undefined;
@@ -101,7 +146,10 @@ function describeCredentialFailure(error: unknown, action = 'the credential serv
   if (status === undefined) return message;
   if (CREDENTIALS.has(name)) return `${action} rejected the base credentials (${name}: ${message})`;
   if (name === 'AccessDenied' || status === 403) {
-    const hint = action === 'AssumeRole' ? ": check the role's trust policy (principal, external_id) and that the base credentials allow sts:AssumeRole on it" : '';
+    const hint =
+      action === 'AssumeRole'
+        ? ": check the role's trust policy (principal, external_id) and that the base credentials allow sts:AssumeRole on it"
+        : '';
     return `${action} denied (${name}: ${message})${hint}`;
   }
   return `${action} failed (HTTP ${status} ${name}: ${message})`;
@@ -122,28 +170,56 @@ export function explainS3Error(error: unknown, ctx: S3ErrorContext): BackupError
   }
   const tls = tlsErrorCode(error);
   if (tls) {
-    return new BackupError('DESTINATION_UNREACHABLE', `${where}: TLS verification of ${target} failed (${tls}): ${tlsFix(tls)}`, options);
+    return new BackupError(
+      'DESTINATION_UNREACHABLE',
+      `${where}: TLS verification of ${target} failed (${tls}): ${tlsFix(tls)}`,
+      options,
+    );
   }
   if (status === 412 || name === 'PreconditionFailed') {
-    return new BackupError('DESTINATION_EXISTS', `refusing to overwrite existing backup ${where}: an object already exists at this key (write_once)`, options);
+    return new BackupError(
+      'DESTINATION_EXISTS',
+      `refusing to overwrite existing backup ${where}: an object already exists at this key (write_once)`,
+      options,
+    );
   }
   if (name === 'NoSuchBucket') {
-    return new BackupError('DESTINATION_NOT_FOUND', `s3://${ctx.bucket}: bucket does not exist (region ${ctx.region}${ctx.endpoint ? `, endpoint ${ctx.endpoint}` : ''}): check destination.bucket`, options);
+    return new BackupError(
+      'DESTINATION_NOT_FOUND',
+      `s3://${ctx.bucket}: bucket does not exist (region ${ctx.region}${ctx.endpoint ? `, endpoint ${ctx.endpoint}` : ''}): check destination.bucket`,
+      options,
+    );
   }
   if (CREDENTIALS.has(name)) {
-    return new BackupError('DESTINATION_CREDENTIALS', `${where}: credentials rejected (${name}): check destination.credentials or the AWS credential chain, and the clock`, options);
+    return new BackupError(
+      'DESTINATION_CREDENTIALS',
+      `${where}: credentials rejected (${name}): check destination.credentials or the AWS credential chain, and the clock`,
+      options,
+    );
   }
   if (name === 'RequestTimeTooSkewed') {
-    return new BackupError('DESTINATION_CREDENTIALS', `${where}: request rejected because this host's clock is off (RequestTimeTooSkewed): fix time sync (NTP)`, options);
+    return new BackupError(
+      'DESTINATION_CREDENTIALS',
+      `${where}: request rejected because this host's clock is off (RequestTimeTooSkewed): fix time sync (NTP)`,
+      options,
+    );
   }
   if (isAccessDenied(error)) {
-    return new BackupError('DESTINATION_DENIED', `${where}: PutObject denied (AccessDenied): the credentials need s3:PutObject on arn:aws:s3:::${ctx.bucket}/${ctx.prefix}*`, options);
+    return new BackupError(
+      'DESTINATION_DENIED',
+      `${where}: PutObject denied (AccessDenied): the credentials need s3:PutObject on arn:aws:s3:::${ctx.bucket}/${ctx.prefix}*`,
+      options,
+    );
   }
   if (NETWORK.has(code) || NETWORK.has(name)) {
     return new BackupError('DESTINATION_UNREACHABLE', `${where}: cannot reach ${target} (${code || name})`, options);
   }
   const detail = [name, e.message].filter(Boolean).join(': ') || String(error);
-  return new BackupError('DESTINATION_FAILED', `${where}: upload failed${status ? ` (HTTP ${status})` : ''}: ${detail}`, options);
+  return new BackupError(
+    'DESTINATION_FAILED',
+    `${where}: upload failed${status ? ` (HTTP ${status})` : ''}: ${detail}`,
+    options,
+  );
 }
 
 /** The last failure's explanation, with how long it was retried; a network failure names its cause and bound. */
@@ -151,7 +227,11 @@ function explainExhausted(error: RetriesExhaustedError, ctx: S3ErrorContext): Ba
   const last = explainS3Error(error.cause, ctx);
   const options = { cause: error, asset: ctx.asset };
   if (last.code === 'DESTINATION_UNREACHABLE' && tlsErrorCode(error.cause) === undefined) {
-    return new BackupError(last.code, `s3://${ctx.bucket}/${ctx.key}: cannot reach ${ctx.endpoint ?? `S3 in ${ctx.region}`}: ${error.message}`, options);
+    return new BackupError(
+      last.code,
+      `s3://${ctx.bucket}/${ctx.key}: cannot reach ${ctx.endpoint ?? `S3 in ${ctx.region}`}: ${error.message}`,
+      options,
+    );
   }
   return new BackupError(last.code, `${last.message}; ${error.summary}`, options);
 }
@@ -159,6 +239,13 @@ function explainExhausted(error: RetriesExhaustedError, ctx: S3ErrorContext): Ba
 /** Whether an error came from the S3 service, the network, TLS or a credential source (as opposed to the body stream). */
 export function isS3Error(error: unknown): boolean {
   const e = (error ?? {}) as SdkError & { $fault?: string };
-  return error instanceof CredentialSourceError || error instanceof RetriesExhaustedError || e.$metadata !== undefined || e.$fault !== undefined
-    || NETWORK.has(e.code ?? '') || CREDENTIALS.has(e.name ?? '') || tlsErrorCode(error) !== undefined;
+  return (
+    error instanceof CredentialSourceError ||
+    error instanceof RetriesExhaustedError ||
+    e.$metadata !== undefined ||
+    e.$fault !== undefined ||
+    NETWORK.has(e.code ?? '') ||
+    CREDENTIALS.has(e.name ?? '') ||
+    tlsErrorCode(error) !== undefined
+  );
 }

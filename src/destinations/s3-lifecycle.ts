@@ -1,8 +1,11 @@
 // Reads and writes a bucket's lifecycle document (one per bucket, shared by every prefix in it),
 // with errors that name the permission an operator's credentials lack.
 import {
-  GetBucketLifecycleConfigurationCommand, PutBucketLifecycleConfigurationCommand,
-  type BucketLifecycleConfiguration, type LifecycleRule, type S3Client,
+  GetBucketLifecycleConfigurationCommand,
+  PutBucketLifecycleConfigurationCommand,
+  type BucketLifecycleConfiguration,
+  type LifecycleRule,
+  type S3Client,
 } from '@aws-sdk/client-s3';
 import type { S3DestinationConfig } from '../config/schema.js';
 import { BackupError } from '../shared/backup-error.js';
@@ -21,15 +24,34 @@ function explain(error: unknown, config: S3DestinationConfig, action: string): B
       { cause: error },
     );
   }
-  const explained = explainS3Error(error, { bucket: config.bucket, key: '', prefix: config.prefix, endpoint: config.endpoint, region: config.region });
-  if (explained.code !== 'DESTINATION_FAILED') return new BackupError(explained.code, explained.message.replace(`${where}/: `, `${where}: ${action}: `), { cause: error });
-  return new BackupError('DESTINATION_FAILED', `${where}: ${action} failed: ${[e.Code ?? e.name, e.message].filter(Boolean).join(': ')}`, { cause: error });
+  const explained = explainS3Error(error, {
+    bucket: config.bucket,
+    key: '',
+    prefix: config.prefix,
+    endpoint: config.endpoint,
+    region: config.region,
+  });
+  if (explained.code !== 'DESTINATION_FAILED')
+    return new BackupError(explained.code, explained.message.replace(`${where}/: `, `${where}: ${action}: `), {
+      cause: error,
+    });
+  return new BackupError(
+    'DESTINATION_FAILED',
+    `${where}: ${action} failed: ${[e.Code ?? e.name, e.message].filter(Boolean).join(': ')}`,
+    { cause: error },
+  );
 }
 
 /** The bucket's lifecycle rules, or [] when it has none. Throws BackupError naming the missing permission. */
-export async function readLifecycleRules(client: S3Client, config: S3DestinationConfig, signal?: AbortSignal): Promise<LifecycleRule[]> {
+export async function readLifecycleRules(
+  client: S3Client,
+  config: S3DestinationConfig,
+  signal?: AbortSignal,
+): Promise<LifecycleRule[]> {
   try {
-    const result = await client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: config.bucket }), { abortSignal: signal });
+    const result = await client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: config.bucket }), {
+      abortSignal: signal,
+    });
     return result.Rules ?? [];
   } catch (error) {
     const name = (error as SdkError).Code ?? (error as SdkError).name;
@@ -39,9 +61,17 @@ export async function readLifecycleRules(client: S3Client, config: S3Destination
 }
 
 /** Replaces the bucket's whole lifecycle document with `configuration`. Throws BackupError naming the missing permission. */
-export async function writeLifecycleRules(client: S3Client, config: S3DestinationConfig, configuration: BucketLifecycleConfiguration, signal?: AbortSignal): Promise<void> {
+export async function writeLifecycleRules(
+  client: S3Client,
+  config: S3DestinationConfig,
+  configuration: BucketLifecycleConfiguration,
+  signal?: AbortSignal,
+): Promise<void> {
   try {
-    await client.send(new PutBucketLifecycleConfigurationCommand({ Bucket: config.bucket, LifecycleConfiguration: configuration }), { abortSignal: signal });
+    await client.send(
+      new PutBucketLifecycleConfigurationCommand({ Bucket: config.bucket, LifecycleConfiguration: configuration }),
+      { abortSignal: signal },
+    );
   } catch (error) {
     throw explain(error, config, 'PutBucketLifecycleConfiguration');
   }

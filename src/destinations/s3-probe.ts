@@ -1,7 +1,13 @@
 // What the host's own S3 credentials can do, tested for real under `{prefix}_check/`: put must work;
 // list, head, get and delete should be denied (a put-only host cannot read or destroy its history).
 import { Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import type { S3DestinationConfig } from '../config/schema.js';
 import { checkPrefix } from '../layout/keys.js';
 import { CHECK_EXPIRY_DAYS } from '../layout/lifecycle-rules.js';
@@ -24,7 +30,8 @@ async function attempt(call: () => Promise<unknown>): Promise<Outcome> {
     return { allowed: true, value: await call() };
   } catch (error) {
     const e = error as SdkError;
-    if (e.$metadata?.httpStatusCode === 404 || e.name === 'NoSuchKey' || e.name === 'NotFound') return { allowed: true, value: undefined };
+    if (e.$metadata?.httpStatusCode === 404 || e.name === 'NoSuchKey' || e.name === 'NotFound')
+      return { allowed: true, value: undefined };
     return { allowed: false, denied: isAccessDenied(error), error };
   }
 }
@@ -35,7 +42,12 @@ async function attempt(call: () => Promise<unknown>): Promise<Outcome> {
  * get and delete with the same credentials. Put denied or failing is a fail; any of the others
  * allowed is a warning (over-privileged); all denied is the healthy put-only outcome.
  */
-export async function probeS3(config: S3DestinationConfig, key: string, logger: Logger, signal: AbortSignal): Promise<CheckResult[]> {
+export async function probeS3(
+  config: S3DestinationConfig,
+  key: string,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<CheckResult[]> {
   let client: S3Client;
   try {
     client = createS3Client(config);
@@ -49,16 +61,31 @@ export async function probeS3(config: S3DestinationConfig, key: string, logger: 
   }
 }
 
-async function probeWith(client: S3Client, config: S3DestinationConfig, key: string, logger: Logger, signal: AbortSignal): Promise<CheckResult[]> {
+async function probeWith(
+  client: S3Client,
+  config: S3DestinationConfig,
+  key: string,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<CheckResult[]> {
   const where = `s3://${config.bucket}/${key}`;
   const body = `backup-agent check ${new Date().toISOString()}\n`;
-  const destination = createS3Destination({ ...config, retry: { budget: Math.min(config.retry.budget, PROBE_RETRY_BUDGET_MS) } }, logger, client);
+  const destination = createS3Destination(
+    { ...config, retry: { budget: Math.min(config.retry.budget, PROBE_RETRY_BUDGET_MS) } },
+    logger,
+    client,
+  );
   const write = () => destination.write(key, Readable.from([Buffer.from(body)]), { signal, contentType: 'text/plain' });
   const results: CheckResult[] = [];
   let putError: unknown;
   try {
     await write();
-    results.push(ok('s3 put', `allowed: wrote ${where}${config.write_once ? ' with If-None-Match: * (as every backup write)' : ' (write_once is off: backups may overwrite each other)'}`));
+    results.push(
+      ok(
+        's3 put',
+        `allowed: wrote ${where}${config.write_once ? ' with If-None-Match: * (as every backup write)' : ' (write_once is off: backups may overwrite each other)'}`,
+      ),
+    );
   } catch (error) {
     putError = error;
   }
@@ -70,19 +97,52 @@ async function probeWith(client: S3Client, config: S3DestinationConfig, key: str
   }
   if (putError === undefined && config.write_once) {
     // Some S3-compatible stores ignore conditional writes: then write_once protects nothing.
-    const again = await write().then(() => undefined, (error: unknown) => error);
-    results.push(again instanceof BackupError && again.code === 'DESTINATION_EXISTS'
-      ? ok('s3 write-once', 'the store refused a second write to the same key (412): existing backups cannot be overwritten')
-      : again === undefined
-        ? warn('s3 write-once', `the store accepted a second write to ${where} despite If-None-Match: *: it ignores conditional writes, so backups could be overwritten (use object_lock, or a store that honours If-None-Match)`)
-        : warn('s3 write-once', `could not test: ${errorText(again)}`));
+    const again = await write().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    results.push(
+      again instanceof BackupError && again.code === 'DESTINATION_EXISTS'
+        ? ok(
+            's3 write-once',
+            'the store refused a second write to the same key (412): existing backups cannot be overwritten',
+          )
+        : again === undefined
+          ? warn(
+              's3 write-once',
+              `the store accepted a second write to ${where} despite If-None-Match: *: it ignores conditional writes, so backups could be overwritten (use object_lock, or a store that honours If-None-Match)`,
+            )
+          : warn('s3 write-once', `could not test: ${errorText(again)}`),
+    );
   }
   const bucket = config.bucket;
   const operations: { name: string; call: () => Promise<unknown>; risk: string }[] = [
-    { name: 'list', call: () => client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: checkPrefix(config.prefix), MaxKeys: 1 }), { abortSignal: signal }), risk: 'list backups (names reveal hosts, assets and dates)' },
-    { name: 'head', call: () => client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal }), risk: 'read backup metadata (s3:GetObject)' },
-    { name: 'get', call: () => client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal }).then((r) => r.Body?.transformToString()), risk: 'read backups: a compromised host could read its whole history' },
-    { name: 'delete', call: () => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal }), risk: 'delete backups: a compromised host could destroy its own history' },
+    {
+      name: 'list',
+      call: () =>
+        client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: checkPrefix(config.prefix), MaxKeys: 1 }), {
+          abortSignal: signal,
+        }),
+      risk: 'list backups (names reveal hosts, assets and dates)',
+    },
+    {
+      name: 'head',
+      call: () => client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal }),
+      risk: 'read backup metadata (s3:GetObject)',
+    },
+    {
+      name: 'get',
+      call: () =>
+        client
+          .send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal })
+          .then((r) => r.Body?.transformToString()),
+      risk: 'read backups: a compromised host could read its whole history',
+    },
+    {
+      name: 'delete',
+      call: () => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal }),
+      risk: 'delete backups: a compromised host could destroy its own history',
+    },
   ];
   const allowed: string[] = [];
   for (const op of operations) {
@@ -93,12 +153,19 @@ async function probeWith(client: S3Client, config: S3DestinationConfig, key: str
       const deleted = op.name === 'delete' && putError === undefined ? '; the check object was deleted' : '';
       results.push(warn(check, `allowed: this key can ${op.risk}; ${POLICY_FIX}${deleted}`));
     } else if (outcome.denied) {
-      const remains = op.name === 'delete' && putError === undefined
-        ? `; the check object remains at ${where}: \`backup-agent lifecycle\` includes a rule expiring ${checkPrefix(config.prefix)} after ${CHECK_EXPIRY_DAYS} day`
-        : '';
+      const remains =
+        op.name === 'delete' && putError === undefined
+          ? `; the check object remains at ${where}: \`backup-agent lifecycle\` includes a rule expiring ${checkPrefix(config.prefix)} after ${CHECK_EXPIRY_DAYS} day`
+          : '';
       results.push(ok(check, `denied, as it should be for a put-only host${remains}`));
     } else {
-      const explained = explainS3Error(outcome.error, { bucket, key, prefix: config.prefix, endpoint: config.endpoint, region: config.region });
+      const explained = explainS3Error(outcome.error, {
+        bucket,
+        key,
+        prefix: config.prefix,
+        endpoint: config.endpoint,
+        region: config.region,
+      });
       results.push(warn(check, `could not test: ${explained.message}`));
     }
   }

@@ -60,8 +60,10 @@ export function createS3Retry(policy: RetryPolicy, logger: Logger): S3Retry {
         const left = policy.budgetMs - elapsed;
         if (left <= 0) throw new RetriesExhaustedError(attempt, elapsed, policy.budgetMs, failure.cause, error);
         const delay = Math.min(backoffDelay(attempt, policy), left);
-        logger.warn(`${operation}: ${failure.cause}; retry ${attempt} in ${formatMs(delay)} (${formatMs(left)} of destination.retry.budget left)`,
-          { operation, attempt, delay_ms: delay, cause: failure.cause });
+        logger.warn(
+          `${operation}: ${failure.cause}; retry ${attempt} in ${formatMs(delay)} (${formatMs(left)} of destination.retry.budget left)`,
+          { operation, attempt, delay_ms: delay, cause: failure.cause },
+        );
         await sleep(delay, undefined, signal ? { signal } : {});
       }
     }
@@ -70,18 +72,36 @@ export function createS3Retry(policy: RetryPolicy, logger: Logger): S3Retry {
 
 /** The delay before retry `attempt` (1-based): base x 2^(attempt-1), capped, then jittered to 50-100 %. */
 export function backoffDelay(attempt: number, policy: RetryPolicy): number {
-  const ceiling = Math.min(policy.maxDelayMs ?? MAX_DELAY_MS, (policy.baseDelayMs ?? BASE_DELAY_MS) * 2 ** (attempt - 1));
+  const ceiling = Math.min(
+    policy.maxDelayMs ?? MAX_DELAY_MS,
+    (policy.baseDelayMs ?? BASE_DELAY_MS) * 2 ** (attempt - 1),
+  );
   return Math.round(ceiling * (0.5 + 0.5 * (policy.random ?? Math.random)()));
 }
 
 const NETWORK_CODES: Record<string, string> = {
-  ECONNREFUSED: 'connection refused', ECONNRESET: 'connection reset', EPIPE: 'connection closed while sending',
-  ECONNABORTED: 'connection aborted', ETIMEDOUT: 'connection timed out', EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable', ENETDOWN: 'network down', EHOSTDOWN: 'host down', EAI_AGAIN: 'DNS lookup failed temporarily',
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  EPIPE: 'connection closed while sending',
+  ECONNABORTED: 'connection aborted',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENETDOWN: 'network down',
+  EHOSTDOWN: 'host down',
+  EAI_AGAIN: 'DNS lookup failed temporarily',
 };
 const THROTTLING = new Set([
-  'SlowDown', 'Throttling', 'ThrottlingException', 'ThrottledException', 'RequestThrottled', 'RequestThrottledException',
-  'TooManyRequestsException', 'RequestLimitExceeded', 'BandwidthLimitExceeded', 'ProvisionedThroughputExceededException',
+  'SlowDown',
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'BandwidthLimitExceeded',
+  'ProvisionedThroughputExceededException',
 ]);
 const TRANSIENT_NAMES = new Set(['RequestTimeout', 'RequestTimeoutException', 'InternalError', 'ServiceUnavailable']);
 
@@ -100,10 +120,15 @@ export function classifyFailure(error: unknown, policy: Pick<RetryPolicy, 'conne
   const name = e.Code ?? e.name ?? '';
   const status = e.$metadata?.httpStatusCode;
   if (name === 'AbortError') return { retryable: false, cause: 'interrupted' };
-  if (e.$metadata?.clockSkewCorrected) return { retryable: true, cause: `${name || `HTTP ${status}`}: this host's clock is off; the SDK corrected its offset` };
+  if (e.$metadata?.clockSkewCorrected)
+    return {
+      retryable: true,
+      cause: `${name || `HTTP ${status}`}: this host's clock is off; the SDK corrected its offset`,
+    };
   if (status !== undefined) {
     const label = `HTTP ${status}${name && name !== 'Unknown' ? ` ${name}` : ''}`;
-    const retryable = status === 429 || (status >= 500 && status !== 501) || THROTTLING.has(name) || TRANSIENT_NAMES.has(name);
+    const retryable =
+      status === 429 || (status >= 500 && status !== 501) || THROTTLING.has(name) || TRANSIENT_NAMES.has(name);
     return { retryable, cause: label };
   }
   // The SDK names ECONNRESET/ECONNREFUSED/EPIPE/ETIMEDOUT errors TimeoutError too: the code says more.
@@ -111,8 +136,13 @@ export function classifyFailure(error: unknown, policy: Pick<RetryPolicy, 'conne
   if (code !== undefined) return { retryable: true, cause: `${NETWORK_CODES[code]} (${code})` };
   if (name === 'TimeoutError') {
     const message = e.message ?? '';
-    if (/did not establish a connection/.test(message)) return { retryable: true, cause: `no connection within ${formatMs(policy.connectMs)} (destination.timeouts.connect)` };
-    if (/socket timed out/.test(message)) return { retryable: true, cause: `no data for ${formatMs(policy.idleMs)} (destination.timeouts.idle)` };
+    if (message.includes('did not establish a connection'))
+      return {
+        retryable: true,
+        cause: `no connection within ${formatMs(policy.connectMs)} (destination.timeouts.connect)`,
+      };
+    if (message.includes('socket timed out'))
+      return { retryable: true, cause: `no data for ${formatMs(policy.idleMs)} (destination.timeouts.idle)` };
     return { retryable: true, cause: `timed out: ${message}` };
   }
   if (THROTTLING.has(name) || TRANSIENT_NAMES.has(name)) return { retryable: true, cause: name };
@@ -121,8 +151,12 @@ export function classifyFailure(error: unknown, policy: Pick<RetryPolicy, 'conne
 
 /** The first retryable Node network code on `error` or its causes. */
 function networkCode(error: unknown): string | undefined {
-  let e = error as SdkError | undefined;
-  for (let depth = 0; depth < 5 && e !== null && typeof e === 'object'; depth += 1, e = e.cause as SdkError | undefined) {
+  let e = error as SdkError | null | undefined;
+  for (
+    let depth = 0;
+    depth < 5 && e !== null && typeof e === 'object';
+    depth += 1, e = e.cause as SdkError | null | undefined
+  ) {
     if (e.code !== undefined && e.code in NETWORK_CODES) return e.code;
   }
   return undefined;

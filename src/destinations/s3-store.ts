@@ -10,7 +10,9 @@ import { explainS3Error, isAccessDenied, type SdkError } from './s3-errors.js';
 import { createS3Retry, NO_RETRY, retryPolicyOf } from './s3-retry.js';
 
 /** Which S3 call failed, and the IAM action it needs. */
-type ReadAction = { call: 'ListObjectsV2'; permission: 's3:ListBucket' } | { call: 'GetObject' | 'HeadObject'; permission: 's3:GetObject' };
+type ReadAction =
+  | { call: 'ListObjectsV2'; permission: 's3:ListBucket' }
+  | { call: 'GetObject' | 'HeadObject'; permission: 's3:GetObject' };
 const LIST: ReadAction = { call: 'ListObjectsV2', permission: 's3:ListBucket' };
 const GET: ReadAction = { call: 'GetObject', permission: 's3:GetObject' };
 const HEAD: ReadAction = { call: 'HeadObject', permission: 's3:GetObject' };
@@ -21,10 +23,17 @@ const HEAD: ReadAction = { call: 'HeadObject', permission: 's3:GetObject' };
  * requests are retried as the destination's are (`destination.retry`), each retry a warning there.
  * `pageSize` (default: S3's 1000) exists for tests of pagination.
  */
-export function createS3Store(config: S3DestinationConfig, client: S3Client, credentialSource: string, tuning: { pageSize?: number; logger?: Logger } = {}): BackupStore {
-  const explain = (error: unknown, key: string, action: ReadAction) => explainS3ReadError(error, config, key, action, credentialSource);
+export function createS3Store(
+  config: S3DestinationConfig,
+  client: S3Client,
+  credentialSource: string,
+  tuning: { pageSize?: number; logger?: Logger } = {},
+): BackupStore {
+  const explain = (error: unknown, key: string, action: ReadAction) =>
+    explainS3ReadError(error, config, key, action, credentialSource);
   const retry = tuning.logger ? createS3Retry(retryPolicyOf(config), tuning.logger) : NO_RETRY;
-  const request = <T>(action: ReadAction, key: string, signal: AbortSignal, call: () => Promise<T>) => retry(`s3://${config.bucket}/${key}: ${action.call}`, signal, call);
+  const request = <T>(action: ReadAction, key: string, signal: AbortSignal, call: () => Promise<T>) =>
+    retry(`s3://${config.bucket}/${key}: ${action.call}`, signal, call);
   return {
     type: 's3',
     locate: (key) => `s3://${config.bucket}/${key}`,
@@ -34,10 +43,15 @@ export function createS3Store(config: S3DestinationConfig, client: S3Client, cre
         let page;
         try {
           const input = {
-            Bucket: config.bucket, Prefix: prefix, ContinuationToken: token, ...(tuning.pageSize ? { MaxKeys: tuning.pageSize } : {}),
+            Bucket: config.bucket,
+            Prefix: prefix,
+            ContinuationToken: token,
+            ...(tuning.pageSize ? { MaxKeys: tuning.pageSize } : {}),
             ...(token === undefined && options.startAfter !== undefined ? { StartAfter: options.startAfter } : {}),
           };
-          page = await request(LIST, prefix, options.signal, () => client.send(new ListObjectsV2Command(input), { abortSignal: options.signal }));
+          page = await request(LIST, prefix, options.signal, () =>
+            client.send(new ListObjectsV2Command(input), { abortSignal: options.signal }),
+          );
         } catch (error) {
           throw explain(error, prefix, LIST);
         }
@@ -47,7 +61,9 @@ export function createS3Store(config: S3DestinationConfig, client: S3Client, cre
     },
     async stat(key: string, signal: AbortSignal): Promise<StoredObject> {
       try {
-        const head = await request(HEAD, key, signal, () => client.send(new HeadObjectCommand({ Bucket: config.bucket, Key: key }), { abortSignal: signal }));
+        const head = await request(HEAD, key, signal, () =>
+          client.send(new HeadObjectCommand({ Bucket: config.bucket, Key: key }), { abortSignal: signal }),
+        );
         return { key, size: head.ContentLength ?? 0 };
       } catch (error) {
         throw explain(error, key, HEAD);
@@ -55,7 +71,9 @@ export function createS3Store(config: S3DestinationConfig, client: S3Client, cre
     },
     async open(key: string, signal: AbortSignal): Promise<Readable> {
       try {
-        const object = await request(GET, key, signal, () => client.send(new GetObjectCommand({ Bucket: config.bucket, Key: key }), { abortSignal: signal }));
+        const object = await request(GET, key, signal, () =>
+          client.send(new GetObjectCommand({ Bucket: config.bucket, Key: key }), { abortSignal: signal }),
+        );
         if (!object.Body) throw new Error('GetObject returned no body');
         return object.Body as Readable;
       } catch (error) {
@@ -66,22 +84,48 @@ export function createS3Store(config: S3DestinationConfig, client: S3Client, cre
 }
 
 /** Explains a failed read as a BackupError: not found, denied (with the permission), else as the write side does. */
-export function explainS3ReadError(error: unknown, config: S3DestinationConfig, key: string, action: ReadAction, credentialSource: string): BackupError {
+export function explainS3ReadError(
+  error: unknown,
+  config: S3DestinationConfig,
+  key: string,
+  action: ReadAction,
+  credentialSource: string,
+): BackupError {
   const e = (error ?? {}) as SdkError;
   const name = e.Code ?? e.name ?? '';
   const status = e.$metadata?.httpStatusCode;
   const where = `s3://${config.bucket}/${key}`;
   if (name === 'NoSuchKey' || (action.call === 'HeadObject' && (status === 404 || name === 'NotFound'))) {
-    return new BackupError('DESTINATION_NOT_FOUND', `${where}: no such object (it was deleted, expired by a lifecycle rule, or never uploaded)`, { cause: error });
+    return new BackupError(
+      'DESTINATION_NOT_FOUND',
+      `${where}: no such object (it was deleted, expired by a lifecycle rule, or never uploaded)`,
+      { cause: error },
+    );
   }
   if (isAccessDenied(error)) {
-    const resource = action.permission === 's3:ListBucket' ? `arn:aws:s3:::${config.bucket}` : `arn:aws:s3:::${config.bucket}/${config.prefix}*`;
-    return new BackupError('DESTINATION_DENIED',
-      `${where}: ${action.call} denied (AccessDenied) for the credentials from ${credentialSource}: they need ${action.permission} on ${resource} `
-      + '(`backup-agent policy --restore` prints the read-only policy; the put-only host key can never read backups)', { cause: error });
+    const resource =
+      action.permission === 's3:ListBucket'
+        ? `arn:aws:s3:::${config.bucket}`
+        : `arn:aws:s3:::${config.bucket}/${config.prefix}*`;
+    return new BackupError(
+      'DESTINATION_DENIED',
+      `${where}: ${action.call} denied (AccessDenied) for the credentials from ${credentialSource}: they need ${action.permission} on ${resource} ` +
+        '(`backup-agent policy --restore` prints the read-only policy; the put-only host key can never read backups)',
+      { cause: error },
+    );
   }
-  const explained = explainS3Error(error, { bucket: config.bucket, key, prefix: config.prefix, endpoint: config.endpoint, region: config.region });
+  const explained = explainS3Error(error, {
+    bucket: config.bucket,
+    key,
+    prefix: config.prefix,
+    endpoint: config.endpoint,
+    region: config.region,
+  });
   if (explained.code !== 'DESTINATION_FAILED' && explained.code !== 'DESTINATION_DENIED') return explained;
   const detail = [name, e.message].filter(Boolean).join(': ') || String(error);
-  return new BackupError('DESTINATION_FAILED', `${where}: ${action.call} failed${status ? ` (HTTP ${status})` : ''}: ${detail}`, { cause: error });
+  return new BackupError(
+    'DESTINATION_FAILED',
+    `${where}: ${action.call} failed${status ? ` (HTTP ${status})` : ''}: ${detail}`,
+    { cause: error },
+  );
 }

@@ -79,33 +79,44 @@ describe('artifactKey and manifestKey', () => {
   };
 
   it('lays out {prefix}{tier}/{day}/{host}/{asset}/{stamp}.{ext}', () => {
-    expect(artifactKey(ctx, 'www', 'tar.zst')).toBe('backups/daily/2026-11-22/web-1.example.com/www/20261122T031500Z.tar.zst');
+    expect(artifactKey(ctx, 'www', 'tar.zst')).toBe(
+      'backups/daily/2026-11-22/web-1.example.com/www/20261122T031500Z.tar.zst',
+    );
     expect(manifestKey(ctx)).toBe('backups/daily/2026-11-22/web-1.example.com/20261122T031500Z.manifest.json');
   });
 
   it('works with an empty prefix', () => {
-    expect(artifactKey({ ...ctx, prefix: '' }, 'www', 'tar')).toBe('daily/2026-11-22/web-1.example.com/www/20261122T031500Z.tar');
+    expect(artifactKey({ ...ctx, prefix: '' }, 'www', 'tar')).toBe(
+      'daily/2026-11-22/web-1.example.com/www/20261122T031500Z.tar',
+    );
   });
 
   it('appends the label after the stamp', () => {
-    expect(artifactKey(ctx, 'db', 'sql.gz', 'shop')).toBe('backups/daily/2026-11-22/web-1.example.com/db/20261122T031500Z--shop.sql.gz');
+    expect(artifactKey(ctx, 'db', 'sql.gz', 'shop')).toBe(
+      'backups/daily/2026-11-22/web-1.example.com/db/20261122T031500Z--shop.sql.gz',
+    );
   });
 
   it('replaces characters of a label that are unsafe in keys', () => {
-    expect(artifactKey(ctx, 'db', 'sql', 'my shop$db/../x')).toBe('backups/daily/2026-11-22/web-1.example.com/db/20261122T031500Z--my_shop_db_.._x.sql');
+    expect(artifactKey(ctx, 'db', 'sql', 'my shop$db/../x')).toBe(
+      'backups/daily/2026-11-22/web-1.example.com/db/20261122T031500Z--my_shop_db_.._x.sql',
+    );
     expect(artifactKey(ctx, 'db', 'sql', 'café')).toMatch(/--caf_\.sql$/);
   });
 
   it('appends a fresh 64-char random suffix when randomize is on', () => {
     const random = { ...ctx, randomize: true };
-    const pattern = /^backups\/daily\/2026-11-22\/web-1\.example\.com\/db\/20261122T031500Z--shop--([A-Za-z0-9_-]{64})\.sql\.gz$/;
+    const pattern =
+      /^backups\/daily\/2026-11-22\/web-1\.example\.com\/db\/20261122T031500Z--shop--([A-Za-z0-9_-]{64})\.sql\.gz$/;
     const first = artifactKey(random, 'db', 'sql.gz', 'shop');
     const second = artifactKey(random, 'db', 'sql.gz', 'shop');
     expect(first).toMatch(pattern);
     expect(second).toMatch(pattern);
     expect(first).not.toBe(second);
     expect(artifactKey(random, 'www', 'tar')).toMatch(/\/www\/20261122T031500Z--[A-Za-z0-9_-]{64}\.tar$/);
-    expect(manifestKey(random)).toMatch(/^backups\/daily\/2026-11-22\/web-1\.example\.com\/20261122T031500Z--[A-Za-z0-9_-]{64}\.manifest\.json$/);
+    expect(manifestKey(random)).toMatch(
+      /^backups\/daily\/2026-11-22\/web-1\.example\.com\/20261122T031500Z--[A-Za-z0-9_-]{64}\.manifest\.json$/,
+    );
   });
 
   it('produces keys made only of A-Za-z0-9._-/', () => {

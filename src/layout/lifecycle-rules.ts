@@ -58,17 +58,31 @@ export function ownedRuleIds(prefix: string): Set<string> {
  * buckets free the space), check objects after {@link CHECK_EXPIRY_DAYS}, and unfinished multipart
  * uploads anywhere under the prefix after {@link ABORT_INCOMPLETE_DAYS}.
  */
-export function lifecycleConfiguration(prefix: string, retention: Partial<Record<Tier, number>>): LifecycleConfiguration {
+export function lifecycleConfiguration(
+  prefix: string,
+  retention: Partial<Record<Tier, number>>,
+): LifecycleConfiguration {
   const expire = (kind: RuleKind, folder: string, days: number): LifecycleRule => ({
-    ID: ruleId(prefix, kind), Status: 'Enabled', Filter: { Prefix: folder },
-    Expiration: { Days: days }, NoncurrentVersionExpiration: { NoncurrentDays: days },
+    ID: ruleId(prefix, kind),
+    Status: 'Enabled',
+    Filter: { Prefix: folder },
+    Expiration: { Days: days },
+    NoncurrentVersionExpiration: { NoncurrentDays: days },
   });
-  const tiers = tierNames.filter((tier) => retention[tier] !== undefined);
+  const tierRules = tierNames.flatMap((tier) => {
+    const days = retention[tier];
+    return days === undefined ? [] : [expire(tier, tierPrefix(prefix, tier), days)];
+  });
   return {
     Rules: [
-      ...tiers.map((tier) => expire(tier, tierPrefix(prefix, tier), retention[tier]!)),
+      ...tierRules,
       expire('_check', checkPrefix(prefix), CHECK_EXPIRY_DAYS),
-      { ID: ruleId(prefix, 'abort-uploads'), Status: 'Enabled', Filter: { Prefix: prefix }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: ABORT_INCOMPLETE_DAYS } },
+      {
+        ID: ruleId(prefix, 'abort-uploads'),
+        Status: 'Enabled',
+        Filter: { Prefix: prefix },
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: ABORT_INCOMPLETE_DAYS },
+      },
     ],
   };
 }
@@ -76,7 +90,8 @@ export function lifecycleConfiguration(prefix: string, retention: Partial<Record
 /** What a rule does, for people: `expire web/daily/ after 7 days`. */
 export function describeRule(rule: LifecycleRule): string {
   const where = rule.Filter.Prefix || '(whole bucket)';
-  if (rule.Expiration) return `expire ${where} after ${rule.Expiration.Days} day${rule.Expiration.Days === 1 ? '' : 's'}`;
+  if (rule.Expiration)
+    return `expire ${where} after ${rule.Expiration.Days} day${rule.Expiration.Days === 1 ? '' : 's'}`;
   const days = rule.AbortIncompleteMultipartUpload?.DaysAfterInitiation;
   return `abort incomplete multipart uploads under ${where} after ${days} days`;
 }
@@ -101,7 +116,13 @@ export interface LifecycleMerge {
 /** The fields that decide what a rule does, in a fixed order, for comparing a rule read back with ours. */
 function essence(rule: LifecycleRule | ExistingRule): string {
   const r = rule as Partial<LifecycleRule>;
-  return JSON.stringify([r.Status, r.Filter?.Prefix, r.Expiration?.Days, r.NoncurrentVersionExpiration?.NoncurrentDays, r.AbortIncompleteMultipartUpload?.DaysAfterInitiation]);
+  return JSON.stringify([
+    r.Status,
+    r.Filter?.Prefix,
+    r.Expiration?.Days,
+    r.NoncurrentVersionExpiration?.NoncurrentDays,
+    r.AbortIncompleteMultipartUpload?.DaysAfterInitiation,
+  ]);
 }
 
 /**
@@ -109,9 +130,15 @@ function essence(rule: LifecycleRule | ExistingRule): string {
  * `prefix` are replaced (or removed when no longer configured); every other rule is kept unchanged
  * and in its place, so hosts sharing the bucket under other prefixes keep their retention.
  */
-export function mergeLifecycleRules(existing: ExistingRule[], prefix: string, ours: LifecycleConfiguration): LifecycleMerge {
+export function mergeLifecycleRules(
+  existing: ExistingRule[],
+  prefix: string,
+  ours: LifecycleConfiguration,
+): LifecycleMerge {
   const owned = ownedRuleIds(prefix);
-  const previous = new Map(existing.filter((r) => r.ID !== undefined && owned.has(r.ID)).map((r) => [r.ID!, r]));
+  const previous = new Map(
+    existing.flatMap((r) => (r.ID !== undefined && owned.has(r.ID) ? [[r.ID, r] as const] : [])),
+  );
   const others = existing.filter((r) => r.ID === undefined || !owned.has(r.ID));
   const changes: LifecycleChange[] = ours.Rules.map((rule) => {
     const before = previous.get(rule.ID);
@@ -119,9 +146,12 @@ export function mergeLifecycleRules(existing: ExistingRule[], prefix: string, ou
     return { id: rule.ID, change, description: describeRule(rule) };
   });
   const configured = new Set(ours.Rules.map((r) => r.ID));
-  for (const id of previous.keys()) if (!configured.has(id)) changes.push({ id, change: 'removed', description: 'no longer configured in retention' });
+  for (const id of previous.keys())
+    if (!configured.has(id)) changes.push({ id, change: 'removed', description: 'no longer configured in retention' });
   const folders = new Set(ours.Rules.filter((r) => r.Expiration).map((r) => r.Filter.Prefix));
-  const overlapping = others.filter((r) => folders.has(r.Filter?.Prefix ?? r.Prefix ?? '')).map((r) => r.ID ?? '(rule without ID)');
+  const overlapping = others
+    .filter((r) => folders.has(r.Filter?.Prefix ?? r.Prefix ?? ''))
+    .map((r) => r.ID ?? '(rule without ID)');
   return {
     configuration: { Rules: [...others, ...ours.Rules] },
     changes,

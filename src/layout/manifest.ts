@@ -33,6 +33,66 @@ export interface ArtifactRecord {
   /** Skipped/warning entries not listed (lists are capped). */
   omitted: number;
   error?: string;
+  /** Of a member of an incremental chain: its level, and for a differential the full it applies on. */
+  incremental?: IncrementalRecord;
+  /** Of a physical database backup: the positions the backup tool reported. */
+  physical?: PhysicalRecord;
+  /** What the artifact holds, counted by its source from the bytes stored (absent in older manifests). */
+  contents?: ArtifactContents;
+  /** Of a logical dump: where its consistent snapshot stands in the server's binary log (absent without binary logging). */
+  binlog?: BinlogRecord;
+}
+
+/** A position in a server's binary log, as a dump recorded it (point-in-time recovery replays from here). */
+export interface BinlogRecord {
+  /** The binlog file name, e.g. `binlog.000042`. */
+  file: string;
+  /** The byte offset in `file` of the first event after the snapshot. */
+  position: number;
+  /** The GTID position at the snapshot (MariaDB: domain-server-sequence, comma-separated per domain). */
+  gtid?: string;
+}
+
+/** An artifact's place in a full/differential chain (see layout/incremental-policy.ts). */
+export interface IncrementalRecord {
+  /** 0: a full; 1: a differential against `base`. */
+  level: 0 | 1;
+  /** Why this level was chosen (`no earlier full to build on`). */
+  reason: string;
+  /** The full a differential needs, as its manifest recorded it (read and checked by key, size and sha256). */
+  base?: { key: string; sha256: string; bytes_stored: number; started_at: string };
+  /** Of a files chain: sha256 of GNU tar's snapshot file (`--listed-incremental`) a full wrote, or a differential was made against. */
+  snapshot?: string;
+}
+
+/** What mariabackup/xtrabackup reported about a physical backup (LSNs as decimal strings: they pass 2^53). */
+export interface PhysicalRecord {
+  tool: string;
+  tool_version: string;
+  server_version: string;
+  /** `full-backuped` or `incremental`. */
+  backup_type: string;
+  from_lsn: string;
+  to_lsn: string;
+  last_lsn: string;
+  /** The binary log position the backup is consistent with, when binary logging is on. */
+  binlog_file?: string;
+  binlog_position?: number;
+  /** The GTID of the last change in the backup (MariaDB: domain-server-sequence). */
+  gtid?: string;
+}
+
+/** Counts a source recorded at dump time: a dump's objects and rows per table; an archive's members. */
+export interface ArtifactContents {
+  tables?: number;
+  views?: number;
+  triggers?: number;
+  routines?: number;
+  events?: number;
+  /** Rows per table. */
+  rows?: Record<string, number>;
+  /** Archive members (files, directories, links). */
+  members?: number;
 }
 
 /** What identifies an artifact before anything is known of how it went. */
@@ -51,8 +111,16 @@ export interface ArtifactIdentity {
 export function newRecord(identity: ArtifactIdentity): ArtifactRecord {
   const { label, encryption, ...rest } = identity;
   return {
-    ...rest, ...(label ? { label } : {}), ...(encryption ? { encryption } : {}),
-    status: 'failed', bytes_read: 0, bytes_stored: 0, duration_ms: 0, skipped: [], warnings: [], omitted: 0,
+    ...rest,
+    ...(label ? { label } : {}),
+    ...(encryption ? { encryption } : {}),
+    status: 'failed',
+    bytes_read: 0,
+    bytes_stored: 0,
+    duration_ms: 0,
+    skipped: [],
+    warnings: [],
+    omitted: 0,
   };
 }
 

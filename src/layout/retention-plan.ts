@@ -1,7 +1,8 @@
 // Retention for destinations the host prunes itself (local directories): which stored runs have
 // outlived their tier, as a pure function returning reasons. The newest complete backup of every
 // asset is kept whatever its age; a run is removed whole (manifest and artifacts) or not at all.
-import { tierNames, type Tier } from '../config/tiers.js';
+import { isTier, type Tier } from '../config/tiers.js';
+import { stampTime } from './keys.js';
 
 const DAY_MS = 86_400_000;
 /** `20261122T031500Z`, the run's start at the head of every key's file name. */
@@ -55,22 +56,26 @@ export interface RetentionPlan {
 export function groupRuns(keys: string[], prefix: string, host: string): StoredRun[] {
   const runs = new Map<string, StoredRun>();
   for (const key of keys) {
-    const parts = key.slice(prefix.length).split('/');
-    const [tier, day, keyHost] = parts;
-    if (!key.startsWith(prefix) || keyHost !== host || !(tierNames as readonly string[]).includes(tier!)) continue;
-    const isManifest = parts.length === 4 && /\.manifest\.json(\.age)?$/.test(parts[3]!);
-    if (!isManifest && parts.length !== 5) continue;
-    const m = STAMP.exec(parts.at(-1)!);
+    // A manifest is `{tier}/{day}/{host}/{name}`, an artifact `{tier}/{day}/{host}/{asset}/{name}`.
+    const [tier, day, keyHost, asset, file, ...deeper] = key.slice(prefix.length).split('/');
+    if (!key.startsWith(prefix) || keyHost !== host || !isTier(tier) || asset === undefined) continue;
+    const isManifest = file === undefined && /\.manifest\.json(\.age)?$/.test(asset);
+    if (!isManifest && (file === undefined || deeper.length > 0)) continue;
+    const m = STAMP.exec(file ?? asset);
     if (!m) continue;
     const id = `${tier}/${day}/${m[0]}`;
     const run = runs.get(id) ?? {
-      id, tier: tier as Tier, started: new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)),
-      artifactKeys: [], assets: new Set<string>(), complete: new Set<string>(),
+      id,
+      tier,
+      started: stampTime(m[0]),
+      artifactKeys: [],
+      assets: new Set<string>(),
+      complete: new Set<string>(),
     };
     if (isManifest) run.manifestKey = key;
     else {
       run.artifactKeys.push(key);
-      run.assets.add(parts[3]!);
+      run.assets.add(asset);
     }
     runs.set(id, run);
   }
@@ -87,7 +92,9 @@ export function planRetention(runs: StoredRun[], retention: Partial<Record<Tier,
   const protectedBy = new Map<StoredRun, string[]>();
   const assets = new Set(runs.flatMap((r) => [...r.assets]));
   for (const asset of assets) {
-    const holding = runs.filter((r) => r.assets.has(asset) || r.complete?.has(asset)).sort((a, b) => b.started.getTime() - a.started.getTime());
+    const holding = runs
+      .filter((r) => r.assets.has(asset) || r.complete?.has(asset))
+      .sort((a, b) => b.started.getTime() - a.started.getTime());
     for (const run of holding) {
       if (run.complete !== undefined && !run.complete.has(asset)) continue;
       protectedBy.set(run, [...(protectedBy.get(run) ?? []), asset]);
@@ -104,9 +111,15 @@ export function planRetention(runs: StoredRun[], retention: Partial<Record<Tier,
     const holds = protectedBy.get(run);
     if (holds) {
       const known = run.complete !== undefined;
-      plan.keep.push({ run, reason: `${expired}, but it holds the newest ${known ? '' : 'possibly '}complete backup of ${holds.join(', ')}` });
+      plan.keep.push({
+        run,
+        reason: `${expired}, but it holds the newest ${known ? '' : 'possibly '}complete backup of ${holds.join(', ')}`,
+      });
     } else {
-      plan.remove.push({ run, reason: run.manifestKey === undefined ? `${expired} (artifacts without a manifest: not a backup)` : expired });
+      plan.remove.push({
+        run,
+        reason: run.manifestKey === undefined ? `${expired} (artifacts without a manifest: not a backup)` : expired,
+      });
     }
   }
   return plan;

@@ -59,24 +59,32 @@ export async function httpRequest(url: string, options: HttpRequestOptions): Pro
     if (made > 0) await sleep(Math.min(options.baseDelayMs * 2 ** (made - 1), MAX_DELAY_MS));
     made += 1;
     const outcome = await attemptOnce(target, headers, options);
-    if (outcome.ok) return { status: outcome.status!, attempts: made };
+    if (outcome.ok) return { status: outcome.status, attempts: made };
     last = outcome.reason;
     if (!outcome.retryable) break;
   }
   throw new Error(`${last} (${made} attempt${made === 1 ? '' : 's'})`);
 }
 
-interface Outcome {
-  ok: boolean;
-  status?: number;
-  reason: string;
-  retryable: boolean;
-}
+/** One attempt: a response with a 2xx status, or why not (and whether another attempt may help). */
+type Outcome =
+  | { ok: true; status: number; reason: ''; retryable: false }
+  | { ok: false; status?: number; reason: string; retryable: boolean };
 
-async function attemptOnce(target: URL, headers: Record<string, string>, options: HttpRequestOptions): Promise<Outcome> {
+async function attemptOnce(
+  target: URL,
+  headers: Record<string, string>,
+  options: HttpRequestOptions,
+): Promise<Outcome> {
   const signal = AbortSignal.timeout(options.timeoutMs);
   try {
-    const response = await fetch(target, { method: options.method, headers, body: options.body, signal, redirect: 'follow' });
+    const response = await fetch(target, {
+      method: options.method,
+      headers,
+      body: options.body,
+      signal,
+      redirect: 'follow',
+    });
     const text = await response.text();
     if (response.ok) return { ok: true, status: response.status, reason: '', retryable: false };
     const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, BODY_EXCERPT);
@@ -95,8 +103,9 @@ async function attemptOnce(target: URL, headers: Record<string, string>, options
 function describeFetchError(error: unknown, signal: AbortSignal, timeoutMs: number): string {
   if (signal.aborted) return `timed out after ${timeoutMs / 1000}s`;
   const cause = (error as { cause?: unknown }).cause;
-  const inner = cause instanceof Error ? cause : error instanceof Error ? error : undefined;
-  const code = (inner as NodeJS.ErrnoException | undefined)?.code;
+  const inner: NodeJS.ErrnoException | undefined =
+    cause instanceof Error ? cause : error instanceof Error ? error : undefined;
+  const code = inner?.code;
   const message = inner?.message ?? String(error);
   return code && !message.includes(code) ? `${code}: ${message}` : message;
 }

@@ -1,6 +1,7 @@
 // state_dir/last-run.json: the last result and last success of every asset, for `status` and monitoring.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { must } from '../shared/must.js';
 import { writeAtomically } from '../shared/write-atomically.js';
 import type { RunReport } from './run-report.js';
 
@@ -16,6 +17,16 @@ export interface AssetState {
   duration_ms: number;
 }
 
+/** The last run at one of several destinations (a second copy). */
+export interface DestinationState {
+  last_run_at: string;
+  last_status: string;
+  last_error?: string;
+  /** Start time of the last run whose manifest this destination got, with everything the run stored. */
+  last_success_at?: string;
+  manifest_key?: string;
+}
+
 export interface LastRunState {
   format: 'backup-agent-last-run';
   version: 1;
@@ -26,6 +37,8 @@ export interface LastRunState {
   exit_code: number;
   manifest_key?: string;
   assets: Record<string, AssetState>;
+  /** With several destinations: each one's last run, by name. */
+  destinations?: Record<string, DestinationState>;
 }
 
 /** Path of the state file in `stateDir`. */
@@ -51,14 +64,22 @@ export async function recordLastRun(stateDir: string, report: RunReport): Promis
   const names = [...new Set(report.artifacts.map((a) => a.asset))];
   for (const name of names) {
     const records = report.artifacts.filter((a) => a.asset === name);
-    const stored = report.manifest_key !== undefined && records.every((a) => a.status === 'ok' || a.status === 'partial');
-    const worst = records.find((a) => a.status === 'failed') ?? records.find((a) => a.status === 'partial') ?? records[0]!;
+    const stored =
+      report.manifest_key !== undefined && records.every((a) => a.status === 'ok' || a.status === 'partial');
+    const worst =
+      records.find((a) => a.status === 'failed') ??
+      records.find((a) => a.status === 'partial') ??
+      must(records[0], `an artifact of asset ${name}`);
     const last = previous?.assets[name];
     assets[name] = {
       last_run_at: report.started_at,
       last_status: worst.status,
       ...(worst.error ? { last_error: worst.error } : {}),
-      ...(stored ? { last_success_at: report.started_at } : last?.last_success_at ? { last_success_at: last.last_success_at } : {}),
+      ...(stored
+        ? { last_success_at: report.started_at }
+        : last?.last_success_at
+          ? { last_success_at: last.last_success_at }
+          : {}),
       last_keys: records.filter((a) => a.status !== 'failed').map((a) => a.key),
       bytes_read: records.reduce((n, a) => n + a.bytes_read, 0),
       bytes_stored: records.reduce((n, a) => n + a.bytes_stored, 0),
@@ -66,9 +87,38 @@ export async function recordLastRun(stateDir: string, report: RunReport): Promis
     };
   }
   const state: LastRunState = {
-    format: 'backup-agent-last-run', version: 1, host: report.host, run_id: report.run_id, finished_at: report.finished_at,
-    status: report.status, exit_code: report.exit_code, ...(report.manifest_key ? { manifest_key: report.manifest_key } : {}), assets,
+    format: 'backup-agent-last-run',
+    version: 1,
+    host: report.host,
+    run_id: report.run_id,
+    finished_at: report.finished_at,
+    status: report.status,
+    exit_code: report.exit_code,
+    ...(report.manifest_key ? { manifest_key: report.manifest_key } : {}),
+    assets,
+    ...destinationStates(report, previous?.destinations),
   };
   await writeAtomically(lastRunPath(stateDir), `${JSON.stringify(state, null, 2)}\n`);
   return state;
+}
+
+/** Each destination's last run, merged into `previous` (destinations not in this run keep theirs). */
+function destinationStates(
+  report: RunReport,
+  previous: Record<string, DestinationState> | undefined,
+): { destinations?: Record<string, DestinationState> } {
+  if (!report.destinations) return previous ? { destinations: previous } : {};
+  const destinations = { ...previous };
+  for (const d of report.destinations) {
+    const succeeded = d.manifest_key !== undefined && d.missing === 0 && d.status !== 'failed';
+    const lastSuccess = succeeded ? report.started_at : previous?.[d.name]?.last_success_at;
+    destinations[d.name] = {
+      last_run_at: report.started_at,
+      last_status: d.status,
+      ...(d.error ? { last_error: d.error } : {}),
+      ...(lastSuccess ? { last_success_at: lastSuccess } : {}),
+      ...(d.manifest_key ? { manifest_key: d.manifest_key } : {}),
+    };
+  }
+  return { destinations };
 }

@@ -22,7 +22,9 @@ const DEFAULT_RETRY_BASE_MS = 1_000;
 export async function notifyStart(config: Config, logger: Logger, options: NotifyOptions = {}): Promise<void> {
   const ping = config.notify?.ping;
   if (ping?.start === undefined) return;
-  await deliver(logger, `ping start (${describeUrl(ping.start)})`, () => sendPing(ping, 'start', '', options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS));
+  await deliver(logger, `ping start (${describeUrl(ping.start)})`, () =>
+    sendPing(ping, 'start', '', options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS),
+  );
 }
 
 /**
@@ -30,7 +32,12 @@ export async function notifyStart(config: Config, logger: Logger, options: Notif
  * exit code ≠ 0), and the success or fail ping. Resolves when every channel has succeeded or given up.
  * Never throws; each failure is logged as a warning naming the channel and the cause (never a secret).
  */
-export async function notifyFinished(report: RunReport, config: Config, logger: Logger, options: NotifyOptions = {}): Promise<void> {
+export async function notifyFinished(
+  report: RunReport,
+  config: Config,
+  logger: Logger,
+  options: NotifyOptions = {},
+): Promise<void> {
   const log = logger.child({ run_id: report.run_id });
   try {
     await Promise.all(channelsFor(report, config, log, options));
@@ -53,12 +60,20 @@ function channelsFor(report: RunReport, config: Config, log: Logger, options: No
   }
   if (email && due(email.when)) {
     // nodemailer (~15 MiB) is loaded only when a mail is actually due.
-    jobs.push(deliver(log, `email (${describeEmailTransport(email)})`, async () => (await import('./send-email.js')).sendEmail(email, summary, report)));
+    jobs.push(
+      deliver(log, `email (${describeEmailTransport(email)})`, async () =>
+        (await import('./send-email.js')).sendEmail(email, summary, report),
+      ),
+    );
   }
   const event: PingEvent = summary.ok ? 'success' : 'fail';
   const url = ping?.[event];
   if (ping && url !== undefined) {
-    jobs.push(deliver(log, `ping ${event} (${describeUrl(url)})`, () => sendPing(ping, event, formatRunText(summary, report), retryBase)));
+    jobs.push(
+      deliver(log, `ping ${event} (${describeUrl(url)})`, () =>
+        sendPing(ping, event, formatRunText(summary, report), retryBase),
+      ),
+    );
   }
   return jobs;
 }
@@ -67,12 +82,26 @@ function channelsFor(report: RunReport, config: Config, log: Logger, options: No
  * For a run that ended in an error before it produced a report (another run holds the lock, an unknown
  * asset): notifies as a failed run whose reason is the error. Never throws.
  */
-export async function notifyRunError(error: unknown, config: Config, logger: Logger, options: NotifyOptions = {}): Promise<void> {
+export async function notifyRunError(
+  error: unknown,
+  config: Config,
+  logger: Logger,
+  options: NotifyOptions = {},
+): Promise<void> {
   const failure = toBackupError(error);
   const now = new Date().toISOString();
   const report: RunReport = {
-    run_id: '-', host: config.host ?? 'unknown-host', tier: '-', started_at: now, finished_at: now, dry_run: false,
-    status: 'failed', exit_code: failure.exitCode, artifacts: [], notes: [], error: failure.message,
+    run_id: '-',
+    host: config.host,
+    tier: '-',
+    started_at: now,
+    finished_at: now,
+    dry_run: false,
+    status: 'failed',
+    exit_code: failure.exitCode,
+    artifacts: [],
+    notes: [],
+    error: failure.message,
   };
   await notifyFinished(report, config, logger, options);
 }
@@ -83,6 +112,8 @@ async function deliver(logger: Logger, channel: string, send: () => Promise<unkn
     await send();
     logger.info(`notify: ${channel} sent`);
   } catch (error) {
-    logger.warn(`notify: ${channel} failed: ${error instanceof Error ? error.message : String(error)}`, { channel: channel.split(' ')[0] });
+    logger.warn(`notify: ${channel} failed: ${error instanceof Error ? error.message : String(error)}`, {
+      channel: channel.split(' ')[0],
+    });
   }
 }

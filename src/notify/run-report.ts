@@ -22,4 +22,21 @@ export interface RunReport {
   /** Local destinations: what retention removed (dry run: would remove) after the run. */
   retention?: RetentionOutcome;
   error?: string;
+  /** With several destinations: how the run went at each (its own manifest and status). */
+  destinations?: DestinationOutcome[];
+}
+
+/** One destination of a run with several (a second copy). */
+export interface DestinationOutcome {
+  name: string;
+  /** Printable location of its root (bucket and prefix, or directory). */
+  location: string;
+  status: Manifest['status'];
+  exit_code: ExitCode;
+  /** Its manifest, when written. */
+  manifest_key?: string;
+  /** Artifacts stored elsewhere that this destination lacks. */
+  missing: number;
+  /** Why it is not ok: its first failed artifact, or its manifest's failure. */
+  error?: string;
 }

@@ -30,6 +30,8 @@ export interface RunSummary {
   manifest_key?: string;
   /** The run-level error (e.g. the manifest could not be written). */
   error?: string;
+  /** With several destinations: how the run went at each (name, status, manifest, error). */
+  destinations?: RunReport['destinations'];
   /** `[backup-agent] web-01: FAILED (2 of 5 assets)`. */
   subject: string;
   /** One line for chat: subject plus the first failure reasons. */
@@ -52,14 +54,24 @@ export function summarizeRun(report: RunReport): RunSummary {
   const failed = assets.filter((a) => a.status === 'failed').length;
   const counts = failed > 0 ? ` (${failed} of ${assets.length} asset${assets.length === 1 ? '' : 's'})` : '';
   const subject = `[backup-agent] ${report.host}: ${shout(report.status)}${counts}`;
-  const reasons = [...assets.filter((a) => a.error).map((a) => a.error!), ...(report.error ? [report.error] : [])];
+  const reasons = [...assets.flatMap((a) => (a.error ? [a.error] : [])), ...(report.error ? [report.error] : [])];
   const more = reasons.length > MAX_HEADLINE_ERRORS ? ` (+${reasons.length - MAX_HEADLINE_ERRORS} more)` : '';
-  const headline = reasons.length === 0 ? subject : `${subject}: ${reasons.slice(0, MAX_HEADLINE_ERRORS).join('; ')}${more}`;
+  const headline =
+    reasons.length === 0 ? subject : `${subject}: ${reasons.slice(0, MAX_HEADLINE_ERRORS).join('; ')}${more}`;
   return {
-    host: report.host, run_id: report.run_id, status: report.status, exit_code: report.exit_code, ok: report.exit_code === 0,
-    total: assets.length, failed, assets, subject, headline,
+    host: report.host,
+    run_id: report.run_id,
+    status: report.status,
+    exit_code: report.exit_code,
+    ok: report.exit_code === 0,
+    total: assets.length,
+    failed,
+    assets,
+    subject,
+    headline,
     ...(report.manifest_key ? { manifest_key: report.manifest_key } : {}),
     ...(report.error ? { error: report.error } : {}),
+    ...(report.destinations ? { destinations: report.destinations } : {}),
   };
 }
 
@@ -70,7 +82,7 @@ export function formatRunText(summary: RunSummary, report: RunReport): string {
     `run ${summary.run_id}, tier ${report.tier}, ${report.started_at} to ${report.finished_at}`,
     '',
   ];
-  const failures = summary.assets.filter((a) => a.error || a.status === 'failed');
+  const failures = summary.assets.filter((a) => Boolean(a.error) || a.status === 'failed');
   if (failures.length > 0) {
     out.push(`Errors (${summary.failed} of ${summary.total} failed):`);
     for (const a of failures) out.push(`  ${a.name} [${a.status}]: ${a.error ?? 'no reason recorded'}`);
@@ -88,6 +100,11 @@ export function formatRunText(summary: RunSummary, report: RunReport): string {
   const stored = summary.assets.filter((a) => a.key);
   out.push(stored.length > 0 ? 'Written:' : 'Written: nothing');
   for (const a of stored) out.push(`  ${a.name} [${a.status}] ${a.key} (${a.bytes_stored} bytes)`);
+  if (summary.destinations) {
+    out.push('', 'Destinations:');
+    for (const d of summary.destinations)
+      out.push(`  ${d.name} [${d.status}] ${d.location}: manifest ${d.manifest_key ?? 'not written'}`);
+  }
   out.push('', `Manifest: ${summary.manifest_key ?? 'not written (nothing of this run is a restorable backup)'}`);
   return `${out.join('\n')}\n`;
 }

@@ -13,7 +13,12 @@ export const EMAIL_TIMEOUT_MS = 60_000;
  * Mails the run's summary to `email.to` through SMTP if `email.smtp` is set, otherwise through
  * `email.sendmail` (default /usr/sbin/sendmail). Throws as sendViaSmtp / sendViaSendmail.
  */
-export async function sendEmail(email: EmailConfig, summary: RunSummary, report: RunReport, timeoutMs = EMAIL_TIMEOUT_MS): Promise<void> {
+export async function sendEmail(
+  email: EmailConfig,
+  summary: RunSummary,
+  report: RunReport,
+  timeoutMs = EMAIL_TIMEOUT_MS,
+): Promise<void> {
   const message = emailMessage(email, summary, report);
   if (email.smtp) await sendViaSmtp(email.smtp, message, timeoutMs);
   else await sendViaSendmail(email.sendmail ?? DEFAULT_SENDMAIL, message, timeoutMs);

@@ -13,7 +13,12 @@ export const PING_RETRIES = 1;
  * reason shows in the check's event log. Resolves undefined when no URL is set for the event.
  * Throws as {@link httpRequest}.
  */
-export async function sendPing(ping: PingConfig, event: PingEvent, body: string, baseDelayMs: number): Promise<HttpResult | undefined> {
+export async function sendPing(
+  ping: PingConfig,
+  event: PingEvent,
+  body: string,
+  baseDelayMs: number,
+): Promise<HttpResult | undefined> {
   const url = ping[event];
   if (url === undefined) return undefined;
   const common = { timeoutMs: ping.timeout, retries: PING_RETRIES, baseDelayMs };

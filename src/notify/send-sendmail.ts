@@ -21,7 +21,8 @@ export async function sendViaSendmail(path: string, message: EmailMessage, timeo
   });
   if (result.exitCode === 0 && !result.failed) return;
   const code = (result.cause as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT') throw new Error(`${path} not found (install an MTA such as postfix or msmtp-mta, or set notify.email.smtp)`);
+  if (code === 'ENOENT')
+    throw new Error(`${path} not found (install an MTA such as postfix or msmtp-mta, or set notify.email.smtp)`);
   if (code === 'EACCES') throw new Error(`${path} is not executable`);
   if (result.timedOut) throw new Error(`${path} did not finish within ${timeoutMs / 1000}s`);
   const how = describeExit(result);

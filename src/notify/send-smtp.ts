@@ -15,8 +15,10 @@ export type SmtpConfig = NonNullable<EmailConfig['smtp']>;
  */
 export async function sendViaSmtp(smtp: SmtpConfig, message: EmailMessage, timeoutMs: number): Promise<void> {
   const password = smtp.password_file ? await readConfigFile('password_file', smtp.password_file) : undefined;
-  if (password !== undefined && smtp.user === undefined) throw new Error('smtp.password_file is set but smtp.user is not');
-  if (smtp.user !== undefined && password === undefined) throw new Error('smtp.user is set but smtp.password_file is not');
+  if (password !== undefined && smtp.user === undefined)
+    throw new Error('smtp.password_file is set but smtp.user is not');
+  if (smtp.user !== undefined && password === undefined)
+    throw new Error('smtp.user is set but smtp.password_file is not');
   const ca = smtp.ca_file ? await readConfigFile('ca_file', smtp.ca_file, false) : undefined;
   const secure = smtp.port === 465;
   const transport = createTransport({
@@ -35,6 +37,7 @@ export async function sendViaSmtp(smtp: SmtpConfig, message: EmailMessage, timeo
   try {
     await transport.sendMail({ ...message, signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
+    // eslint-disable-next-line preserve-caught-error -- the SMTP error may quote the password: only the redacted text goes on
     throw new Error(redact(describeSmtpError(error, timeoutMs), password));
   } finally {
     transport.close();
@@ -46,7 +49,10 @@ async function readConfigFile(label: string, path: string, firstLine = true): Pr
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new Error(`cannot read smtp.${label} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new Error(
+      `cannot read smtp.${label} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      { cause: error },
+    );
   }
   return firstLine ? (text.split(/\r?\n/)[0] ?? '') : text;
 }

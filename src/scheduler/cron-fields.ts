@@ -15,7 +15,12 @@ export interface CronFields {
 
 /** Bounds of each field. */
 export const FIELD_BOUNDS: Record<keyof CronFields, [number, number]> = {
-  second: [0, 59], minute: [0, 59], hour: [0, 23], dayOfMonth: [1, 31], month: [1, 12], dayOfWeek: [0, 6],
+  second: [0, 59],
+  minute: [0, 59],
+  hour: [0, 23],
+  dayOfMonth: [1, 31],
+  month: [1, 12],
+  dayOfWeek: [0, 6],
 };
 
 /** One compact piece of a field: everything, `start` every `step` to the end, a range (with a step), or one value. */
@@ -36,12 +41,18 @@ export function parseCronFields(expression: string, target: string): CronFields 
   }
   const special = [...result.fields.dayOfMonth, ...result.fields.dayOfWeek].filter((v) => typeof v !== 'number');
   if (special.length > 0) {
-    throw new BackupError('USAGE', `schedule "${expression}": cannot convert ${special.map((v) => `"${v}"`).join(', ')} (last day, nearest weekday or nth weekday) to ${target}; use the daemon, or a plain day list`);
+    throw new BackupError(
+      'USAGE',
+      `schedule "${expression}": cannot convert ${special.map((v) => `"${v}"`).join(', ')} (last day, nearest weekday or nth weekday) to ${target}; use the daemon, or a plain day list`,
+    );
   }
   const sorted = (values: (number | string)[]) => [...new Set(values as number[])].sort((a, b) => a - b);
   return {
-    second: sorted(result.fields.second), minute: sorted(result.fields.minute), hour: sorted(result.fields.hour),
-    dayOfMonth: sorted(result.fields.dayOfMonth), month: sorted(result.fields.month),
+    second: sorted(result.fields.second),
+    minute: sorted(result.fields.minute),
+    hour: sorted(result.fields.hour),
+    dayOfMonth: sorted(result.fields.dayOfMonth),
+    month: sorted(result.fields.month),
     dayOfWeek: sorted(result.fields.dayOfWeek.map((d) => (d === 7 ? 0 : (d as number)))),
   };
 }
@@ -60,19 +71,42 @@ export function isWholeField(values: number[], field: keyof CronFields): boolean
 export function compactField(values: number[], field: keyof CronFields): Piece[] {
   const [, max] = FIELD_BOUNDS[field];
   if (isWholeField(values, field)) return [{ kind: 'all' }];
-  const first = values[0]!;
-  const last = values[values.length - 1]!;
-  const step = values.length >= 3 ? values[1]! - first : 0;
-  if (step > 1 && values.every((v, i) => v === first + i * step)) {
-    return last + step > max ? [{ kind: 'step', start: first, step }] : [{ kind: 'range', from: first, to: last, step }];
+  const progression = evenlySpaced(values);
+  if (progression !== undefined && progression.step > 1) {
+    const { first, step, last } = progression;
+    return last + step > max
+      ? [{ kind: 'step', start: first, step }]
+      : [{ kind: 'range', from: first, to: last, step }];
   }
   const pieces: Piece[] = [];
-  for (let i = 0; i < values.length; ) {
-    let j = i;
-    while (j + 1 < values.length && values[j + 1] === values[j]! + 1) j += 1;
-    if (j - i >= 2) pieces.push({ kind: 'range', from: values[i]!, to: values[j]!, step: 1 });
-    else for (let k = i; k <= j; k += 1) pieces.push({ kind: 'value', value: values[k]! });
-    i = j + 1;
+  for (const run of runsOf(values, (previous, next) => next === previous + 1)) {
+    if (run.items.length >= 3) pieces.push({ kind: 'range', from: run.first, to: run.last, step: 1 });
+    else for (const value of run.items) pieces.push({ kind: 'value', value });
   }
   return pieces;
+}
+
+/** `values` as first, step and last when they are 3 or more evenly spaced numbers; else undefined. */
+function evenlySpaced(values: number[]): { first: number; step: number; last: number } | undefined {
+  const [first, second, ...rest] = values;
+  const last = rest.at(-1);
+  if (first === undefined || second === undefined || last === undefined) return undefined;
+  const step = second - first;
+  return values.every((v, i) => v === first + i * step) ? { first, step, last } : undefined;
+}
+
+/** Splits `values` into maximal runs in which each item `follows` the one before it (in order). */
+export function runsOf<T>(
+  values: readonly T[],
+  follows: (previous: T, next: T) => boolean,
+): { first: T; last: T; items: T[] }[] {
+  const runs: { first: T; last: T; items: T[] }[] = [];
+  for (const value of values) {
+    const run = runs.at(-1);
+    if (run !== undefined && follows(run.last, value)) {
+      run.items.push(value);
+      run.last = value;
+    } else runs.push({ first: value, last: value, items: [value] });
+  }
+  return runs;
 }

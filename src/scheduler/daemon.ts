@@ -2,22 +2,22 @@
 // running backup, reload() swaps the config between runs.
 import type { ScheduledTask } from 'node-cron';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Config } from '../config/schema.js';
 import { backupRun } from '../backup/backup-run.js';
 import { isAbortError, toBackupError } from '../shared/backup-error.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import type { Logger } from '../shared/logger.js';
 import { formatMs } from '../config/sizes.js';
 import { formatLocalTime, startCronTask } from './cron-task.js';
+import type { ScheduledConfig } from './validate-schedule.js';
 
 export interface DaemonOptions {
   /** A loaded config whose schedule was validated (see validateSchedule). */
-  config: Config;
+  config: ScheduledConfig;
   /** Absolute path of the config file, for log lines. */
   configPath: string;
   logger: Logger;
   /** Loads and validates the config file again; throws (e.g. BackupError CONFIG_INVALID) when it is unusable. */
-  reloadConfig: () => Promise<Config>;
+  reloadConfig: () => Promise<ScheduledConfig>;
 }
 
 export interface Daemon {
@@ -50,13 +50,19 @@ export function startDaemon(options: DaemonOptions): Daemon {
   let aborted = false;
   let reloading = Promise.resolve();
   let resolveFinished!: (code: number) => void;
-  const finished = new Promise<number>((resolve) => { resolveFinished = resolve; });
+  const finished = new Promise<number>((resolve) => {
+    resolveFinished = resolve;
+  });
 
-  const nextRun = (task: ScheduledTask, cfg: Config) => {
+  const nextRun = (task: ScheduledTask, cfg: ScheduledConfig) => {
     const next = task.getNextRun();
     return next ? formatLocalTime(next, cfg.timezone) : 'never';
   };
-  const describe = (cfg: Config) => ({ schedule: cfg.schedule, timezone: cfg.timezone ?? 'system', random_delay_ms: cfg.random_delay });
+  const describe = (cfg: ScheduledConfig) => ({
+    schedule: cfg.schedule,
+    timezone: cfg.timezone ?? 'system',
+    random_delay_ms: cfg.random_delay,
+  });
 
   const job = (due: Date): Promise<void> => {
     if (stopping) return Promise.resolve();
@@ -67,7 +73,9 @@ export function startDaemon(options: DaemonOptions): Daemon {
     }
     const slot: RunSlot = { controller: new AbortController(), running: false, done: Promise.resolve() };
     current = slot;
-    slot.done = runSlot(slot, due).finally(() => { current = undefined; });
+    slot.done = runSlot(slot, due).finally(() => {
+      current = undefined;
+    });
     return slot.done;
   };
 
@@ -76,14 +84,19 @@ export function startDaemon(options: DaemonOptions): Daemon {
     try {
       const delay = Math.floor(Math.random() * config.random_delay);
       if (delay > 0) {
-        logger.info(`run due at ${formatLocalTime(due, config.timezone)}: starting in ${formatMs(delay)} (random_delay)`);
+        logger.info(
+          `run due at ${formatLocalTime(due, config.timezone)}: starting in ${formatMs(delay)} (random_delay)`,
+        );
         await sleep(delay, undefined, { signal });
       }
       if (signal.aborted) return;
       slot.running = true;
       const report = await backupRun(config, { signal, logger });
       const after = stopping ? '' : `; next run at ${nextRun(task, config)}`;
-      logger.info(`scheduled run ended with exit code ${report.exit_code}${after}`, { run_id: report.run_id, status: report.status });
+      logger.info(`scheduled run ended with exit code ${report.exit_code}${after}`, {
+        run_id: report.run_id,
+        status: report.status,
+      });
     } catch (error) {
       if (!slot.running && isAbortError(error)) return;
       const failure = toBackupError(error);
@@ -93,7 +106,11 @@ export function startDaemon(options: DaemonOptions): Daemon {
   };
 
   let task = startCronTask(config, job, logger);
-  logger.info(`daemon started: next run at ${nextRun(task, config)}`, { config: configPath, pid: process.pid, ...describe(config) });
+  logger.info(`daemon started: next run at ${nextRun(task, config)}`, {
+    config: configPath,
+    pid: process.pid,
+    ...describe(config),
+  });
 
   let abortedAt: number | undefined;
   const abortRun = (slot: RunSlot, reason: string) => {
@@ -124,15 +141,21 @@ export function startDaemon(options: DaemonOptions): Daemon {
       abortRun(slot, reason); // still in random_delay: nothing to finish
     } else {
       const grace = config.shutdown_timeout;
-      logger.warn(`${reason}: no new runs; waiting up to ${formatMs(grace)} (shutdown_timeout) for the running backup to finish (send again to abort it now)`);
+      logger.warn(
+        `${reason}: no new runs; waiting up to ${formatMs(grace)} (shutdown_timeout) for the running backup to finish (send again to abort it now)`,
+      );
       timer = setTimeout(() => {
-        logger.warn(`shutdown_timeout (${formatMs(grace)}) reached: aborting the running backup; unfinished uploads are abandoned`);
+        logger.warn(
+          `shutdown_timeout (${formatMs(grace)}) reached: aborting the running backup; unfinished uploads are abandoned`,
+        );
         abortRun(slot, reason);
       }, grace);
     }
     void slot.done.then(() => {
       clearTimeout(timer);
-      logger.info(aborted ? 'daemon stopped: the running backup was aborted' : 'daemon stopped', { exit_code: aborted ? ExitCode.INTERRUPTED : ExitCode.OK });
+      logger.info(aborted ? 'daemon stopped: the running backup was aborted' : 'daemon stopped', {
+        exit_code: aborted ? ExitCode.INTERRUPTED : ExitCode.OK,
+      });
       resolveFinished(aborted ? ExitCode.INTERRUPTED : ExitCode.OK);
     });
     return abortedAt;
@@ -141,21 +164,28 @@ export function startDaemon(options: DaemonOptions): Daemon {
   const reload = (): Promise<void> => {
     reloading = reloading.then(async () => {
       if (stopping) return;
-      let next: Config;
+      let next: ScheduledConfig;
       try {
         next = await options.reloadConfig();
       } catch (error) {
         const problem = toBackupError(error);
-        logger.error(`config ${configPath} not reloaded, the running config stays in effect: ${problem.message}${problem.details.length ? `: ${problem.details.join('; ')}` : ''}`, { problems: problem.details });
+        logger.error(
+          `config ${configPath} not reloaded, the running config stays in effect: ${problem.message}${problem.details.length ? `: ${problem.details.join('; ')}` : ''}`,
+          { problems: problem.details },
+        );
         return;
       }
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may have run during the await above
       if (stopping) return;
       const previous = task;
       task = startCronTask(next, job, logger);
       void previous.destroy();
       config = next;
       const note = current?.running ? ' (the running backup finishes with the previous config)' : '';
-      logger.info(`config reloaded: next run at ${nextRun(task, config)}${note}`, { config: configPath, ...describe(config) });
+      logger.info(`config reloaded: next run at ${nextRun(task, config)}${note}`, {
+        config: configPath,
+        ...describe(config),
+      });
     });
     return reloading;
   };

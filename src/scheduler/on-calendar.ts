@@ -1,6 +1,6 @@
 // `schedule --print systemd`: the config's cron schedule as a systemd timer (OnCalendar= syntax).
-import type { Config } from '../config/schema.js';
-import { compactField, parseCronFields, type CronFields, type Piece } from './cron-fields.js';
+import type { ScheduledConfig } from './validate-schedule.js';
+import { compactField, parseCronFields, runsOf, type CronFields, type Piece } from './cron-fields.js';
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
@@ -14,15 +14,17 @@ export function toOnCalendar(expression: string, timezone?: string): string {
   const fields = parseCronFields(expression, 'systemd OnCalendar');
   const date = `*-${render(fields, 'month')}-${render(fields, 'dayOfMonth')}`;
   const time = `${render(fields, 'hour')}:${render(fields, 'minute')}:${render(fields, 'second')}`;
-  return [weekdays(fields.dayOfWeek), date, time, timezone].filter((part) => part !== undefined && part !== '').join(' ');
+  return [weekdays(fields.dayOfWeek), date, time, timezone]
+    .filter((part) => part !== undefined && part !== '')
+    .join(' ');
 }
 
 /**
  * Renders a complete backup-agent.timer for `config` (which must have `schedule`): OnCalendar= with the
  * timezone, RandomizedDelaySec= from random_delay, Persistent=true. Throws like {@link toOnCalendar}.
  */
-export function renderSystemdTimer(config: Config, configPath: string): string {
-  const schedule = config.schedule!;
+export function renderSystemdTimer(config: ScheduledConfig, configPath: string): string {
+  const schedule = config.schedule;
   const onCalendar = toOnCalendar(schedule, config.timezone);
   return [
     `# backup-agent.timer for ${configPath} (schedule "${schedule}"${config.timezone ? `, timezone ${config.timezone}` : ''})`,
@@ -56,26 +58,31 @@ export function systemdTimespan(ms: number): string {
 
 function render(fields: CronFields, field: Exclude<keyof CronFields, 'dayOfWeek'>): string {
   const pad = (n: number) => String(n).padStart(2, '0');
-  return compactField(fields[field], field).map((piece: Piece) => {
-    switch (piece.kind) {
-      case 'all': return '*';
-      case 'step': return `${pad(piece.start)}/${piece.step}`;
-      case 'range': return `${pad(piece.from)}..${pad(piece.to)}${piece.step > 1 ? `/${piece.step}` : ''}`;
-      case 'value': return pad(piece.value);
-    }
-  }).join(',');
+  return compactField(fields[field], field)
+    .map((piece: Piece) => {
+      switch (piece.kind) {
+        case 'all':
+          return '*';
+        case 'step':
+          return `${pad(piece.start)}/${piece.step}`;
+        case 'range':
+          return `${pad(piece.from)}..${pad(piece.to)}${piece.step > 1 ? `/${piece.step}` : ''}`;
+        case 'value':
+          return pad(piece.value);
+      }
+    })
+    .join(',');
 }
 
 /** `Mon..Fri`, `Sat,Sun`, or '' for every day; systemd weeks start on Monday and have no steps. */
 function weekdays(days: number[]): string {
   if (days.length === 7) return '';
   const order = [1, 2, 3, 4, 5, 6, 0].filter((d) => days.includes(d));
-  const parts: string[] = [];
-  for (let i = 0; i < order.length; ) {
-    let j = i;
-    while (j + 1 < order.length && (order[j + 1]! - order[j]! + 7) % 7 === 1) j += 1;
-    parts.push(j - i >= 2 ? `${WEEKDAYS[order[i]!]}..${WEEKDAYS[order[j]!]}` : order.slice(i, j + 1).map((d) => WEEKDAYS[d]).join(','));
-    i = j + 1;
-  }
-  return parts.join(',');
+  return runsOf(order, (previous, next) => (next - previous + 7) % 7 === 1)
+    .map((run) =>
+      run.items.length >= 3
+        ? `${WEEKDAYS[run.first]}..${WEEKDAYS[run.last]}`
+        : run.items.map((d) => WEEKDAYS[d]).join(','),
+    )
+    .join(',');
 }

@@ -28,7 +28,9 @@ describe('toOnCalendar', () => {
   });
 
   it('refuses last-day, nearest-weekday and nth-weekday forms with the token named', () => {
-    expect(() => toOnCalendar('0 3 L * *')).toThrow('schedule "0 3 L * *": cannot convert "L" (last day, nearest weekday or nth weekday) to systemd OnCalendar');
+    expect(() => toOnCalendar('0 3 L * *')).toThrow(
+      'schedule "0 3 L * *": cannot convert "L" (last day, nearest weekday or nth weekday) to systemd OnCalendar',
+    );
     expect(() => toOnCalendar('0 3 * * 1#2')).toThrow('cannot convert "1#2"');
   });
 
@@ -64,13 +66,19 @@ describe('scheduleProblems', () => {
       'schedule: 61 is a invalid expression for minute ("61 3 * * *")',
       'timezone: "Mars/Olympus" is not a time zone known here (use an IANA name such as Europe/Berlin or UTC)',
     ]);
-    expect(scheduleProblems({ schedule: '* * * *' })).toEqual(['schedule: expected 5 or 6 fields but got 4 ("* * * *")']);
-    expect(scheduleProblems({ schedule: '0 3 31 2 *' })).toEqual(['schedule: 31 2 is an impossible day of month for the given month ("0 3 31 2 *")']);
+    expect(scheduleProblems({ schedule: '* * * *' })).toEqual([
+      'schedule: expected 5 or 6 fields but got 4 ("* * * *")',
+    ]);
+    expect(scheduleProblems({ schedule: '0 3 31 2 *' })).toEqual([
+      'schedule: 31 2 is an impossible day of month for the given month ("0 3 31 2 *")',
+    ]);
   });
 
   it('accepts good values, and requires schedule only when asked', () => {
     expect(scheduleProblems({ schedule: '15 3 * * *', timezone: 'UTC' })).toEqual([]);
     expect(scheduleProblems({})).toEqual([]);
-    expect(scheduleProblems({}, true)).toEqual(['schedule: not set; add a cron expression such as schedule: "15 3 * * *"']);
+    expect(scheduleProblems({}, true)).toEqual([
+      'schedule: not set; add a cron expression such as schedule: "15 3 * * *"',
+    ]);
   });
 });

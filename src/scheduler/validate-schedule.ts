@@ -16,7 +16,8 @@ export interface ValidateScheduleOptions {
  */
 export function scheduleProblems(config: Pick<Config, 'schedule' | 'timezone'>, required = false): string[] {
   const problems = scheduleRules(config).map((p) => `${p.path.join('.')}: ${p.message}`);
-  if (config.schedule === undefined && required) problems.unshift('schedule: not set; add a cron expression such as schedule: "15 3 * * *"');
+  if (config.schedule === undefined && required)
+    problems.unshift('schedule: not set; add a cron expression such as schedule: "15 3 * * *"');
   return problems;
 }
 
@@ -25,10 +26,14 @@ export function scheduleRules(config: Pick<Config, 'schedule' | 'timezone'>): Ru
   const problems: RuleProblem[] = [];
   if (config.schedule !== undefined) {
     const result = validateDetailed(config.schedule);
-    for (const error of result.errors) problems.push({ path: ['schedule'], message: `${error.message} ("${config.schedule}")` });
+    for (const error of result.errors)
+      problems.push({ path: ['schedule'], message: `${error.message} ("${config.schedule}")` });
   }
   if (config.timezone !== undefined && !isTimeZone(config.timezone)) {
-    problems.push({ path: ['timezone'], message: `"${config.timezone}" is not a time zone known here (use an IANA name such as Europe/Berlin or UTC)` });
+    problems.push({
+      path: ['timezone'],
+      message: `"${config.timezone}" is not a time zone known here (use an IANA name such as Europe/Berlin or UTC)`,
+    });
   }
   return problems;
 }
@@ -37,11 +42,27 @@ export function scheduleRules(config: Pick<Config, 'schedule' | 'timezone'>): Ru
  * Validates `schedule` (node-cron syntax: 5 fields, or 6 with seconds first) and `timezone`.
  * Throws BackupError CONFIG_INVALID (exit 2) with one detail line per problem, each naming its key.
  */
-export function validateSchedule(config: Pick<Config, 'schedule' | 'timezone'>, options: ValidateScheduleOptions = {}): void {
+export function validateSchedule(
+  config: Pick<Config, 'schedule' | 'timezone'>,
+  options: ValidateScheduleOptions = {},
+): void {
   const problems = scheduleProblems(config, options.required);
   if (problems.length === 0) return;
   const where = options.file === undefined ? 'config' : `config ${options.file}`;
-  throw new BackupError('CONFIG_INVALID', `${where}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`, { details: problems });
+  throw new BackupError('CONFIG_INVALID', `${where}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`, {
+    details: problems,
+  });
+}
+
+/** A config whose `schedule` is set: what the daemon and `schedule --print` work from. */
+export type ScheduledConfig = Config & { schedule: string };
+
+/**
+ * Validates like {@link validateSchedule} with the schedule required, and tells the type system so.
+ * Throws BackupError CONFIG_INVALID (exit 2) with one detail line per problem.
+ */
+export function requireSchedule(config: Config, file: string): asserts config is ScheduledConfig {
+  validateSchedule(config, { file, required: true });
 }
 
 /** True when Intl (and so node-cron) can compute local times in `zone`. */

@@ -87,7 +87,8 @@ export function toBackupError(error: unknown, asset?: string): BackupError {
  * reasons the agent aborts with (interrupted, max_run_time, a stalled artifact).
  */
 export function isAbortError(error: unknown): boolean {
-  if (error instanceof BackupError) return error.code === 'INTERRUPTED' || error.code === 'TIMED_OUT' || error.code === 'STALLED';
+  if (error instanceof BackupError)
+    return error.code === 'INTERRUPTED' || error.code === 'TIMED_OUT' || error.code === 'STALLED';
   const e = error as { name?: string; code?: string } | null;
   return e?.name === 'AbortError' || e?.code === 'ABORT_ERR';
 }

@@ -14,6 +14,7 @@ export interface CheckReadableOptions {
  * ELOOP; EISDIR is not detected). O_NONBLOCK, so that a named pipe does not wait for a writer.
  */
 export async function checkReadable(path: string | Buffer, options: CheckReadableOptions = {}): Promise<void> {
-  const flags = constants.O_RDONLY | constants.O_NONBLOCK | (options.followSymlinks === false ? constants.O_NOFOLLOW : 0);
+  const flags =
+    constants.O_RDONLY | constants.O_NONBLOCK | (options.followSymlinks === false ? constants.O_NOFOLLOW : 0);
   await (await open(path, flags)).close();
 }

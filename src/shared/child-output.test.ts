@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { childOutput } from './child-output.js';
 import { startChild, type ChildResult as Result } from './child-process.js';
 
-const start = (file: string, args: string[]) => startChild(file, args, { env: 'c-locale', buffer: false, stdout: 'pipe' });
+const start = (file: string, args: string[]) =>
+  startChild(file, args, { env: 'c-locale', buffer: false, stdout: 'pipe' });
 
 /** Judges like a source does: anything but exit 0 is a failure; remembers the error it made. */
 function exitZero() {
@@ -23,7 +24,9 @@ function consume(stream: Readable): Promise<{ data: Buffer; ended: boolean; erro
     const chunks: Buffer[] = [];
     let ended = false;
     stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', () => { ended = true; });
+    stream.on('end', () => {
+      ended = true;
+    });
     stream.on('error', (error) => resolve({ data: Buffer.concat(chunks), ended, error }));
     stream.on('close', () => resolve({ data: Buffer.concat(chunks), ended }));
   });
@@ -44,7 +47,7 @@ describe('childOutput', () => {
     expect(outcome.data.length).toBe(5 * 1024 * 1024);
   });
 
-  it('errors with the judge\'s error and never ends when the child exits non-zero', async () => {
+  it("errors with the judge's error and never ends when the child exits non-zero", async () => {
     const { judge, judged } = exitZero();
     const outcome = await consume(childOutput(start('sh', ['-c', 'printf abc; exit 3']), judge));
     expect(outcome.ended).toBe(false);
@@ -85,11 +88,15 @@ describe('childOutput', () => {
   it('waits for the upstream verdict and lets its error win over a downstream that exited 0', async () => {
     const { judge } = exitZero();
     const upstreamError = new Error('tar exited 2: disk error');
-    const failed = await consume(childOutput(start('sh', ['-c', 'printf abc']), judge, { upstream: Promise.resolve(upstreamError) }));
+    const failed = await consume(
+      childOutput(start('sh', ['-c', 'printf abc']), judge, { upstream: Promise.resolve(upstreamError) }),
+    );
     expect(failed.ended).toBe(false);
     expect(failed.error).toBe(upstreamError);
     let release!: (verdict: Error | undefined) => void;
-    const upstream = new Promise<Error | undefined>((resolve) => { release = resolve; });
+    const upstream = new Promise<Error | undefined>((resolve) => {
+      release = resolve;
+    });
     const output = childOutput(start('sh', ['-c', 'printf abc']), judge, { upstream });
     const pending = consume(output);
     await new Promise((r) => setTimeout(r, 200));

@@ -14,7 +14,11 @@ export type ExitJudge = (result: Result) => Error | undefined;
  * `upstream` is the verdict on a child writing into this one's stdin (tar into zstd): it is awaited
  * too, and its error wins, since the producer's failure is the cause of whatever follows.
  */
-export function childOutput(child: ResultPromise, judge: ExitJudge, options: { upstream?: Promise<Error | undefined> } = {}): Readable {
+export function childOutput(
+  child: ResultPromise,
+  judge: ExitJudge,
+  options: { upstream?: Promise<Error | undefined> } = {},
+): Readable {
   const stdout = child.stdout;
   if (!stdout) throw new Error('childOutput needs the child started with stdout: pipe');
   const output = new PassThrough({ highWaterMark: 1024 * 1024 });
@@ -27,7 +31,7 @@ export function childOutput(child: ResultPromise, judge: ExitJudge, options: { u
   Promise.all([child, drained, options.upstream]).then(
     ([result, , upstreamError]) => {
       settled = true;
-      const error = upstreamError ?? judge(result as Result);
+      const error = upstreamError ?? judge(result);
       if (error) output.destroy(error);
       else output.end();
     },

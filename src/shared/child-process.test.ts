@@ -1,8 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { childEnvironment, childStage, describeExit, programFailure, runChild, startChild, stderrTail, tail } from './child-process.js';
+import {
+  childEnvironment,
+  childStage,
+  describeExit,
+  programFailure,
+  runChild,
+  startChild,
+  stderrTail,
+  tail,
+} from './child-process.js';
 
 describe('childEnvironment', () => {
-  const env = { PATH: '/usr/bin', HOME: '/root', TZ: 'UTC', LANG: 'de_DE.UTF-8', AWS_SECRET_ACCESS_KEY: 's', MYSQL_PASSWORD: 'p', GITHUB_TOKEN: 't', API_KEY: 'k', MAIL_CONFIG: '/etc/postfix' };
+  const env = {
+    PATH: '/usr/bin',
+    HOME: '/root',
+    TZ: 'UTC',
+    LANG: 'de_DE.UTF-8',
+    AWS_SECRET_ACCESS_KEY: 's',
+    MYSQL_PASSWORD: 'p',
+    GITHUB_TOKEN: 't',
+    API_KEY: 'k',
+    MAIL_CONFIG: '/etc/postfix',
+  };
 
   it('gives each policy only its variables', () => {
     expect(childEnvironment('empty', env)).toEqual({});
@@ -11,7 +30,13 @@ describe('childEnvironment', () => {
   });
 
   it('passes the operator environment on without anything named like a credential', () => {
-    expect(childEnvironment('operator', env)).toEqual({ PATH: '/usr/bin', HOME: '/root', TZ: 'UTC', LANG: 'de_DE.UTF-8', MAIL_CONFIG: '/etc/postfix' });
+    expect(childEnvironment('operator', env)).toEqual({
+      PATH: '/usr/bin',
+      HOME: '/root',
+      TZ: 'UTC',
+      LANG: 'de_DE.UTF-8',
+      MAIL_CONFIG: '/etc/postfix',
+    });
   });
 
   it('is what a started child sees', async () => {
@@ -36,7 +61,11 @@ describe('startChild', () => {
   });
 
   it('keeps a bounded tail of stderr', async () => {
-    const child = startChild('sh', ['-c', 'head -c 10000 /dev/zero | tr "\\0" x >&2; echo >&2; echo last words >&2; exit 3'], { env: 'c-locale', buffer: false });
+    const child = startChild(
+      'sh',
+      ['-c', 'head -c 10000 /dev/zero | tr "\\0" x >&2; echo >&2; echo last words >&2; exit 3'],
+      { env: 'c-locale', buffer: false },
+    );
     const stderr = stderrTail(child, 100);
     const result = await child;
     expect(stderr().length).toBe(100);
@@ -50,13 +79,21 @@ describe('childStage', () => {
     const { text } = await import('node:stream/consumers');
     const signal = new AbortController().signal;
     expect(await text(Readable.from(['abc']).pipe(childStage({ file: '/bin/cat', args: [] }, signal)))).toBe('abc');
-    await expect(text(Readable.from(['abc']).pipe(childStage({ file: '/bin/sh', args: ['-c', 'cat >/dev/null; echo broken >&2; exit 4'] }, signal)))).rejects.toThrow(/broken/);
+    await expect(
+      text(
+        Readable.from(['abc']).pipe(
+          childStage({ file: '/bin/sh', args: ['-c', 'cat >/dev/null; echo broken >&2; exit 4'] }, signal),
+        ),
+      ),
+    ).rejects.toThrow(/broken/);
   });
 });
 
 describe('tail', () => {
   it('keeps the last non-empty, trimmed lines joined for one-line messages', () => {
-    expect(tail('mysqldump: starting\n\n  Got error: 1045  \nAccess denied for user\n\nexiting\n')).toBe('Got error: 1045 | Access denied for user | exiting');
+    expect(tail('mysqldump: starting\n\n  Got error: 1045  \nAccess denied for user\n\nexiting\n')).toBe(
+      'Got error: 1045 | Access denied for user | exiting',
+    );
     expect(tail('one\ntwo\nthree', 1)).toBe('three');
     expect(tail('only')).toBe('only');
   });

@@ -32,14 +32,18 @@ const CREDENTIAL_NAME = /^AWS_|SECRET|PASSW|TOKEN|CREDENTIAL|_KEY$|_KEY_ID$/i;
 /** The variables a child started under `policy` gets. */
 export function childEnvironment(policy: EnvPolicy, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const pick = (names: string[], base: Record<string, string>) => {
-    for (const name of names) if (env[name] !== undefined) base[name] = env[name]!;
+    for (const name of names) {
+      const value = env[name];
+      if (value !== undefined) base[name] = value;
+    }
     return base;
   };
   if (policy === 'empty') return {};
   if (policy === 'c-locale') return pick(['PATH'], { LC_ALL: 'C' });
   if (policy === 'client') return pick(['PATH', 'HOME', 'TZ'], { LC_ALL: 'C' });
   const kept: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env)) if (value !== undefined && !CREDENTIAL_NAME.test(name)) kept[name] = value;
+  for (const [name, value] of Object.entries(env))
+    if (value !== undefined && !CREDENTIAL_NAME.test(name)) kept[name] = value;
   return kept;
 }
 
@@ -58,8 +62,12 @@ export type ChildOptions = Omit<Options, 'env' | 'extendEnv' | 'reject' | 'cance
 export function startChild(file: string, args: readonly string[], options: ChildOptions): Child {
   const { env, signal, ...rest } = options;
   return execa(file, args, {
-    ...rest, reject: false, extendEnv: false, env: childEnvironment(env), ...(signal ? { cancelSignal: signal } : {}),
-  } as Options) as unknown as Child;
+    ...rest,
+    reject: false,
+    extendEnv: false,
+    env: childEnvironment(env),
+    ...(signal ? { cancelSignal: signal } : {}),
+  } as Options);
 }
 
 /** {@link startChild}, awaited. */
@@ -74,25 +82,38 @@ export async function runChild(file: string, args: readonly string[], options: C
  */
 export function childStage(command: ChildCommand, signal: AbortSignal): Duplex {
   return execa(command.file, command.args, {
-    cancelSignal: signal, buffer: { stdout: false, stderr: true }, stripFinalNewline: true, extendEnv: false, env: childEnvironment('empty'),
+    cancelSignal: signal,
+    buffer: { stdout: false, stderr: true },
+    stripFinalNewline: true,
+    extendEnv: false,
+    env: childEnvironment('empty'),
   }).duplex();
 }
 
 /** `zstd exited 70: <stderr tail>`: a failed program named by its base name, with why and its last words. */
-export function programFailure(program: string, result: Pick<ChildResult, 'exitCode' | 'signal' | 'shortMessage'>, stderr: string | undefined): string {
+export function programFailure(
+  program: string,
+  result: Pick<ChildResult, 'exitCode' | 'signal' | 'shortMessage'>,
+  stderr: string | undefined,
+): string {
   return `${basename(program)} ${describeExit(result)}: ${tail(stderr ?? '') || result.shortMessage}`;
 }
 
 /** Keeps the last `max` characters a child wrote to stderr (bounded however much it writes); returns a reader. */
 export function stderrTail(child: Child, max = 4096): () => string {
   let text = '';
-  child.stderr?.on('data', (chunk: Buffer) => { text = (text + chunk.toString('utf8')).slice(-max); });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    text = (text + chunk.toString('utf8')).slice(-max);
+  });
   return () => text;
 }
 
 /** The last `maxLines` non-empty lines of `text`, joined with " | " for a one-line message. */
 export function tail(text: string | undefined, maxLines = 3): string {
-  const lines = (text ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = (text ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.slice(-maxLines).join(' | ');
 }
 

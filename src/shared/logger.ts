@@ -27,7 +27,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const out = options.stream ?? process.stderr;
   const json = options.json ?? !out.isTTY;
   const destination: DestinationStream = json
-    ? (out === process.stderr ? pino.destination({ fd: 2, sync: true }) : (out as unknown as DestinationStream))
+    ? out === process.stderr
+      ? pino.destination({ fd: 2, sync: true })
+      : out
     : textStream(out);
   const base = pino(
     {
@@ -59,14 +61,20 @@ function textStream(out: NodeJS.WritableStream): DestinationStream {
       for (const line of chunk.toString('utf8').split('\n')) {
         if (!line) continue;
         const { time, level, msg, run_id: _runId, ...rest } = JSON.parse(line) as Record<string, unknown>;
-        const extra = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+        const extra = Object.entries(rest)
+          .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+          .join(' ');
         const clock = typeof time === 'string' ? time.slice(11, 19) : '';
         out.write(`${clock} ${String(level).toUpperCase().padEnd(5)} ${String(msg)}${extra ? `  ${extra}` : ''}\n`);
       }
       callback();
     },
-  }) as unknown as DestinationStream;
+  });
 }
 
 /** A logger that drops everything (unit tests). */
-export const silentLogger: Logger = createLogger({ level: 'silent', json: true, stream: new Writable({ write: (_c, _e, cb) => cb() }) });
+export const silentLogger: Logger = createLogger({
+  level: 'silent',
+  json: true,
+  stream: new Writable({ write: (_c, _e, cb) => cb() }),
+});

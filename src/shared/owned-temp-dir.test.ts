@@ -39,10 +39,15 @@ describe('owned temp dirs', () => {
     await mkdir(foreign);
     if (process.getuid?.() === 0) await chown(foreign, 65534, 65534);
     const removed = await sweepOwnedTempDirs(parent, 'ba-');
-    expect(removed).toEqual(expect.arrayContaining([
-      { path: join(parent, 'ba-2147483646-123-abcdef'), reason: 'PID 2147483646 is not running' },
-      { path: join(parent, `ba-${process.pid}-1-ghijkl`), reason: `PID ${process.pid} is this process, which started later (an earlier process had the same PID, e.g. before a container restart)` },
-    ]));
+    expect(removed).toEqual(
+      expect.arrayContaining([
+        { path: join(parent, 'ba-2147483646-123-abcdef'), reason: 'PID 2147483646 is not running' },
+        {
+          path: join(parent, `ba-${process.pid}-1-ghijkl`),
+          reason: `PID ${process.pid} is this process, which started later (an earlier process had the same PID, e.g. before a container restart)`,
+        },
+      ]),
+    );
     expect(removed).toHaveLength(process.getuid?.() === 0 ? 2 : 3);
     expect(await readdir(parent)).toEqual(expect.arrayContaining(['ba-mariadb-abcdef', 'other-2147483646-1-abcdef']));
   });
@@ -53,7 +58,9 @@ describe('owned temp dirs', () => {
     const old = new Date(Date.now() - 25 * 3_600_000);
     await utimes(join(parent, 'ba-Old123'), old, old);
     expect(await sweepOwnedTempDirs(parent, 'ba-')).toEqual([]);
-    expect(await sweepOwnedTempDirs(parent, 'ba-', { unnamed: true })).toEqual([{ path: join(parent, 'ba-Old123'), reason: 'left by an earlier version over a day ago' }]);
+    expect(await sweepOwnedTempDirs(parent, 'ba-', { unnamed: true })).toEqual([
+      { path: join(parent, 'ba-Old123'), reason: 'left by an earlier version over a day ago' },
+    ]);
     expect(await readdir(parent)).toEqual(['ba-Abc123']);
   });
 });

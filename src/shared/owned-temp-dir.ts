@@ -23,7 +23,11 @@ export function createOwnedTempDir(parent: string, prefix: string): Promise<stri
  * directories of the older `PREFIX` + 6 characters form (no owner in the name) are removed when
  * older than a day. Never throws: a leftover that cannot be removed stays for the next start.
  */
-export async function sweepOwnedTempDirs(parent: string, prefix: string, options: { unnamed?: boolean } = {}): Promise<RemovedLeftover[]> {
+export async function sweepOwnedTempDirs(
+  parent: string,
+  prefix: string,
+  options: { unnamed?: boolean } = {},
+): Promise<RemovedLeftover[]> {
   const owned = new RegExp(`^${escape(prefix)}(\\d+)-(\\d+)-[A-Za-z0-9]{6}$`);
   const unnamed = new RegExp(`^${escape(prefix)}[A-Za-z0-9]{6}$`);
   const removed: RemovedLeftover[] = [];
@@ -36,7 +40,9 @@ export async function sweepOwnedTempDirs(parent: string, prefix: string, options
     if (!stats?.isDirectory() || (process.getuid && stats.uid !== process.getuid())) continue;
     const reason = match
       ? whyGone({ pid: Number(match[1]), ...(match[2] !== '0' ? { start: match[2] } : {}) })
-      : Date.now() - stats.mtimeMs > UNNAMED_MAX_AGE_MS ? 'left by an earlier version over a day ago' : undefined;
+      : Date.now() - stats.mtimeMs > UNNAMED_MAX_AGE_MS
+        ? 'left by an earlier version over a day ago'
+        : undefined;
     if (reason === undefined) continue;
     try {
       await rm(path, { recursive: true, force: true });

@@ -7,7 +7,11 @@ import { dirname } from 'node:path';
 /** A directory as `check` finds it: there, or missing with the nearest existing ancestor. */
 export type PlannedDirectory =
   | { exists: true }
-  | { exists: false; ancestor: string; /** Why it could not be created (an errno code), or undefined when it could. */ problem?: string };
+  | {
+      exists: false;
+      ancestor: string;
+      /** Why it could not be created (an errno code), or undefined when it could. */ problem?: string;
+    };
 
 /** Looks at `dir` (absolute) and, if it is missing, at the nearest existing ancestor; writes nothing. */
 export async function plannedDirectory(dir: string): Promise<PlannedDirectory> {
@@ -15,7 +19,12 @@ export async function plannedDirectory(dir: string): Promise<PlannedDirectory> {
     if (!(await stat(dir)).isDirectory()) return { exists: false, ancestor: dirname(dir), problem: 'ENOTDIR' };
     return { exists: true };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return { exists: false, ancestor: dirname(dir), problem: (error as NodeJS.ErrnoException).code ?? (error as Error).message };
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      return {
+        exists: false,
+        ancestor: dirname(dir),
+        problem: (error as NodeJS.ErrnoException).code ?? (error as Error).message,
+      };
   }
   let ancestor = dirname(dir);
   let found = await stat(ancestor).catch(() => undefined);

@@ -18,7 +18,10 @@ let bootIdCache: string | undefined | null = null;
 
 /** This boot's id, or undefined where /proc has none. */
 export function bootId(): string | undefined {
-  if (bootIdCache === null) bootIdCache = readText('/proc/sys/kernel/random/boot_id')?.trim() || undefined;
+  if (bootIdCache === null) {
+    const id = readText('/proc/sys/kernel/random/boot_id')?.trim();
+    bootIdCache = id === '' ? undefined : id;
+  }
   return bootIdCache;
 }
 

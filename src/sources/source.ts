@@ -5,7 +5,12 @@ import type { Duplex, Readable, Writable } from 'node:stream';
 import type { z } from 'zod';
 import type { CheckResult } from '../shared/check-result.js';
 import type { ChildCommand } from '../shared/child-process.js';
+import type { Logger } from '../shared/logger.js';
+import type { Destination } from '../destinations/destination.js';
+import type { CompressorPlan } from '../transforms/compress.js';
+import type { EncryptorPlan } from '../transforms/encryptor-plan.js';
 import type { RemovedLeftover } from '../shared/owned-temp-dir.js';
+import type { ArtifactRecord, BinlogRecord, IncrementalRecord, PhysicalRecord } from '../layout/manifest.js';
 
 /** A path that was left out of a backup (or stored inconsistent), and why. */
 export interface SkippedPath {
@@ -22,6 +27,28 @@ export interface SourceReport {
   omitted: number;
   /** Uncompressed bytes produced, when the source counted them itself (see openCompressed). */
   bytesRead?: number;
+  /** Recorded in the artifact's manifest entry: its place in an incremental chain. */
+  incremental?: IncrementalRecord;
+  /** Recorded in the artifact's manifest entry: a physical backup's LSNs and binlog position. */
+  physical?: PhysicalRecord;
+  /** What the artifact holds, counted from the bytes streamed (for restore drills); absent when not counted. */
+  contents?: SourceContents;
+  /** Recorded in the artifact's manifest entry: where a dump stands in the binary log. */
+  binlog?: BinlogRecord;
+}
+
+/**
+ * What an artifact holds, as its source counted it while streaming: a dump's objects and rows per table,
+ * an archive's members. Recorded in the manifest (`contents`); `drill` checks a restore against it.
+ */
+export interface SourceContents {
+  tables?: number;
+  views?: number;
+  triggers?: number;
+  routines?: number;
+  events?: number;
+  rows?: Record<string, number>;
+  members?: number;
 }
 
 /** Asked of a source when a progress display is shown. */
@@ -67,6 +94,20 @@ export interface SourceItem {
   openCompressed?(signal: AbortSignal, command: ChildCommand, options?: OpenOptions): SourceStream;
 }
 
+/** What a source may use while planning, besides its asset: the run's facts. */
+export interface PlanContext {
+  /** The agent's state_dir: where a source keeps what it must remember between runs (a snapshot file), in a folder of its own. */
+  stateDir: string;
+  /** The run's start (the stamp in its keys). */
+  now: Date;
+  /** The run's retention tier (`daily`, `weekly`, ...). */
+  tier: string;
+  /** --dry-run: plan only; change no local state. */
+  dryRun: boolean;
+  /** Days each tier keeps its objects (`retention`): an incremental source keeps a full at least as long as its differentials. */
+  retention?: Partial<Record<string, number>>;
+}
+
 /** What an asset resolves to before anything is read. */
 export interface SourcePlan {
   items: SourceItem[];
@@ -76,6 +117,13 @@ export interface SourcePlan {
   skipped: SkippedPath[];
   /** Releases what planning acquired (e.g. a credentials file); called once all items ran. */
   dispose?(): Promise<void>;
+  /**
+   * Called only after the run's manifest listing this plan's artifacts was written (never for a failed,
+   * interrupted or dry run): the moment a source may advance local state that later runs build on
+   * (an incremental's snapshot), so a run that did not land never advances it. `records` are this
+   * plan's artifacts as the manifest lists them (their keys and sha256: what a differential names as its base).
+   */
+  settle?(records: readonly ArtifactRecord[]): Promise<void>;
 }
 
 /** What every configured asset has; a source's own config adds to it. */
@@ -104,8 +152,16 @@ export interface RestoreEntry {
   /** The database of a dump; undefined for one-artifact assets. */
   label?: string | undefined;
   key: string;
-  /** What the read checks against: the manifest's record. */
-  record: { key: string; sha256?: string | undefined; bytes_stored: number };
+  /** What the read checks against: the manifest's record (and, for drills, what it says the artifact holds). */
+  record: {
+    key: string;
+    sha256?: string | undefined;
+    bytes_stored: number;
+    incremental?: IncrementalRecord | undefined;
+    physical?: PhysicalRecord | undefined;
+    bytes_read?: number | undefined;
+    contents?: SourceContents | undefined;
+  };
 }
 
 /** How a source reads its artifacts back; given by the read side (its store, decryptor and signal). */
@@ -134,6 +190,24 @@ export interface RestoreRequest {
   warn(message: string): void;
 }
 
+/** One restore drill: the artifacts of one run of one asset, restored into a throwaway target and checked. */
+export interface DrillRequest {
+  entries: RestoreEntry[];
+  read: ArtifactReader;
+  /** A private empty directory the drill may use; the caller removes it afterwards. */
+  scratch: string;
+}
+
+/** What a drill found: `problems` empty means it passed. */
+export interface DrillOutcome {
+  /** What was checked and held (`sha256 ok`, `412 rows in 3 tables as recorded`). */
+  checks: string[];
+  /** What did not hold, each naming the object or table. */
+  problems: string[];
+  /** Seconds the restore itself took (no throwaway server start): the recovery-time figure. */
+  restoreSeconds: number;
+}
+
 /** A check of an artifact's plaintext beyond its size and sha256, for `verify` (the dump's footer). */
 export interface PlaintextCheck {
   /** Put in the read pipeline; passes every byte on. */
@@ -142,6 +216,50 @@ export interface PlaintextCheck {
   problem(where: string, asset: string): string | undefined;
   /** What a passed check adds to the verdict: `dump footer present`. */
   passed: string;
+}
+
+/** One privilege a database account needs, where, and what happens without it (`policy --mysql`, `check`). */
+export interface NeededPrivilege {
+  /** As GRANT spells it: `SELECT`, `SHOW VIEW`. */
+  privilege: string;
+  /** As GRANT spells it: `*.*`, `` `shop`.* `` (LIKE wildcards escaped), `` `mysql`.`proc` ``. */
+  on: string;
+  /** Why the backup needs it. */
+  why: string;
+  /** Without it: `fails` (the dump exits non-zero) or `silent` (objects left out of a dump that exits 0). */
+  without: 'fails' | 'silent';
+}
+
+/** A database account an asset's backups log in as, with the privileges they need. */
+export interface AccountGrants {
+  /** `'backup'@'localhost'`, as SQL. */
+  account: string;
+  privileges: NeededPrivilege[];
+  /** CREATE USER and GRANT statements giving exactly `privileges`; the password is a marked placeholder, never a secret. */
+  statements: string[];
+  /** What the operator should know (how the user and host were chosen). */
+  notes: string[];
+}
+
+/** What `grants` is asked for. */
+export interface GrantsOptions {
+  /** The host part of the account (`--account-host`); the source picks one from the connection when absent. */
+  accountHost?: string | undefined;
+}
+
+/** What a long-running source (`backup-agent binlog`) is given: where and how to store, where to remember. */
+export interface FollowContext {
+  destination: Destination;
+  compressor: CompressorPlan;
+  encryptor: EncryptorPlan;
+  /** The destination's key prefix and this host's name (keys are `{prefix}...{host}/...`). */
+  prefix: string;
+  host: string;
+  /** The agent's state_dir (a source keeps its position in a folder of its own). */
+  stateDir: string;
+  logger: Logger;
+  /** Aborted by SIGINT/SIGTERM: ship what is there, then resolve. */
+  signal: AbortSignal;
 }
 
 /**
@@ -156,11 +274,13 @@ export interface Source<A extends AssetBase = AssetBase> {
   /** Rules across keys of one raw asset, run even when the schema found problems: [key, message] pairs. */
   rules?(asset: Record<string, unknown>): [string, string][];
   /** Resolves one asset into its artifacts (SourcePlan); throws BackupError when nothing can be backed up. */
-  plan(asset: A, signal: AbortSignal): Promise<SourcePlan>;
+  plan(asset: A, signal: AbortSignal, context: PlanContext): Promise<SourcePlan>;
   /** How many of one asset's artifacts stream at once. */
   concurrency(asset: A): number;
   /** `check`: the tools the configured assets of this type need, checked once (GNU tar); before the assets. */
   checkTools?(assets: A[], signal: AbortSignal): Promise<CheckResult[]>;
+  /** `policy --mysql`: the accounts an asset logs in as and their least privileges (database sources only). */
+  grants?(asset: A, options: GrantsOptions): Promise<AccountGrants[]>;
   /** `check`: one asset, the way a backup would use it. Never throws. */
   checkAsset(asset: A, signal: AbortSignal): Promise<CheckResult>;
   /** The secret files an asset reads, with how messages name them (checked for private modes by check, run and validate). */
@@ -173,6 +293,10 @@ export interface Source<A extends AssetBase = AssetBase> {
   readonly restoreFlags: RestoreFlag[];
   /** Restores the artifacts of one run. Throws BackupError (USAGE for flags that do not fit, RESTORE_*). */
   restore(request: RestoreRequest): Promise<void>;
+  /** `drill`: restores one run into a throwaway target and checks it against the manifest. Throws only when the drill could not run at all. */
+  drill?(request: DrillRequest): Promise<DrillOutcome>;
   /** For `verify`: a check of the plaintext, if this source's artifacts have one. */
   plaintextCheck?(): Promise<PlaintextCheck>;
+  /** `backup-agent binlog`: follows the asset until `context.signal` aborts (a stream, not a run); throws BackupError when it cannot go on. */
+  follow?(asset: A, context: FollowContext): Promise<void>;
 }

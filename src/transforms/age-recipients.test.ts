@@ -20,7 +20,8 @@ afterAll(async () => {
 });
 
 /** Replaces the character at `index` with another bech32 character. */
-const mistype = (text: string, index: number, by = text[index] === 'q' ? 'p' : 'q') => `${text.slice(0, index)}${by}${text.slice(index + 1)}`;
+const mistype = (text: string, index: number, by = text[index] === 'q' ? 'p' : 'q') =>
+  `${text.slice(0, index)}${by}${text.slice(index + 1)}`;
 
 describe('recipientProblem', () => {
   it('accepts an X25519 recipient', () => {
@@ -36,9 +37,15 @@ describe('recipientProblem', () => {
 
   it('says post-quantum, plugin and SSH recipients are unsupported', async () => {
     const pq = await identityToRecipient(await generateHybridIdentity());
-    expect(recipientProblem(pq)).toMatch(/^age1pq\.\.\. is a post-quantum recipient, which is unsupported: only X25519/);
-    expect(recipientProblem('age1yubikey1qwt50d05nh5vutpdzmlg5wn80xq5negm4uj9ghv0snvdd3yysf5yw3rhl3t')).toMatch(/^age1yubikey\.\.\. is a plugin recipient, which is unsupported/);
-    expect(recipientProblem('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG host')).toMatch(/SSH public keys are not supported/);
+    expect(recipientProblem(pq)).toMatch(
+      /^age1pq\.\.\. is a post-quantum recipient, which is unsupported: only X25519/,
+    );
+    expect(recipientProblem('age1yubikey1qwt50d05nh5vutpdzmlg5wn80xq5negm4uj9ghv0snvdd3yysf5yw3rhl3t')).toMatch(
+      /^age1yubikey\.\.\. is a plugin recipient, which is unsupported/,
+    );
+    expect(recipientProblem('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG host')).toMatch(
+      /SSH public keys are not supported/,
+    );
   });
 
   it('recognises a pasted secret key', () => {
@@ -48,12 +55,17 @@ describe('recipientProblem', () => {
 
 describe('parseRecipientsFile', () => {
   it('skips comments and blank lines, trims, keeps order', () => {
-    expect(parseRecipientsFile(`# ops team\n\n  ${x25519}\t\r\n# old: ${x25519b}\n${x25519b}\n`, '/etc/r')).toEqual([x25519, x25519b]);
+    expect(parseRecipientsFile(`# ops team\n\n  ${x25519}\t\r\n# old: ${x25519b}\n${x25519b}\n`, '/etc/r')).toEqual([
+      x25519,
+      x25519b,
+    ]);
   });
 
   it('names the file and the 1-based line of the first bad recipient', () => {
     const bad = mistype(x25519b, 40);
-    expect(() => parseRecipientsFile(`${x25519}\n\n${bad}\n`, '/etc/r')).toThrow(`encryption: age_recipients_file /etc/r line 3: "${bad}" is not an age recipient: `);
+    expect(() => parseRecipientsFile(`${x25519}\n\n${bad}\n`, '/etc/r')).toThrow(
+      `encryption: age_recipients_file /etc/r line 3: "${bad}" is not an age recipient: `,
+    );
   });
 
   it('never quotes a secret key', () => {
@@ -80,14 +92,22 @@ describe('loadRecipients', () => {
 
   it('checks inline recipients too, naming their index', async () => {
     const bad = mistype(x25519, 10);
-    await expect(loadRecipients({ age_recipients: [x25519, bad] })).rejects.toThrow(`encryption: age_recipients[1]: "${bad}" is not an age recipient`);
+    await expect(loadRecipients({ age_recipients: [x25519, bad] })).rejects.toThrow(
+      `encryption: age_recipients[1]: "${bad}" is not an age recipient`,
+    );
   });
 
   it('fails with CONFIG_INVALID for an unreadable or recipient-less file', async () => {
     const missing = join(dir, 'missing');
-    await expect(loadRecipients({ age_recipients_file: missing })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: `encryption: age_recipients_file ${missing}: cannot read it (ENOENT)` });
+    await expect(loadRecipients({ age_recipients_file: missing })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: `encryption: age_recipients_file ${missing}: cannot read it (ENOENT)`,
+    });
     const empty = join(dir, 'empty');
     await writeFile(empty, '# none\n');
-    await expect(loadRecipients({ age_recipients_file: empty })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('contains no recipients') });
+    await expect(loadRecipients({ age_recipients_file: empty })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('contains no recipients') as string,
+    });
   });
 });

@@ -14,15 +14,18 @@ export type RecipientOrigin = string;
  * to them, and backups must decrypt with a stock `age` binary.
  */
 export function recipientProblem(text: string): string | undefined {
-  if (/^age-secret-key-/i.test(text)) return 'this is a secret key (AGE-SECRET-KEY-...), not a recipient; put its public key (age-keygen -y) here and keep the secret key off this host';
-  if (/^ssh-|^ecdsa-/.test(text)) return 'SSH public keys are not supported as recipients; use an age1... X25519 recipient from age-keygen';
+  if (/^age-secret-key-/i.test(text))
+    return 'this is a secret key (AGE-SECRET-KEY-...), not a recipient; put its public key (age-keygen -y) here and keep the secret key off this host';
+  if (/^ssh-|^ecdsa-/.test(text))
+    return 'SSH public keys are not supported as recipients; use an age1... X25519 recipient from age-keygen';
   // X25519 recipients are exactly 62 characters; a longer HRP (age1pq1..., age1yubikey1...) is another kind.
-  if (text.startsWith('age1') && text.length !== 62 && text.indexOf('1', 4) !== -1) {
+  if (text.startsWith('age1') && text.length !== 62 && text.includes('1', 4)) {
     const kind = text.slice(0, text.lastIndexOf('1'));
     const what = kind === 'age1pq' || kind === 'age1tagpq' ? 'post-quantum' : kind === 'age1tag' ? 'tag' : 'plugin';
     return `${kind}... is a ${what} recipient, which is unsupported: only X25519 recipients (age1... from age-keygen) work with the age 1.1.1 binary`;
   }
-  if (!/^age1[0-9a-z]{58}$/.test(text)) return 'an X25519 recipient is "age1" followed by 58 lower-case letters and digits';
+  if (!/^age1[0-9a-z]{58}$/.test(text))
+    return 'an X25519 recipient is "age1" followed by 58 lower-case letters and digits';
   try {
     new Encrypter().addRecipient(text);
     return undefined;
@@ -40,7 +43,11 @@ function quoted(text: string): string {
 /** Throws CONFIG_INVALID naming `origin` unless `text` is a usable recipient. */
 function check(text: string, origin: RecipientOrigin): string {
   const problem = recipientProblem(text);
-  if (problem !== undefined) throw new BackupError('CONFIG_INVALID', `encryption: ${origin}: ${quoted(text)} is not an age recipient: ${problem}`);
+  if (problem !== undefined)
+    throw new BackupError(
+      'CONFIG_INVALID',
+      `encryption: ${origin}: ${quoted(text)} is not an age recipient: ${problem}`,
+    );
   return text;
 }
 
@@ -64,7 +71,10 @@ export function parseRecipientsFile(text: string, path: string): string[] {
  * duplicates. Returns an empty list when neither is set. Throws CONFIG_INVALID for an unreadable
  * file, a file without recipients, or any invalid recipient.
  */
-export async function loadRecipients(encryption: { age_recipients?: string[] | undefined; age_recipients_file?: string | undefined }): Promise<string[]> {
+export async function loadRecipients(encryption: {
+  age_recipients?: string[] | undefined;
+  age_recipients_file?: string | undefined;
+}): Promise<string[]> {
   const recipients = (encryption.age_recipients ?? []).map((r, i) => check(r.trim(), `age_recipients[${i}]`));
   const path = encryption.age_recipients_file;
   if (path !== undefined) {
@@ -72,10 +82,18 @@ export async function loadRecipients(encryption: { age_recipients?: string[] | u
     try {
       text = await readFile(path, 'utf8');
     } catch (error) {
-      throw new BackupError('CONFIG_INVALID', `encryption: age_recipients_file ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error });
+      throw new BackupError(
+        'CONFIG_INVALID',
+        `encryption: age_recipients_file ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+        { cause: error },
+      );
     }
     const fromFile = parseRecipientsFile(text, path);
-    if (fromFile.length === 0) throw new BackupError('CONFIG_INVALID', `encryption: age_recipients_file ${path}: contains no recipients (one age1... per line)`);
+    if (fromFile.length === 0)
+      throw new BackupError(
+        'CONFIG_INVALID',
+        `encryption: age_recipients_file ${path}: contains no recipients (one age1... per line)`,
+      );
     recipients.push(...fromFile);
   }
   return [...new Set(recipients)];

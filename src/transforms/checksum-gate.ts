@@ -17,12 +17,22 @@ export class ChecksumGate extends Measure {
   override _flush(callback: TransformCallback): void {
     const { sha256, bytes, location } = this.expected;
     if (this.bytes !== bytes) {
-      callback(new BackupError('INTEGRITY_FAILED', `${location}: size mismatch: read ${this.bytes} bytes, the manifest says ${bytes} (the object is truncated, corrupted or was replaced)`));
+      callback(
+        new BackupError(
+          'INTEGRITY_FAILED',
+          `${location}: size mismatch: read ${this.bytes} bytes, the manifest says ${bytes} (the object is truncated, corrupted or was replaced)`,
+        ),
+      );
       return;
     }
     const actual = this.sha256();
     if (actual !== sha256) {
-      callback(new BackupError('INTEGRITY_FAILED', `${location}: sha256 mismatch: the stored bytes hash to ${actual}, the manifest says ${sha256} (the object is corrupted or was replaced)`));
+      callback(
+        new BackupError(
+          'INTEGRITY_FAILED',
+          `${location}: sha256 mismatch: the stored bytes hash to ${actual}, the manifest says ${sha256} (the object is corrupted or was replaced)`,
+        ),
+      );
       return;
     }
     callback();

@@ -12,7 +12,11 @@ import { findOnPath } from '../shared/find-on-path.js';
 import { compressionExtension, planCompressor } from './compress.js';
 
 // Compressible but not trivial: repeated text with random bytes mixed in.
-const input = Buffer.concat(Array.from({ length: 200 }, (_, i) => Buffer.concat([Buffer.from(`line ${i} of a dump\n`.repeat(50)), randomBytes(64)])));
+const input = Buffer.concat(
+  Array.from({ length: 200 }, (_, i) =>
+    Buffer.concat([Buffer.from(`line ${i} of a dump\n`.repeat(50)), randomBytes(64)]),
+  ),
+);
 const signal = new AbortController().signal;
 
 /** Asserts equal bytes (vitest's toEqual compares buffers byte by byte, slowly). */
@@ -23,7 +27,12 @@ function expectBytes(actual: Uint8Array, expected: Buffer): void {
 
 async function run(stage: Duplex, bytes: Buffer): Promise<Buffer> {
   const out: Buffer[] = [];
-  const sink = new Writable({ write(chunk: Buffer, _encoding, callback) { out.push(chunk); callback(); } });
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      out.push(chunk);
+      callback();
+    },
+  });
   await pipeline(Readable.from([bytes.subarray(0, 1000), bytes.subarray(1000)]), stage, sink);
   return Buffer.concat(out);
 }
@@ -88,8 +97,20 @@ describe('planCompressor', () => {
   it('the zstd binary stage fails when the run is aborted mid-stream', async () => {
     const controller = new AbortController();
     const stage = (await planCompressor('zstd')).create(controller.signal)!;
-    const endless = new Readable({ read() { this.push(randomBytes(64 * 1024)); } });
-    const running = pipeline(endless, stage, new Writable({ write(_chunk, _encoding, callback) { callback(); } }));
+    const endless = new Readable({
+      read() {
+        this.push(randomBytes(64 * 1024));
+      },
+    });
+    const running = pipeline(
+      endless,
+      stage,
+      new Writable({
+        write(_chunk, _encoding, callback) {
+          callback();
+        },
+      }),
+    );
     setTimeout(() => controller.abort(), 100);
     await expect(running).rejects.toThrow();
     expect(endless.destroyed).toBe(true);
@@ -105,7 +126,10 @@ describe('planCompressor', () => {
     const gzip = await planCompressor('gzip');
     expect(zlib.gunzipSync(await run(gzip.create(signal)!, Buffer.alloc(0)))).toEqual(Buffer.alloc(0));
     const zstd = await planCompressor('zstd');
-    const restored = await execa('zstd', ['-d', '-c'], { input: await run(zstd.create(signal)!, Buffer.alloc(0)), encoding: 'buffer' });
+    const restored = await execa('zstd', ['-d', '-c'], {
+      input: await run(zstd.create(signal)!, Buffer.alloc(0)),
+      encoding: 'buffer',
+    });
     expect(Buffer.from(restored.stdout)).toEqual(Buffer.alloc(0));
   });
 });

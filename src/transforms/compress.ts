@@ -14,7 +14,7 @@ export type Algorithm = 'zstd' | 'gzip' | 'none';
 export const compressionExtension: Record<Algorithm, string> = { zstd: 'zst', gzip: 'gz', none: '' };
 
 /** The default level of each algorithm. */
-export const defaultLevel: Record<Algorithm, number | undefined> = { zstd: 3, gzip: 6, none: undefined };
+export const defaultLevel = { zstd: 3, gzip: 6, none: undefined } as const;
 
 /** How a Compressor is carried out, for --dry-run and logs. */
 export interface CompressorPlan {
@@ -35,23 +35,44 @@ type ZstdFactory = (options: { params: Record<number, number> }) => Duplex;
  * single-threaded zlib zstd here), falling back to `zlib.createZstdCompress` (Node >= 22.15).
  * Throws SOURCE_MISSING_TOOL when zstd is asked for and neither exists.
  */
-export async function planCompressor(algorithm: Algorithm, level?: number, env: NodeJS.ProcessEnv = process.env): Promise<CompressorPlan> {
-  const chosen = level ?? defaultLevel[algorithm];
+export async function planCompressor(
+  algorithm: Algorithm,
+  level?: number,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<CompressorPlan> {
   if (algorithm === 'none') return { algorithm, level: undefined, engine: 'none', create: () => undefined };
+  const chosen = level ?? defaultLevel[algorithm];
   if (algorithm === 'gzip') {
-    return { algorithm, level: chosen, engine: `node zlib gzip -${chosen}`, create: () => createGzip({ level: chosen }) };
+    return {
+      algorithm,
+      level: chosen,
+      engine: `node zlib gzip -${chosen}`,
+      create: () => createGzip({ level: chosen }),
+    };
   }
   const binary = await findOnPath('zstd', env);
   if (binary) {
     const command = { file: binary, args: ['-q', '-c', `-${chosen}`, '-T0', '--no-progress'] };
     return {
-      algorithm, level: chosen, engine: `zstd binary ${binary} ${command.args.slice(2).join(' ')}`, command, create: (signal) => childStage(command, signal),
+      algorithm,
+      level: chosen,
+      engine: `zstd binary ${binary} ${command.args.slice(2).join(' ')}`,
+      command,
+      create: (signal) => childStage(command, signal),
     };
   }
   const createZstd = (zlib as unknown as { createZstdCompress?: ZstdFactory }).createZstdCompress;
   const levelParam = (zlibConstants as unknown as Record<string, number>).ZSTD_c_compressionLevel;
   if (createZstd && levelParam !== undefined) {
-    return { algorithm, level: chosen, engine: `node zlib zstd -${chosen}`, create: () => createZstd({ params: { [levelParam]: chosen! } }) };
+    return {
+      algorithm,
+      level: chosen,
+      engine: `node zlib zstd -${chosen}`,
+      create: () => createZstd({ params: { [levelParam]: chosen } }),
+    };
   }
-  throw new BackupError('SOURCE_MISSING_TOOL', `compression zstd: no zstd binary on PATH and this Node ${process.version} has no zlib zstd (install the zstd package, use Node >= 22.15, or set compression.algorithm: gzip)`);
+  throw new BackupError(
+    'SOURCE_MISSING_TOOL',
+    `compression zstd: no zstd binary on PATH and this Node ${process.version} has no zlib zstd (install the zstd package, use Node >= 22.15, or set compression.algorithm: gzip)`,
+  );
 }

@@ -4,7 +4,14 @@ import { basename } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { BackupError } from '../shared/backup-error.js';
 import { childOutput } from '../shared/child-output.js';
-import { programFailure, startChild, type Child, type ChildCommand, type ChildResult } from '../shared/child-process.js';
+import { must } from '../shared/must.js';
+import {
+  programFailure,
+  startChild,
+  type Child,
+  type ChildCommand,
+  type ChildResult,
+} from '../shared/child-process.js';
 
 /** A running compressor child. */
 export interface CompressorChild {
@@ -28,9 +35,22 @@ export interface CompressorOwner {
 /** Starts `command` (a compressor program) with empty environment; `signal` kills it. */
 export function startCompressor(command: ChildCommand, signal: AbortSignal, owner: CompressorOwner): CompressorChild {
   const child = startChild(command.file, command.args, {
-    env: 'empty', signal, buffer: { stdout: false, stderr: true }, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe',
+    env: 'empty',
+    signal,
+    buffer: { stdout: false, stderr: true },
+    stdin: 'pipe',
+    stdout: 'pipe',
+    stderr: 'pipe',
   });
-  const failed = (why: string) => new BackupError('COMPRESS_FAILED', `${owner.label}: compression failed: ${why}`, { asset: owner.asset });
-  const judge = (result: ChildResult) => (result.exitCode === 0 ? undefined : failed(programFailure(command.file, result, String(result.stderr ?? ''))));
-  return { child, stdin: child.stdin!, judge, failed: (why) => failed(`${basename(command.file)} ${why}`), output: (upstream) => childOutput(child, judge, { upstream }) };
+  const failed = (why: string) =>
+    new BackupError('COMPRESS_FAILED', `${owner.label}: compression failed: ${why}`, { asset: owner.asset });
+  const judge = (result: ChildResult) =>
+    result.exitCode === 0 ? undefined : failed(programFailure(command.file, result, String(result.stderr ?? '')));
+  return {
+    child,
+    stdin: must(child.stdin, `${owner.label}: the compressor's stdin pipe`),
+    judge,
+    failed: (why) => failed(`${basename(command.file)} ${why}`),
+    output: (upstream) => childOutput(child, judge, { upstream }),
+  };
 }

@@ -19,7 +19,10 @@ export interface DecompressorPlan {
 type Factory = () => Duplex;
 
 /** Chooses a decompressor for `algorithm`; throws SOURCE_MISSING_TOOL for zstd with neither the binary nor zlib zstd. */
-export async function planDecompressor(algorithm: Algorithm, env: NodeJS.ProcessEnv = process.env): Promise<DecompressorPlan> {
+export async function planDecompressor(
+  algorithm: Algorithm,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<DecompressorPlan> {
   if (algorithm === 'none') return { engine: 'none', create: () => undefined };
   if (algorithm === 'gzip') return { engine: 'node zlib gunzip', create: () => zlib.createGunzip() };
   const binary = await findOnPath('zstd', env);
@@ -29,5 +32,8 @@ export async function planDecompressor(algorithm: Algorithm, env: NodeJS.Process
   }
   const createZstd = (zlib as unknown as { createZstdDecompress?: Factory }).createZstdDecompress;
   if (createZstd) return { engine: 'node zlib zstd', create: () => createZstd() };
-  throw new BackupError('SOURCE_MISSING_TOOL', `zstd: no zstd binary on PATH and this Node ${process.version} has no zlib zstd (install the zstd package or use Node >= 22.15)`);
+  throw new BackupError(
+    'SOURCE_MISSING_TOOL',
+    `zstd: no zstd binary on PATH and this Node ${process.version} has no zlib zstd (install the zstd package or use Node >= 22.15)`,
+  );
 }

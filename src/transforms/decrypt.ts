@@ -28,7 +28,10 @@ export interface DecryptorOptions {
  * Throws BackupError USAGE for an identity file that is unreadable, readable by group/others, holds
  * a recipient (public key) instead of an identity, or holds no identity at all.
  */
-export async function planDecryptor(options: DecryptorOptions, env: NodeJS.ProcessEnv = process.env): Promise<DecryptorPlan | undefined> {
+export async function planDecryptor(
+  options: DecryptorOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<DecryptorPlan | undefined> {
   if (options.identityFile !== undefined) {
     const file = options.identityFile;
     const identities = await readIdentities(file);
@@ -41,16 +44,26 @@ export async function planDecryptor(options: DecryptorOptions, env: NodeJS.Proce
     }
     const decrypter = new Decrypter();
     for (const identity of identities) decrypter.addIdentity(identity);
-    return { engine: `age-encryption (JS), identity ${file} (no age binary on PATH)`, create: (signal) => webStreamStage((input) => decrypter.decrypt(input), signal) };
+    return {
+      engine: `age-encryption (JS), identity ${file} (no age binary on PATH)`,
+      create: (signal) => webStreamStage((input) => decrypter.decrypt(input), signal),
+    };
   }
   if (options.passphraseFile !== undefined) {
     const problem = await checkSecretFile({ label: 'encryption.passphrase_file', path: options.passphraseFile });
     if (problem) throw new BackupError('USAGE', problem);
     const passphrase = (await readFile(options.passphraseFile, 'utf8')).split(/\r?\n/, 1)[0] ?? '';
-    if (passphrase === '') throw new BackupError('USAGE', `encryption.passphrase_file ${options.passphraseFile}: the first line (the passphrase) is empty`);
+    if (passphrase === '')
+      throw new BackupError(
+        'USAGE',
+        `encryption.passphrase_file ${options.passphraseFile}: the first line (the passphrase) is empty`,
+      );
     const decrypter = new Decrypter();
     decrypter.addPassphrase(passphrase);
-    return { engine: 'age-encryption (JS), passphrase', create: (signal) => webStreamStage((input) => decrypter.decrypt(input), signal) };
+    return {
+      engine: 'age-encryption (JS), passphrase',
+      create: (signal) => webStreamStage((input) => decrypter.decrypt(input), signal),
+    };
   }
   return undefined;
 }
@@ -59,11 +72,21 @@ export async function planDecryptor(options: DecryptorOptions, env: NodeJS.Proce
 async function readIdentities(file: string): Promise<string[]> {
   const problem = await checkSecretFile({ label: '--identity', path: file });
   if (problem) throw new BackupError('USAGE', problem);
-  const lines = (await readFile(file, 'utf8')).split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const lines = (await readFile(file, 'utf8'))
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
   if (lines.some((l) => l.startsWith('age1'))) {
-    throw new BackupError('USAGE', `--identity ${file} holds a recipient (age1..., the public key); pass the identity file (AGE-SECRET-KEY-1...) made by age-keygen`);
+    throw new BackupError(
+      'USAGE',
+      `--identity ${file} holds a recipient (age1..., the public key); pass the identity file (AGE-SECRET-KEY-1...) made by age-keygen`,
+    );
   }
   const identities = lines.filter((l) => l.startsWith('AGE-SECRET-KEY-1'));
-  if (identities.length === 0) throw new BackupError('USAGE', `--identity ${file} holds no age identity (AGE-SECRET-KEY-1... lines, as written by age-keygen)`);
+  if (identities.length === 0)
+    throw new BackupError(
+      'USAGE',
+      `--identity ${file} holds no age identity (AGE-SECRET-KEY-1... lines, as written by age-keygen)`,
+    );
   return identities;
 }

@@ -17,7 +17,11 @@ const input = randomBytes(3 * MiB + 12345); // not a multiple of age's 64 KiB bl
 const empty = Buffer.alloc(0);
 const signal = new AbortController().signal;
 
-interface Key { path: string; identity: string; recipient: string }
+interface Key {
+  path: string;
+  identity: string;
+  recipient: string;
+}
 let dir: string;
 let noAgeEnv: NodeJS.ProcessEnv; // a PATH without age
 let age: string;
@@ -37,7 +41,12 @@ const config = (fields: Partial<EncryptionConfig>): EncryptionConfig => ({ age_b
 /** Pipes `bytes` (in two uneven chunks) through `stage` and returns the output. */
 async function run(stage: Duplex, bytes: Buffer): Promise<Buffer> {
   const out: Buffer[] = [];
-  const sink = new Writable({ write(chunk: Buffer, _encoding, callback) { out.push(chunk); callback(); } });
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      out.push(chunk);
+      callback();
+    },
+  });
   await pipeline(Readable.from([bytes.subarray(0, 1000), bytes.subarray(1000)]), stage, sink);
   return Buffer.concat(out);
 }
@@ -62,7 +71,7 @@ function expectBytes(actual: Buffer, expected: Buffer): void {
 
 describe('planEncryptor', () => {
   beforeAll(async () => {
-    [age] = await requireTool('age', 'age-keygen') as [string, string];
+    [age] = (await requireTool('age', 'age-keygen')) as [string, string];
     dir = await mkdtemp(join(tmpdir(), 'encrypt-test-'));
     noAgeEnv = { PATH: join(dir, 'empty-bin') };
     [alice, bob] = await Promise.all([keygen('alice'), keygen('bob')]);
@@ -102,7 +111,10 @@ describe('planEncryptor', () => {
 
   it('multiple recipients from age_recipients and age_recipients_file: each key decrypts, with both engines', async () => {
     const file = join(dir, 'recipients.txt');
-    await writeFile(file, `# backup keys\n\n  ${bob.recipient}  \n# ${alice.recipient} (commented out)\n${alice.recipient}\n`);
+    await writeFile(
+      file,
+      `# backup keys\n\n  ${bob.recipient}  \n# ${alice.recipient} (commented out)\n${alice.recipient}\n`,
+    );
     const encryption = config({ age_recipients: [alice.recipient], age_recipients_file: file });
     const binary = await planEncryptor(encryption);
     const js = await planEncryptor(encryption, noAgeEnv);
@@ -133,43 +145,77 @@ describe('planEncryptor', () => {
     const error = await planEncryptor(config({ age_recipients_file: file })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackupError);
     expect((error as BackupError).code).toBe('CONFIG_INVALID');
-    expect((error as BackupError).message).toContain(`encryption: age_recipients_file ${file} line 4: "${typo}" is not an age recipient`);
+    expect((error as BackupError).message).toContain(
+      `encryption: age_recipients_file ${file} line 4: "${typo}" is not an age recipient`,
+    );
   });
 
   it('a recipients file that is unreadable, empty, or holds a secret key fails at plan time without echoing the secret', async () => {
     const missing = join(dir, 'missing.txt');
-    await expect(planEncryptor(config({ age_recipients_file: missing }))).rejects.toThrow(`encryption: age_recipients_file ${missing}: cannot read it (ENOENT)`);
+    await expect(planEncryptor(config({ age_recipients_file: missing }))).rejects.toThrow(
+      `encryption: age_recipients_file ${missing}: cannot read it (ENOENT)`,
+    );
     const onlyComments = join(dir, 'comments.txt');
     await writeFile(onlyComments, '# nothing yet\n\n');
-    await expect(planEncryptor(config({ age_recipients_file: onlyComments }))).rejects.toThrow('contains no recipients');
+    await expect(planEncryptor(config({ age_recipients_file: onlyComments }))).rejects.toThrow(
+      'contains no recipients',
+    );
     const secret = join(dir, 'secret.txt');
     await writeFile(secret, `${alice.identity}\n`);
-    const error = (await planEncryptor(config({ age_recipients_file: secret })).catch((e: unknown) => e)) as BackupError;
-    expect(error.message).toContain(`${secret} line 1: "AGE-SECRET-KEY-..." (not shown) is not an age recipient: this is a secret key`);
+    const error = (await planEncryptor(config({ age_recipients_file: secret })).catch(
+      (e: unknown) => e,
+    )) as BackupError;
+    expect(error.message).toContain(
+      `${secret} line 1: "AGE-SECRET-KEY-..." (not shown) is not an age recipient: this is a secret key`,
+    );
     expect(error.message).not.toContain(alice.identity);
   });
 
   it('an explicit age_binary is used as given; a missing one fails at plan time', async () => {
-    expect((await planEncryptor(config({ age_recipients: [alice.recipient], age_binary: age }), noAgeEnv)).engine).toBe(`age binary ${age}, 1 recipient`);
+    expect((await planEncryptor(config({ age_recipients: [alice.recipient], age_binary: age }), noAgeEnv)).engine).toBe(
+      `age binary ${age}, 1 recipient`,
+    );
     const missing = join(dir, 'no-such-age');
-    await expect(planEncryptor(config({ age_recipients: [alice.recipient], age_binary: missing }))).rejects.toThrow(`encryption: age_binary "${missing}" is not an executable file`);
+    await expect(planEncryptor(config({ age_recipients: [alice.recipient], age_binary: missing }))).rejects.toThrow(
+      `encryption: age_binary "${missing}" is not an executable file`,
+    );
   });
 
   it('a failing age binary surfaces its stderr', async () => {
     const fake = join(dir, 'failing-age');
-    await writeFile(fake, '#!/bin/sh\nhead -c 1000 >/dev/null\necho "age: error: failed to write output: disk full" >&2\nexit 1\n');
+    await writeFile(
+      fake,
+      '#!/bin/sh\nhead -c 1000 >/dev/null\necho "age: error: failed to write output: disk full" >&2\nexit 1\n',
+    );
     await chmod(fake, 0o755);
     const plan = await planEncryptor(config({ age_recipients: [alice.recipient], age_binary: fake }));
-    await expect(run(plan.create(signal)!, input)).rejects.toThrow(/exit code 1.*\n[^]*age: error: failed to write output: disk full/);
+    await expect(run(plan.create(signal)!, input)).rejects.toThrow(
+      /exit code 1.*\n[^]*age: error: failed to write output: disk full/,
+    );
   });
 
   it('aborting the signal stops the binary stage and the JS stage mid-stream', async () => {
     for (const env of [process.env, noAgeEnv]) {
       const controller = new AbortController();
-      const stage = (await planEncryptor(config({ age_recipients: [alice.recipient] }), env)).create(controller.signal)!;
-      const endless = new Readable({ read() { this.push(randomBytes(64 * 1024)); } });
+      const stage = (await planEncryptor(config({ age_recipients: [alice.recipient] }), env)).create(
+        controller.signal,
+      )!;
+      const endless = new Readable({
+        read() {
+          this.push(randomBytes(64 * 1024));
+        },
+      });
       let written = 0;
-      const running = pipeline(endless, stage, new Writable({ write(chunk: Buffer, _encoding, callback) { written += chunk.length; callback(); } }));
+      const running = pipeline(
+        endless,
+        stage,
+        new Writable({
+          write(chunk: Buffer, _encoding, callback) {
+            written += chunk.length;
+            callback();
+          },
+        }),
+      );
       setTimeout(() => controller.abort(), 200);
       await expect(running).rejects.toThrow();
       expect(written).toBeGreaterThan(0);
@@ -183,12 +229,27 @@ describe('planEncryptor', () => {
     let sent = 0;
     let received = 0;
     // Fresh buffers, produced far faster than the JS engine encrypts: without backpressure they would pile up.
-    const source = new Readable({ read() { this.push(sent === 200 ? null : (sent++, Buffer.from(block))); } });
+    const source = new Readable({
+      read() {
+        this.push(sent === 200 ? null : (sent++, Buffer.from(block)));
+      },
+    });
     const before = process.memoryUsage().rss;
     let peak = before;
-    const poll = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 10);
+    const poll = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 10);
     try {
-      await pipeline(source, plan.create(signal)!, new Writable({ write(chunk: Buffer, _encoding, callback) { received += chunk.length; callback(); } }));
+      await pipeline(
+        source,
+        plan.create(signal)!,
+        new Writable({
+          write(chunk: Buffer, _encoding, callback) {
+            received += chunk.length;
+            callback();
+          },
+        }),
+      );
     } finally {
       clearInterval(poll);
     }

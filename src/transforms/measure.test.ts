@@ -7,7 +7,12 @@ import { Measure } from './measure.js';
 /** Streams `chunks` through `measure` and returns what came out the other side. */
 async function passThrough(measure: Measure, chunks: Buffer[]): Promise<Buffer> {
   const out: Buffer[] = [];
-  const sink = new Writable({ write(chunk: Buffer, _encoding, callback) { out.push(chunk); callback(); } });
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      out.push(chunk);
+      callback();
+    },
+  });
   await pipeline(Readable.from(chunks), measure, sink);
   return Buffer.concat(out);
 }

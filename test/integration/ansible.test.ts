@@ -29,8 +29,14 @@ const env = (dir: string) => ({
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 });
 const playbook = (args: string[]) =>
-  execa('ansible-playbook', [...args, 'playbook.yml'], { cwd: ANSIBLE_DIR, env: env(work), reject: false, timeout: 300_000 });
-const recap = (stdout: string) => /localhost\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)/.exec(stdout);
+  execa('ansible-playbook', [...args, 'playbook.yml'], {
+    cwd: ANSIBLE_DIR,
+    env: env(work),
+    reject: false,
+    timeout: 300_000,
+  });
+const recap = (stdout: string) =>
+  /localhost\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)/.exec(stdout);
 
 beforeAll(async () => {
   await requireTool('ansible-playbook', 'age-keygen');
@@ -44,26 +50,29 @@ beforeAll(async () => {
   inventory = join(work, 'inventory.ini');
   await writeFile(inventory, '[backup_agent]\nlocalhost ansible_connection=local\n');
   varsFile = join(work, 'vars.json');
-  await writeFile(varsFile, JSON.stringify({
-    ansible_become: false,
-    backup_agent_root: root,
-    backup_agent_tarball: join(out, `${pkg.name}-${pkg.version}.tgz`),
-    backup_agent_version: pkg.version,
-    backup_agent_user: user,
-    backup_agent_group: user,
-    backup_agent_system_packages: [],
-    backup_agent_bucket: 'fleet-backups',
-    backup_agent_prefix: 'ci-host/',
-    backup_agent_host: 'ci-host',
-    backup_agent_aws_access_key_id: secrets.key,
-    backup_agent_aws_secret_access_key: secrets.secret,
-    backup_agent_assets: [{ name: 'etc', paths: ['/etc/hostname'], exclude: ['*.swp'] }],
-    backup_agent_databases: [{ name: 'mysql', databases: ['shop', 'billing'] }],
-    backup_agent_mysql_password: secrets.dbPassword,
-    backup_agent_schedule: '30 2 * * *',
-    backup_agent_recipients: [/^# public key: (age1\S+)$/m.exec(stdout)![1]],
-    backup_agent_mail_to: ['ops@example.com'],
-  }));
+  await writeFile(
+    varsFile,
+    JSON.stringify({
+      ansible_become: false,
+      backup_agent_root: root,
+      backup_agent_tarball: join(out, `${pkg.name}-${pkg.version}.tgz`),
+      backup_agent_version: pkg.version,
+      backup_agent_user: user,
+      backup_agent_group: user,
+      backup_agent_system_packages: [],
+      backup_agent_bucket: 'fleet-backups',
+      backup_agent_prefix: 'ci-host/',
+      backup_agent_host: 'ci-host',
+      backup_agent_aws_access_key_id: secrets.key,
+      backup_agent_aws_secret_access_key: secrets.secret,
+      backup_agent_assets: [{ name: 'etc', paths: ['/etc/hostname'], exclude: ['*.swp'] }],
+      backup_agent_databases: [{ name: 'mysql', databases: ['shop', 'billing'] }],
+      backup_agent_mysql_password: secrets.dbPassword,
+      backup_agent_schedule: '30 2 * * *',
+      backup_agent_recipients: [/^# public key: (age1\S+)$/m.exec(stdout)![1]],
+      backup_agent_mail_to: ['ops@example.com'],
+    }),
+  );
 }, 120_000);
 afterAll(async () => {
   await execa('userdel', [user], { reject: false });
@@ -73,7 +82,11 @@ afterAll(async () => {
 
 describe('examples/ansible', () => {
   it('passes ansible-playbook --syntax-check', async () => {
-    const result = await execa('ansible-playbook', ['--syntax-check', '-i', 'inventory.ini', 'playbook.yml'], { cwd: ANSIBLE_DIR, env: env(work), reject: false });
+    const result = await execa('ansible-playbook', ['--syntax-check', '-i', 'inventory.ini', 'playbook.yml'], {
+      cwd: ANSIBLE_DIR,
+      env: env(work),
+      reject: false,
+    });
     expect(result.stderr).not.toMatch(/ERROR/);
     expect(result.exitCode).toBe(0);
   });
@@ -90,7 +103,9 @@ describe('examples/ansible', () => {
     expect(Number(changed)).toBeGreaterThan(0);
     // no_log: even with -v the secrets never reach the output.
     for (const secret of Object.values(secrets)) expect(first.stdout).not.toContain(secret);
-    expect(first.stdout).toMatch(/TASK \[backup_agent : Enable and start backup-agent\.timer\][^\n]*\nskipping: \[localhost\]/);
+    expect(first.stdout).toMatch(
+      /TASK \[backup_agent : Enable and start backup-agent\.timer\][^\n]*\nskipping: \[localhost\]/,
+    );
 
     const etc = join(root, 'etc/backup-agent');
     const uid = Number((await execa('id', ['-u', user])).stdout);
@@ -99,14 +114,19 @@ describe('examples/ansible', () => {
       expect((info.mode & 0o777).toString(8), name).toBe('600');
       expect(info.uid, name).toBe(uid);
     }
-    expect(await readFile(join(etc, 's3-credentials'), 'utf8')).toContain(`aws_secret_access_key = ${secrets.secret}\n`);
+    expect(await readFile(join(etc, 's3-credentials'), 'utf8')).toContain(
+      `aws_secret_access_key = ${secrets.secret}\n`,
+    );
     expect(await readFile(join(etc, 'my.cnf'), 'utf8')).toContain('password = "ansible-db-pa\\"ss\\\\9"\n');
     expect(((await stat(etc)).mode & 0o777).toString(8)).toBe('750');
     expect(((await stat(join(root, 'var/lib/backup-agent'))).mode & 0o777).toString(8)).toBe('700');
 
     // The rendered config passes the installed program's validate.
     const bin = join(root, 'usr/local/bin/backup-agent');
-    const validate = await execa(bin, ['validate', '--config', join(etc, 'config.yml')], { reject: false, env: env(work) });
+    const validate = await execa(bin, ['validate', '--config', join(etc, 'config.yml')], {
+      reject: false,
+      env: env(work),
+    });
     expect(validate.stderr).toBe('');
     expect(validate.exitCode).toBe(0);
     expect(validate.stdout).toContain('bucket: fleet-backups');
@@ -115,7 +135,9 @@ describe('examples/ansible', () => {
     expect((await execa(bin, ['--version'])).stdout.trim()).toBe(pkg.version);
 
     const units = join(root, 'etc/systemd/system');
-    expect(await readFile(join(units, 'backup-agent.service'), 'utf8')).toBe(await readFile(join(ROOT, 'systemd/backup-agent.service'), 'utf8'));
+    expect(await readFile(join(units, 'backup-agent.service'), 'utf8')).toBe(
+      await readFile(join(ROOT, 'systemd/backup-agent.service'), 'utf8'),
+    );
     const dropIn = await readFile(join(units, 'backup-agent.service.d/ansible.conf'), 'utf8');
     expect(dropIn).toContain(`ExecStart=\nExecStart=${bin} run --config ${join(etc, 'config.yml')}\n`);
     expect(dropIn).toContain(`User=${user}\n`);

@@ -20,21 +20,32 @@ let reader: MotoCredentials;
 
 function destination(): S3DestinationConfig {
   return {
-    type: 's3', bucket: moto.bucket, region: moto.region, prefix: moto.prefix, endpoint: moto.endpoint, force_path_style: true,
-    write_once: true, upload: { part_size: 16 * 1024 * 1024, queue_size: 4 }, timeouts: { connect: 10_000, idle: 60_000 }, retry: { budget: 60_000 },
+    type: 's3',
+    bucket: moto.bucket,
+    region: moto.region,
+    prefix: moto.prefix,
+    endpoint: moto.endpoint,
+    force_path_style: true,
+    write_once: true,
+    upload: { part_size: 16 * 1024 * 1024, queue_size: 4 },
+    timeouts: { connect: 10_000, idle: 60_000 },
+    retry: { budget: 60_000 },
   };
 }
 
 function s3Store(creds: MotoCredentials, pageSize?: number) {
   const config = destination();
-  const client = createS3Client({ ...config, credentials: { access_key_id: creds.accessKeyId, secret_access_key: creds.secretAccessKey } });
+  const client = createS3Client({
+    ...config,
+    credentials: { access_key_id: creds.accessKeyId, secret_access_key: creds.secretAccessKey },
+  });
   return createS3Store(config, client, 'the test key', pageSize ? { pageSize } : {});
 }
 
 beforeAll(async () => {
   moto = await startMoto();
   work = await mkdtemp(join(tmpdir(), 'ba-store-'));
-  reader = await createIamUser(moto, 'restorer', restorePolicy(destination()).Statement as Record<string, unknown>[]);
+  reader = await createIamUser(moto, 'restorer', restorePolicy(destination()).Statement);
 });
 afterAll(async () => {
   await moto?.stop();
@@ -48,7 +59,8 @@ describeStoreContract('local', async () => {
   await mkdir(join(root, 'p/daily/2026-11-01/web-1'), { recursive: true });
   await writeFile(join(root, 'p/daily/2026-11-01/web-1/.x.manifest.json.partial-0123456789ab'), 'half');
   return {
-    store, root: 'p/',
+    store,
+    root: 'p/',
     async put(key, body) {
       await mkdir(dirname(join(root, key)), { recursive: true });
       await writeFile(join(root, key), body);
@@ -59,7 +71,8 @@ describeStoreContract('local', async () => {
 describeStoreContract('s3 (moto, read-only user from `policy --restore`, pages of 2 keys)', async () => {
   const root = `${moto.prefix}${randomBytes(4).toString('hex')}/`;
   return {
-    store: s3Store(reader, 2), root,
+    store: s3Store(reader, 2),
+    root,
     async put(key, body) {
       await moto.adminClient().send(new PutObjectCommand({ Bucket: moto.bucket, Key: key, Body: body }));
     },
@@ -71,15 +84,26 @@ describe('s3 store with the put-only host key', () => {
     const key = `${moto.prefix}daily/2026-11-01/h/a.tar.zst`;
     await moto.adminClient().send(new PutObjectCommand({ Bucket: moto.bucket, Key: key, Body: 'x' }));
     const store = s3Store(moto.putOnly);
-    const listing = (async () => { for await (const _ of store.list(moto.prefix, { signal: AbortSignal.timeout(30_000) })) { /* denied */ } })();
+    const listing = (async () => {
+      for await (const _ of store.list(moto.prefix, { signal: AbortSignal.timeout(30_000) })) {
+        /* denied */
+      }
+    })();
     await expect(listing).rejects.toMatchObject({
       code: 'DESTINATION_DENIED',
-      message: expect.stringContaining(`s3://${moto.bucket}/${moto.prefix}: ListObjectsV2 denied (AccessDenied) for the credentials from the test key: they need s3:ListBucket on arn:aws:s3:::${moto.bucket}`),
+      message: expect.stringContaining(
+        `s3://${moto.bucket}/${moto.prefix}: ListObjectsV2 denied (AccessDenied) for the credentials from the test key: they need s3:ListBucket on arn:aws:s3:::${moto.bucket}`,
+      ),
     });
     await expect(store.open(key, AbortSignal.timeout(30_000))).rejects.toMatchObject({
       code: 'DESTINATION_DENIED',
-      message: expect.stringContaining(`GetObject denied (AccessDenied) for the credentials from the test key: they need s3:GetObject on arn:aws:s3:::${moto.bucket}/${moto.prefix}*`),
+      message: expect.stringContaining(
+        `GetObject denied (AccessDenied) for the credentials from the test key: they need s3:GetObject on arn:aws:s3:::${moto.bucket}/${moto.prefix}*`,
+      ),
     });
-    await expect(store.stat(key, AbortSignal.timeout(30_000))).rejects.toMatchObject({ code: 'DESTINATION_DENIED', message: expect.stringContaining('HeadObject denied') });
+    await expect(store.stat(key, AbortSignal.timeout(30_000))).rejects.toMatchObject({
+      code: 'DESTINATION_DENIED',
+      message: expect.stringContaining('HeadObject denied'),
+    });
   });
 });

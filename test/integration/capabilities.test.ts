@@ -16,7 +16,10 @@ let work: string;
 /** Runs the CLI as nobody, optionally with CAP_DAC_READ_SEARCH in its ambient set (what the unit grants). */
 function asNobody(args: string[], withCapability: boolean) {
   const caps = withCapability ? ['--inh-caps=+dac_read_search', '--ambient-caps=+dac_read_search'] : [];
-  return execa('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', ...caps, '--', BIN, ...args], { reject: false, timeout: 120_000 });
+  return execa('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', ...caps, '--', BIN, ...args], {
+    reject: false,
+    timeout: 120_000,
+  });
 }
 
 beforeAll(async () => {
@@ -38,10 +41,16 @@ describe('secret files owned by root, read through CAP_DAC_READ_SEARCH', () => {
     const source = await makeTree(join(work, 'src'));
     await chmod(join(work, 'src'), 0o755);
     const config = await writeConfig(work, {
-      host: 'caps', state_dir: join(work, 'state'),
+      host: 'caps',
+      state_dir: join(work, 'state'),
       destination: {
-        type: 's3', bucket: moto.bucket, region: moto.region, endpoint: moto.endpoint, force_path_style: true,
-        prefix: moto.prefix, credentials: { key_file: keyFile },
+        type: 's3',
+        bucket: moto.bucket,
+        region: moto.region,
+        endpoint: moto.endpoint,
+        force_path_style: true,
+        prefix: moto.prefix,
+        credentials: { key_file: keyFile },
       },
       retention: { daily: 7 },
       assets: [{ name: 'www', type: 'files', paths: [join(source, 'www')] }],

@@ -40,15 +40,31 @@ async function makeData(name: string): Promise<{ dir: string; big: string }> {
   return { dir, big };
 }
 
-type Report = { status: string; manifest_key: string; artifacts: { status: string; skipped: { path: string; reason: string }[]; warnings: { path: string; reason: string }[] }[] };
+interface Report {
+  status: string;
+  manifest_key: string;
+  artifacts: {
+    status: string;
+    skipped: { path: string; reason: string }[];
+    warnings: { path: string; reason: string }[];
+  }[];
+}
 
 /** Runs the backup of `dir` while the helper changes `big`; resolves to the run and the helper's report. */
 async function backupWhileChanging(name: string, dir: string, big: string, change: string[]) {
   const config = await writeConfig(join(work, name), {
-    host: name, state_dir: join(work, name, 'state'), retention: { daily: 7 },
+    host: name,
+    state_dir: join(work, name, 'state'),
+    retention: { daily: 7 },
     destination: {
-      type: 's3', bucket: moto.bucket, region: moto.region, endpoint: moto.endpoint, force_path_style: true,
-      prefix: moto.prefix, credentials: { key_file: keyFile }, upload: { part_size: '5MiB', queue_size: 2 },
+      type: 's3',
+      bucket: moto.bucket,
+      region: moto.region,
+      endpoint: moto.endpoint,
+      force_path_style: true,
+      prefix: moto.prefix,
+      credentials: { key_file: keyFile },
+      upload: { part_size: '5MiB', queue_size: 2 },
     },
     assets: [{ name: 'data', type: 'files', paths: [dir] }],
   });
@@ -73,7 +89,11 @@ describe('files that change while they are read', () => {
     expect(report.artifacts[0]).toMatchObject({ status: 'partial', skipped: [inconsistent] });
     const manifest = JSON.parse((await moto.getObject(report.manifest_key)).toString('utf8')) as Report;
     expect(manifest.artifacts[0]).toMatchObject({ status: 'partial', skipped: [inconsistent] });
-    expect(logLines(run.stderr).filter((l) => l.level === 'warn').map((l) => l.msg)).toContain(`files "data": skipped ${big}: changed while read: stored copy is not consistent`);
+    expect(
+      logLines(run.stderr)
+        .filter((l) => l.level === 'warn')
+        .map((l) => l.msg),
+    ).toContain(`files "data": skipped ${big}: changed while read: stored copy is not consistent`);
   }, 180_000);
 
   it('a file that grew: a warning recorded in the manifest, the artifact ok', async () => {

@@ -47,12 +47,17 @@ describe('backup-agent CLI', () => {
 
   it('exits 2 with file:line:col and key paths for a bad config, listing every problem', async () => {
     const file = join(work, 'bad.yml');
-    await writeFile(file, 'destination:\n  type: s3\nassets:\n  - name: www\n    type: files\n    paths: /var/www\n    exlude: []\n');
+    await writeFile(
+      file,
+      'destination:\n  type: s3\nassets:\n  - name: www\n    type: files\n    paths: /var/www\n    exlude: []\n',
+    );
     const result = await runCli(['run', '-c', file]);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain(`backup-agent: config ${file}: 3 problems`);
     expect(result.stderr).toContain(`${file}:2:3: destination.bucket: missing (required)`);
-    expect(result.stderr).toContain(`${file}:6:12: assets[0].paths: must be a list, not text (write [a, b], or one "- item" per line)`);
+    expect(result.stderr).toContain(
+      `${file}:6:12: assets[0].paths: must be a list, not text (write [a, b], or one "- item" per line)`,
+    );
     expect(result.stderr).toContain(`${file}:7:5: assets[0]: unknown key "exlude"`);
   });
 
@@ -62,12 +67,39 @@ describe('backup-agent CLI', () => {
       ['name-dot', base.replace('name: www', 'name: "."'), ':2:18: assets[0].name: cannot be "." or ".."'],
       ['name-dotdot', base.replace('name: www', 'name: ".."'), ':2:18: assets[0].name: cannot be "." or ".."'],
       ['name-option', base.replace('name: www', 'name: "-rf"'), ':2:18: assets[0].name: cannot start with "-"'],
-      ['prefix', base.replace('path: /tmp/b', 'path: /tmp/b, prefix: "x/../../"'), ':1:51: destination.prefix: cannot have a "." or ".." segment'],
-      ['file-url', base.replace('{ type: local, path: /tmp/b }', '{ type: s3, bucket: bkt, endpoint: "file:///etc/passwd" }'), ':1:49: destination.endpoint: must be an http:// or https:// URL'],
-      ['ftp-url', base.replace('{ type: local, path: /tmp/b }', '{ type: s3, bucket: bkt, endpoint: "ftp://127.0.0.1/" }'), ':1:49: destination.endpoint: must be an http:// or https:// URL'],
-      ['schedule-range', `${base}schedule: "61 25 * * *"\n`, ':3:11: schedule: 61 is a invalid expression for minute ("61 25 * * *")'],
-      ['schedule-words', `${base}schedule: "every night"\n`, ':3:11: schedule: expected 5 or 6 fields but got 2 ("every night")'],
-      ['alias-bomb', `a: &a [x, x, x, x, x, x, x, x, x]\n${'bcdefghi'.split('').map((l, i) => `${l}: &${l} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(', ')}]`).join('\n')}\n${base}`, ':2:8: YAML aliases expand to too much data'],
+      [
+        'prefix',
+        base.replace('path: /tmp/b', 'path: /tmp/b, prefix: "x/../../"'),
+        ':1:51: destination.prefix: cannot have a "." or ".." segment',
+      ],
+      [
+        'file-url',
+        base.replace('{ type: local, path: /tmp/b }', '{ type: s3, bucket: bkt, endpoint: "file:///etc/passwd" }'),
+        ':1:49: destination.endpoint: must be an http:// or https:// URL',
+      ],
+      [
+        'ftp-url',
+        base.replace('{ type: local, path: /tmp/b }', '{ type: s3, bucket: bkt, endpoint: "ftp://127.0.0.1/" }'),
+        ':1:49: destination.endpoint: must be an http:// or https:// URL',
+      ],
+      [
+        'schedule-range',
+        `${base}schedule: "61 25 * * *"\n`,
+        ':3:11: schedule: 61 is a invalid expression for minute ("61 25 * * *")',
+      ],
+      [
+        'schedule-words',
+        `${base}schedule: "every night"\n`,
+        ':3:11: schedule: expected 5 or 6 fields but got 2 ("every night")',
+      ],
+      [
+        'alias-bomb',
+        `a: &a [x, x, x, x, x, x, x, x, x]\n${'bcdefghi'
+          .split('')
+          .map((l, i) => `${l}: &${l} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(', ')}]`)
+          .join('\n')}\n${base}`,
+        ':2:8: YAML aliases expand to too much data',
+      ],
     ];
     for (const [name, text, expected] of cases) {
       const file = join(work, `${name}.yml`);
@@ -81,26 +113,38 @@ describe('backup-agent CLI', () => {
     await writeFile(big, `${base}# ${'x'.repeat(10 * 1024 * 1024)}\n`);
     const refused = await runCli(['validate', '-c', big]);
     expect(refused.exitCode).toBe(2);
-    expect(refused.stderr).toContain(`${big}:1:1: the file has ${base.length + 10 * 1024 * 1024 + 3} bytes; a config may have at most 1048576 (1 MiB): is this the right file?`);
+    expect(refused.stderr).toContain(
+      `${big}:1:1: the file has ${base.length + 10 * 1024 * 1024 + 3} bytes; a config may have at most 1048576 (1 MiB): is this the right file?`,
+    );
   });
 
   it('exits 2 for a missing config file, naming --config and BACKUP_AGENT_CONFIG', async () => {
     const result = await runCli(['validate'], { BACKUP_AGENT_CONFIG: join(work, 'nope.yml') });
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain(`config ${join(work, 'nope.yml')}: cannot read: no such file (set --config or BACKUP_AGENT_CONFIG)`);
+    expect(result.stderr).toContain(
+      `config ${join(work, 'nope.yml')}: cannot read: no such file (set --config or BACKUP_AGENT_CONFIG)`,
+    );
   });
 
   it('validate prints the resolved config with defaults applied and paths resolved', async () => {
     const dir = join(work, 'validate');
     await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, 'creds.ini'), '[default]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = example\n', { mode: 0o600 });
-    const file = await writeConfig(dir, { ...localConfig('validate'), destination: { type: 's3', bucket: 'acme', credentials: { key_file: 'creds.ini' } } });
+    await writeFile(
+      join(dir, 'creds.ini'),
+      '[default]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = example\n',
+      { mode: 0o600 },
+    );
+    const file = await writeConfig(dir, {
+      ...localConfig('validate'),
+      destination: { type: 's3', bucket: 'acme', credentials: { key_file: 'creds.ini' } },
+    });
     const result = await runCli(['validate', '-c', file]);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain(`# ${file}: valid`);
     expect(result.stdout).toContain(`key_file: ${join(dir, 'creds.ini')}`);
     // Durations and sizes read as people write them, not as milliseconds and bytes.
-    for (const line of ['part_size: 16MiB', 'alert_after: 26h', 'shutdown_timeout: 5m', 'random_delay: 0s']) expect(result.stdout).toContain(`  ${line}\n`.trimStart());
+    for (const line of ['part_size: 16MiB', 'alert_after: 26h', 'shutdown_timeout: 5m', 'random_delay: 0s'])
+      expect(result.stdout).toContain(`  ${line}\n`.trimStart());
     expect(result.stdout).toContain('write_once: true');
   });
 
@@ -110,7 +154,9 @@ describe('backup-agent CLI', () => {
     const file = await writeConfig(dir, localConfig('local'));
     const dry = await runCli(['run', '-c', file, '--dry-run']);
     expect(dry.exitCode).toBe(0);
-    expect(dry.stdout).toMatch(/data\s+planned\s+-\s+-\s+-\s+p\/(daily|weekly|monthly|yearly)\/\d{4}-\d{2}-\d{2}\/cli-host\/data\/\d{8}T\d{6}Z\.tar\.zst/);
+    expect(dry.stdout).toMatch(
+      /data\s+planned\s+-\s+-\s+-\s+p\/(daily|weekly|monthly|yearly)\/\d{4}-\d{2}-\d{2}\/cli-host\/data\/\d{8}T\d{6}Z\.tar\.zst/,
+    );
     expect(dry.stdout).toContain('dry run: nothing was uploaded');
     await expect(access(join(dir, 'store'))).rejects.toThrow();
 
@@ -120,7 +166,9 @@ describe('backup-agent CLI', () => {
     expect(one.stdout).not.toMatch(/^data\s/m);
     const tier = (await readdir(join(dir, 'store/p')))[0]!; // daily, or monthly/weekly/yearly on such days
     const day = (await readdir(join(dir, 'store/p', tier)))[0]!;
-    expect(await readdir(join(dir, 'store/p', tier, day, 'cli-host'))).toEqual(expect.arrayContaining(['other', expect.stringMatching(/Z\.manifest\.json$/)]));
+    expect(await readdir(join(dir, 'store/p', tier, day, 'cli-host'))).toEqual(
+      expect.arrayContaining(['other', expect.stringMatching(/Z\.manifest\.json$/)]),
+    );
 
     const unknown = await runCli(['run', '-c', file, '--asset', 'nope']);
     expect(unknown.exitCode).toBe(2);
@@ -131,11 +179,18 @@ describe('backup-agent CLI', () => {
     const dir = join(work, 'zstd-fails');
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'big.bin'), Buffer.alloc(1024 * 1024, 7));
-    const file = await writeConfig(dir, { ...localConfig('zstd-fails'), assets: [{ name: 'data', type: 'files', paths: [dir] }] });
-    const result = await runCli(['run', '-c', file, '--json'], { PATH: `${join(ROOT, 'test/fixtures/failing-zstd')}:${process.env.PATH}` });
+    const file = await writeConfig(dir, {
+      ...localConfig('zstd-fails'),
+      assets: [{ name: 'data', type: 'files', paths: [dir] }],
+    });
+    const result = await runCli(['run', '-c', file, '--json'], {
+      PATH: `${join(ROOT, 'test/fixtures/failing-zstd')}:${process.env.PATH}`,
+    });
     expect(result.exitCode).toBe(1);
     const report = JSON.parse(result.stdout) as { artifacts: { error: string; key: string }[] };
-    expect(report.artifacts[0]!.error).toBe('files "data": compression failed: zstd exited 70: zstd: error 70 : Write error : cannot write block : No space left on device');
+    expect(report.artifacts[0]!.error).toBe(
+      'files "data": compression failed: zstd exited 70: zstd: error 70 : Write error : cannot write block : No space left on device',
+    );
     await expect(access(join(dir, 'store', report.artifacts[0]!.key))).rejects.toThrow();
   });
 
@@ -145,12 +200,18 @@ describe('backup-agent CLI', () => {
     await mkdir(dir);
     await mkdir(bin);
     await symlink(BIN, join(bin, 'backup-agent'));
-    const result = await execa('bash', ['-e', '-o', 'pipefail', '-c', await readmeQuickstart()], { cwd: dir, reject: false, env: { PATH: `${bin}:${process.env.PATH}` } });
+    const result = await execa('bash', ['-e', '-o', 'pipefail', '-c', await readmeQuickstart()], {
+      cwd: dir,
+      reject: false,
+      env: { PATH: `${bin}:${process.env.PATH}` },
+    });
     expect(result.exitCode, String(result.stderr)).toBe(0);
     expect(result.stdout).toMatch(/^examples\s+ok\s/m);
     expect(result.stdout).toContain('host quickstart\n  examples (files)\n');
     for (const restored of ['restored', 'by-hand']) {
-      expect(await readFile(join(dir, restored, ROOT.slice(1), 'examples/s3-put-only.yml'), 'utf8')).toBe(await readFile(join(ROOT, 'examples/s3-put-only.yml'), 'utf8'));
+      expect(await readFile(join(dir, restored, ROOT.slice(1), 'examples/s3-put-only.yml'), 'utf8')).toBe(
+        await readFile(join(ROOT, 'examples/s3-put-only.yml'), 'utf8'),
+      );
     }
     expect((await readdir(join(dir, 'quickstart-backups/store'))).length).toBeGreaterThan(0);
   });

@@ -26,7 +26,9 @@ beforeAll(async () => {
   await mkdir(data, { recursive: true });
   await writeFile(join(data, 'a.txt'), 'hello\n');
   // The base identity may only assume roles: every write below is the role's.
-  assumer = await createIamUser(moto, 'ba-assumer', [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::*:role/ba-*' }]);
+  assumer = await createIamUser(moto, 'ba-assumer', [
+    { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::*:role/ba-*' },
+  ]);
   roles = {
     writer: await createIamRole(moto, 'ba-writer', assumer.arn, [putOnlyStatement(moto)]),
     withExternalId: await createIamRole(moto, 'ba-writer-ext', assumer.arn, [putOnlyStatement(moto)], EXTERNAL_ID),
@@ -40,7 +42,8 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-const configFile = (name: string, credentials: Record<string, unknown>) => writeS3Config(moto, work, name, [data], { credentials });
+const configFile = (name: string, credentials: Record<string, unknown>) =>
+  writeS3Config(moto, work, name, [data], { credentials });
 
 /** moto's request lines written while `run` ran. */
 async function requestsDuring<T>(run: () => Promise<T>): Promise<{ result: T; requests: string }> {
@@ -54,8 +57,14 @@ describe('assumed roles', () => {
     const dir = join(work, 'profile');
     await mkdir(dir, { recursive: true });
     const env = {
-      AWS_CONFIG_FILE: await writePrivateFile(join(dir, 'config'), `[profile backup]\nrole_arn = ${roles.writer}\nsource_profile = base\n`),
-      AWS_SHARED_CREDENTIALS_FILE: await writePrivateFile(join(dir, 'credentials'), `[base]\naws_access_key_id = ${assumer.accessKeyId}\naws_secret_access_key = ${assumer.secretAccessKey}\n`),
+      AWS_CONFIG_FILE: await writePrivateFile(
+        join(dir, 'config'),
+        `[profile backup]\nrole_arn = ${roles.writer}\nsource_profile = base\n`,
+      ),
+      AWS_SHARED_CREDENTIALS_FILE: await writePrivateFile(
+        join(dir, 'credentials'),
+        `[base]\naws_access_key_id = ${assumer.accessKeyId}\naws_secret_access_key = ${assumer.secretAccessKey}\n`,
+      ),
       AWS_PROFILE: 'not-this-one',
     };
     const file = await configFile('profile', { profile: 'backup' });
@@ -65,19 +74,31 @@ describe('assumed roles', () => {
   });
 
   it('role_arn + external_id on top of a key_file: the backup lands as the role', async () => {
-    const file = await configFile('external-id', { key_file: assumerKeyFile, role_arn: roles.withExternalId, external_id: EXTERNAL_ID });
+    const file = await configFile('external-id', {
+      key_file: assumerKeyFile,
+      role_arn: roles.withExternalId,
+      external_id: EXTERNAL_ID,
+    });
     const { result, requests } = await requestsDuring(() => runCli(['run', '-c', file, '--json']));
     await expectLanded(moto, result, secrets);
     expect(requests).toMatch(/"POST \/ HTTP\/1\.1" 200/);
   });
 
   it('a wrong external_id is explained as an AssumeRole denial of that role_arn, and nothing is written', async () => {
-    const file = await configFile('wrong-external-id', { key_file: assumerKeyFile, role_arn: roles.withExternalId, external_id: 'not-the-id' });
+    const file = await configFile('wrong-external-id', {
+      key_file: assumerKeyFile,
+      role_arn: roles.withExternalId,
+      external_id: 'not-the-id',
+    });
     const result = await runCli(['run', '-c', file]);
     expect(result.exitCode).toBe(1);
-    expect(result.stdout).toContain(`credentials from role_arn ${roles.withExternalId}: AssumeRole denied (AccessDenied: `);
+    expect(result.stdout).toContain(
+      `credentials from role_arn ${roles.withExternalId}: AssumeRole denied (AccessDenied: `,
+    );
     expect(result.stdout).toContain("check the role's trust policy (principal, external_id)");
-    expect(await moto.listKeys(`${moto.prefix}daily/`).then((keys) => keys.filter((k) => k.includes('/wrong-external-id/')))).toEqual([]);
+    expect(
+      await moto.listKeys(`${moto.prefix}daily/`).then((keys) => keys.filter((k) => k.includes('/wrong-external-id/'))),
+    ).toEqual([]);
     expectNoSecrets(result, secrets);
   });
 
@@ -85,7 +106,9 @@ describe('assumed roles', () => {
     const file = await configFile('role-elsewhere', { key_file: assumerKeyFile, role_arn: roles.elsewhere });
     const result = await runCli(['run', '-c', file]);
     expect(result.exitCode).toBe(1);
-    expect(result.stdout).toMatch(/PutObject denied \(AccessDenied\): the credentials need s3:PutObject on arn:aws:s3:::backup-agent-test\/backups\/\*/);
+    expect(result.stdout).toMatch(
+      /PutObject denied \(AccessDenied\): the credentials need s3:PutObject on arn:aws:s3:::backup-agent-test\/backups\/\*/,
+    );
     expectNoSecrets(result, secrets);
   });
 

@@ -26,7 +26,8 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-const configFile = (name: string, credentials: Record<string, unknown>) => writeS3Config(moto, work, name, [data], { credentials });
+const configFile = (name: string, credentials: Record<string, unknown>) =>
+  writeS3Config(moto, work, name, [data], { credentials });
 
 describe('credential sources', () => {
   it('inline keys from ${ENV} config values: the backup lands and the secret is printed nowhere, validate included', async () => {
@@ -42,13 +43,29 @@ describe('credential sources', () => {
   it('key_file with a [backup] section and profile: backup, ignoring AWS_PROFILE, AWS_CONFIG_FILE and the other sections', async () => {
     const dir = join(work, 'keyfile');
     await mkdir(dir, { recursive: true });
-    const keyFile = await writePrivateFile(join(dir, 's3-credentials'), [
-      '[default]', 'aws_access_key_id = AKIADEFAULTSECTION00', 'aws_secret_access_key = not-this-one', '',
-      '[backup]', `aws_access_key_id = ${moto.putOnly.accessKeyId}`, `aws_secret_access_key = ${moto.putOnly.secretAccessKey}`, '',
-    ].join('\n'));
+    const keyFile = await writePrivateFile(
+      join(dir, 's3-credentials'),
+      [
+        '[default]',
+        'aws_access_key_id = AKIADEFAULTSECTION00',
+        'aws_secret_access_key = not-this-one',
+        '',
+        '[backup]',
+        `aws_access_key_id = ${moto.putOnly.accessKeyId}`,
+        `aws_secret_access_key = ${moto.putOnly.secretAccessKey}`,
+        '',
+      ].join('\n'),
+    );
     // Were the user's shared config consulted, this profile would turn the key file into an AssumeRole that fails.
-    const hijack = await writePrivateFile(join(dir, 'aws-config'), '[profile backup]\nrole_arn = arn:aws:iam::123456789012:role/not-this\nsource_profile = backup\n');
-    const env = { AWS_PROFILE: 'elsewhere', AWS_CONFIG_FILE: hijack, AWS_SHARED_CREDENTIALS_FILE: join(dir, 'missing') };
+    const hijack = await writePrivateFile(
+      join(dir, 'aws-config'),
+      '[profile backup]\nrole_arn = arn:aws:iam::123456789012:role/not-this\nsource_profile = backup\n',
+    );
+    const env = {
+      AWS_PROFILE: 'elsewhere',
+      AWS_CONFIG_FILE: hijack,
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'missing'),
+    };
     const file = await configFile('keyfile', { key_file: keyFile, profile: 'backup' });
     const logBefore = moto.log().length;
     await expectLanded(moto, await runCli(['run', '-c', file, '--json'], env), [...secrets, 'not-this-one']);
@@ -56,10 +73,15 @@ describe('credential sources', () => {
   });
 
   it('a key file without the section names the key file and section', async () => {
-    const keyFile = await writePrivateFile(join(work, 'no-section.ini'), `[default]\naws_access_key_id = ${moto.putOnly.accessKeyId}\naws_secret_access_key = ${moto.putOnly.secretAccessKey}\n`);
+    const keyFile = await writePrivateFile(
+      join(work, 'no-section.ini'),
+      `[default]\naws_access_key_id = ${moto.putOnly.accessKeyId}\naws_secret_access_key = ${moto.putOnly.secretAccessKey}\n`,
+    );
     const result = await runCli(['run', '-c', await configFile('nosection', { key_file: keyFile, profile: 'backup' })]);
     expect(result.exitCode).toBe(1);
-    expect(result.stdout).toContain(`credentials from key_file ${keyFile} [backup]: Could not resolve credentials using profile: [backup]`);
+    expect(result.stdout).toContain(
+      `credentials from key_file ${keyFile} [backup]: Could not resolve credentials using profile: [backup]`,
+    );
     expectNoSecrets(result, secrets);
   });
 });
@@ -68,7 +90,11 @@ describe('secret file permissions', () => {
   it('a key_file readable by others stops run and validate with exit 2 and the chmod that fixes it', async () => {
     const dir = join(work, 'open-key');
     await mkdir(dir, { recursive: true });
-    const keyFile = await writePrivateFile(join(dir, 's3-credentials'), `[default]\naws_access_key_id = ${moto.putOnly.accessKeyId}\naws_secret_access_key = ${moto.putOnly.secretAccessKey}\n`, 0o644);
+    const keyFile = await writePrivateFile(
+      join(dir, 's3-credentials'),
+      `[default]\naws_access_key_id = ${moto.putOnly.accessKeyId}\naws_secret_access_key = ${moto.putOnly.secretAccessKey}\n`,
+      0o644,
+    );
     const file = await configFile('open-key', { key_file: keyFile });
     const line = `key_file ${keyFile} is accessible by group/others (mode 0644): run chmod 600 ${keyFile}`;
     for (const command of ['run', 'validate']) {

@@ -29,7 +29,8 @@ describeDestinationContract('memory', async () => {
   const destination = createMemoryDestination();
   const root = 'backups/';
   return {
-    destination, root,
+    destination,
+    root,
     read: async (key) => destination.objects.get(key)?.body,
     entries: async () => [...destination.objects.keys()].sort(),
   };
@@ -45,7 +46,10 @@ describeDestinationContract('local', async () => {
     // Recursive, hidden files included: a leftover .partial file is an entry too.
     entries: async () => {
       const found = await readdir(path, { recursive: true, withFileTypes: true }).catch(() => []);
-      return found.filter((e) => e.isFile()).map((e) => relative(path, join(e.parentPath, e.name))).sort();
+      return found
+        .filter((e) => e.isFile())
+        .map((e) => relative(path, join(e.parentPath, e.name)))
+        .sort();
     },
   };
 });
@@ -53,23 +57,39 @@ describeDestinationContract('local', async () => {
 describeDestinationContract('s3 (moto, the put-only user; objects read back as admin)', async () => {
   const root = `${moto.prefix}${randomBytes(4).toString('hex')}/`;
   const config: S3DestinationConfig = {
-    type: 's3', bucket: moto.bucket, region: moto.region, prefix: moto.prefix, endpoint: moto.endpoint, force_path_style: true,
-    write_once: true, upload: { part_size: 5 * 1024 * 1024, queue_size: 2 }, timeouts: { connect: 10_000, idle: 60_000 }, retry: { budget: 10_000 },
+    type: 's3',
+    bucket: moto.bucket,
+    region: moto.region,
+    prefix: moto.prefix,
+    endpoint: moto.endpoint,
+    force_path_style: true,
+    write_once: true,
+    upload: { part_size: 5 * 1024 * 1024, queue_size: 2 },
+    timeouts: { connect: 10_000, idle: 60_000 },
+    retry: { budget: 10_000 },
   };
-  const client = createS3Client({ ...config, credentials: { access_key_id: moto.putOnly.accessKeyId, secret_access_key: moto.putOnly.secretAccessKey } });
+  const client = createS3Client({
+    ...config,
+    credentials: { access_key_id: moto.putOnly.accessKeyId, secret_access_key: moto.putOnly.secretAccessKey },
+  });
   const log = captureLogger();
   return {
     destination: createS3Destination(config, log.logger, client),
     root,
-    read: (key) => moto.getObject(key).catch((error: unknown) => {
-      if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
-      throw error;
-    }),
+    read: (key) =>
+      moto.getObject(key).catch((error: unknown) => {
+        if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
+        throw error;
+      }),
     entries: async () => (await moto.listKeys(root)).sort(),
     openUploads: {
       count: async (key) => (await moto.listMultipartUploads()).filter((u) => u.Key === key).length,
       afterBodyError: 1,
-      warnings: () => log.lines().filter((l) => l.level === 'warn').map((l) => l.msg),
+      warnings: () =>
+        log
+          .lines()
+          .filter((l) => l.level === 'warn')
+          .map((l) => l.msg),
     },
   };
 });

@@ -6,8 +6,17 @@ import { describe, expect, it } from 'vitest';
 import { ROOT } from './support/cli.js';
 import { markdownAnchors, markdownHeadings, markdownLinks } from './support/markdown.js';
 
-const docsPages = async () => (await readdir(join(ROOT, 'docs'))).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`);
-const markdownFiles = async () => ['README.md', ...await docsPages(), 'examples/ansible/README.md', 'examples/chef/backup_agent/README.md'];
+const docsPages = async () =>
+  (await readdir(join(ROOT, 'docs')))
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => `docs/${f}`);
+const markdownFiles = async () => [
+  'README.md',
+  ...(await docsPages()),
+  'examples/ansible/README.md',
+  'examples/chef/backup_agent/README.md',
+];
 const read = (file: string) => readFile(join(ROOT, file), 'utf8');
 
 /** What is wrong with one relative link of `file` (undefined when it reaches its file and anchor). */
@@ -22,7 +31,9 @@ async function brokenLink(file: string, target: string): Promise<string | undefi
   if (anchor === undefined) return undefined;
   if (!resolved.endsWith('.md')) return `${file}: link ${target}: an anchor into a file that is not markdown`;
   const anchors = markdownAnchors(await readFile(resolved, 'utf8'));
-  return anchors.has(anchor) ? undefined : `${file}: link ${target}: ${relative(ROOT, resolved)} has no heading with anchor #${anchor}`;
+  return anchors.has(anchor)
+    ? undefined
+    : `${file}: link ${target}: ${relative(ROOT, resolved)} has no heading with anchor #${anchor}`;
 }
 
 describe('README and docs', () => {
@@ -38,7 +49,12 @@ describe('README and docs', () => {
   it('every docs page opens with its title and a paragraph saying what it is for', async () => {
     for (const page of await docsPages()) {
       const [title, blank, purpose] = (await read(page)).split('\n');
-      expect({ page, title: /^# \S/.test(title ?? ''), blank, purpose: /^[A-Z`]/.test(purpose ?? '') }).toEqual({ page, title: true, blank: '', purpose: true });
+      expect({ page, title: /^# \S/.test(title ?? ''), blank, purpose: /^[A-Z`]/.test(purpose ?? '') }).toEqual({
+        page,
+        title: true,
+        blank: '',
+        purpose: true,
+      });
     }
   });
 
@@ -59,10 +75,13 @@ describe('README and docs', () => {
 
   it('the link checker itself sees a missing file, a missing anchor and numbered repeated headings', async () => {
     expect(await brokenLink('README.md', 'docs/nope.md')).toBe('README.md: link docs/nope.md: no file docs/nope.md');
-    expect(await brokenLink('README.md', '#no-such-heading')).toBe('README.md: link #no-such-heading: README.md has no heading with anchor #no-such-heading');
+    expect(await brokenLink('README.md', '#no-such-heading')).toBe(
+      'README.md: link #no-such-heading: README.md has no heading with anchor #no-such-heading',
+    );
     expect(await brokenLink('README.md', '#exit-codes')).toBeUndefined();
-    expect([...markdownAnchors('# A\n\n```sh\n# not a heading\n```\n## Lock waits (MySQL)\n## `x` y\n## `x` y\n')])
-      .toEqual(['a', 'lock-waits-mysql', 'x-y', 'x-y-1']);
+    expect([
+      ...markdownAnchors('# A\n\n```sh\n# not a heading\n```\n## Lock waits (MySQL)\n## `x` y\n## `x` y\n'),
+    ]).toEqual(['a', 'lock-waits-mysql', 'x-y', 'x-y-1']);
     expect(markdownHeadings('```sh\n# comment\n```\n### Three\n')).toEqual([{ level: 3, text: 'Three', line: 3 }]);
   });
 });

@@ -33,28 +33,46 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-type Report = { manifest_key: string; artifacts: { asset: string; key: string; status: string; encryption?: string }[] };
+interface Report {
+  manifest_key: string;
+  artifacts: { asset: string; key: string; status: string; encryption?: string }[];
+}
 
 async function decrypt(key: string): Promise<Buffer> {
-  const { stdout } = await execa('age', ['-d', '-i', identity], { input: await moto.getObject(key), encoding: 'buffer' });
+  const { stdout } = await execa('age', ['-d', '-i', identity], {
+    input: await moto.getObject(key),
+    encoding: 'buffer',
+  });
   return Buffer.from(stdout);
 }
 
-async function backup(name: string, env: Record<string, string>, extra: Record<string, unknown> = {}): Promise<{ report: Report; stdout: string; stderr: string }> {
+async function backup(
+  name: string,
+  env: Record<string, string>,
+  extra: Record<string, unknown> = {},
+): Promise<{ report: Report; stdout: string; stderr: string }> {
   const dir = join(work, name);
   await mkdir(dir, { recursive: true });
   const file = await writeConfig(dir, {
     host: name,
     state_dir: join(dir, 'state'),
     destination: {
-      type: 's3', bucket: moto.bucket, endpoint: moto.endpoint, force_path_style: true, prefix: moto.prefix,
+      type: 's3',
+      bucket: moto.bucket,
+      endpoint: moto.endpoint,
+      force_path_style: true,
+      prefix: moto.prefix,
       credentials: { access_key_id: '${S3_KEY_ID}', secret_access_key: '${S3_SECRET}' },
     },
     encryption: { age_recipients: [recipient] },
     assets: [{ name: 'www', type: 'files', paths: [join(work, 'src/www')] }],
     ...extra,
   });
-  const result = await runCli(['run', '-c', file, '--json'], { S3_KEY_ID: moto.putOnly.accessKeyId, S3_SECRET: moto.putOnly.secretAccessKey, ...env });
+  const result = await runCli(['run', '-c', file, '--json'], {
+    S3_KEY_ID: moto.putOnly.accessKeyId,
+    S3_SECRET: moto.putOnly.secretAccessKey,
+    ...env,
+  });
   expect(result.exitCode, result.stderr).toBe(0);
   return { report: JSON.parse(result.stdout) as Report, stdout: result.stdout, stderr: result.stderr };
 }
@@ -91,24 +109,52 @@ describe('age encryption', () => {
   });
 
   it('a full run with known secrets (S3 secret, DB password) shows none in output, manifest or logs', async () => {
-    const { report, stdout, stderr } = await backup('secrets', { DB_PASSWORD: 'Db-Pa55-known-secret' }, {
-      assets: [
-        { name: 'www', type: 'files', paths: [join(work, 'src/www')] },
-        { name: 'shop-db', type: 'mysql', databases: ['shop'], host: '127.0.0.1', port: db.port, user: 'backup', password: '${DB_PASSWORD}' },
-      ],
-    });
+    const { report, stdout, stderr } = await backup(
+      'secrets',
+      { DB_PASSWORD: 'Db-Pa55-known-secret' },
+      {
+        assets: [
+          { name: 'www', type: 'files', paths: [join(work, 'src/www')] },
+          {
+            name: 'shop-db',
+            type: 'mysql',
+            databases: ['shop'],
+            host: '127.0.0.1',
+            port: db.port,
+            user: 'backup',
+            password: '${DB_PASSWORD}',
+          },
+        ],
+      },
+    );
     expect(report.artifacts.map((a) => a.status)).toEqual(['ok', 'ok']);
     const manifest = (await decrypt(report.manifest_key)).toString('utf8');
-    const validate = await runCli(['validate', '-c', join(work, 'secrets/config.yml')], { S3_KEY_ID: moto.putOnly.accessKeyId, S3_SECRET: moto.putOnly.secretAccessKey, DB_PASSWORD: 'Db-Pa55-known-secret' });
+    const validate = await runCli(['validate', '-c', join(work, 'secrets/config.yml')], {
+      S3_KEY_ID: moto.putOnly.accessKeyId,
+      S3_SECRET: moto.putOnly.secretAccessKey,
+      DB_PASSWORD: 'Db-Pa55-known-secret',
+    });
     expect(validate.exitCode, validate.stderr).toBe(0);
     const state = await readFile(join(work, 'secrets/state/last-run.json'), 'utf8');
-    for (const secret of [moto.putOnly.secretAccessKey, 'Db-Pa55-known-secret', await readFile(identity, 'utf8').then((k) => k.match(/AGE-SECRET-KEY-\S+/)![0])]) {
-      for (const [where, text] of Object.entries({ stdout, stderr, manifest, validate: validate.stdout + validate.stderr, state })) {
+    for (const secret of [
+      moto.putOnly.secretAccessKey,
+      'Db-Pa55-known-secret',
+      await readFile(identity, 'utf8').then((k) => /AGE-SECRET-KEY-\S+/.exec(k)![0]),
+    ]) {
+      for (const [where, text] of Object.entries({
+        stdout,
+        stderr,
+        manifest,
+        validate: validate.stdout + validate.stderr,
+        state,
+      })) {
         expect(text.includes(secret), `${where} contains a secret`).toBe(false);
       }
     }
     // The database dump itself restores from the encrypted object.
-    const dump = (await execa('zstd', ['-d', '-c'], { input: await decrypt(report.artifacts[1]!.key), encoding: 'buffer' })).stdout;
+    const dump = (
+      await execa('zstd', ['-d', '-c'], { input: await decrypt(report.artifacts[1]!.key), encoding: 'buffer' })
+    ).stdout;
     expect(Buffer.from(dump).toString('utf8')).toMatch(/-- Dump completed/);
   });
 });

@@ -29,18 +29,20 @@ function stubFor(name: string): string {
 }
 
 describe('examples/', () => {
-  it('holds the S3, MySQL, encryption and MinIO examples (the quickstart config is written by init --quickstart)', async () => {
+  it('holds the S3, MySQL, encryption, MinIO and second-copy examples (the quickstart config is written by init --quickstart)', async () => {
     const names = (await readdir(join(ROOT, 'examples'))).filter((n) => n.endsWith('.yml')).sort();
-    expect(names).toEqual(['encrypted.yml', 'minio.yml', 'mysql.yml', 's3-put-only.yml']);
+    expect(names).toEqual(['encrypted.yml', 'minio.yml', 'mysql.yml', 's3-put-only.yml', 'second-copy.yml']);
   });
 
-  for (const example of ['s3-put-only.yml', 'mysql.yml', 'encrypted.yml', 'minio.yml']) {
+  for (const example of ['s3-put-only.yml', 'mysql.yml', 'encrypted.yml', 'minio.yml', 'second-copy.yml']) {
     it(`${example} validates once the files it names under /etc/backup-agent exist with mode 0600`, async () => {
       const text = await readFile(join(ROOT, 'examples', example), 'utf8');
       const root = join(work, example.replace('.yml', ''));
       const etc = join(root, 'etc/backup-agent');
       await mkdir(etc, { recursive: true, mode: 0o700 });
-      const named = [...new Set([...text.matchAll(/\/etc\/backup-agent\/([\w.-]+)/g)].map((m) => m[1]!))].filter((n) => n !== 'config.yml');
+      const named = [...new Set([...text.matchAll(/\/etc\/backup-agent\/([\w.-]+)/g)].map((m) => m[1]!))].filter(
+        (n) => n !== 'config.yml',
+      );
       expect(named.length).toBeGreaterThan(0);
       for (const name of named) await writeFile(join(etc, name), stubFor(name), { mode: 0o600 });
       const config = join(etc, 'config.yml');
@@ -63,6 +65,8 @@ describe('examples/', () => {
     await writeFile(config, text.replaceAll('/etc/backup-agent/', `${etc}/`));
     const result = await runCli(['validate', '--config', config]);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain(`key_file ${join(etc, 's3-credentials')} is accessible by group/others (mode 0644): run chmod 600 ${join(etc, 's3-credentials')}`);
+    expect(result.stderr).toContain(
+      `key_file ${join(etc, 's3-credentials')} is accessible by group/others (mode 0644): run chmod 600 ${join(etc, 's3-credentials')}`,
+    );
   });
 });

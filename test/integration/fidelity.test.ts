@@ -31,8 +31,17 @@ beforeAll(async () => {
   original = await snapshotTree(source);
   const writerKey = await moto.writeKeyFile(moto.putOnly, work);
   config = await writeConfig(work, {
-    host: 'fidelity', state_dir: join(work, 'state'),
-    destination: { type: 's3', bucket: moto.bucket, region: moto.region, endpoint: moto.endpoint, force_path_style: true, prefix: moto.prefix, credentials: { key_file: writerKey } },
+    host: 'fidelity',
+    state_dir: join(work, 'state'),
+    destination: {
+      type: 's3',
+      bucket: moto.bucket,
+      region: moto.region,
+      endpoint: moto.endpoint,
+      force_path_style: true,
+      prefix: moto.prefix,
+      credentials: { key_file: writerKey },
+    },
     retention: { daily: 7 },
     assets: [
       { name: 'tree', type: 'files', paths: [source] },
@@ -41,12 +50,26 @@ beforeAll(async () => {
     ],
   });
   const printed = await runCli(['policy', '--restore', '-c', config]);
-  operator = await createIamUser(moto, 'fidelity-operator', (JSON.parse(printed.stdout) as { Statement: Record<string, unknown>[] }).Statement);
+  operator = await createIamUser(
+    moto,
+    'fidelity-operator',
+    (JSON.parse(printed.stdout) as { Statement: Record<string, unknown>[] }).Statement,
+  );
   readerKey = await moto.writeKeyFile(operator, work);
   const result = await runCli(['run', '-c', config, '--json']);
   expect(result.exitCode, result.stderr).toBe(0);
-  const report = JSON.parse(result.stdout) as { artifacts: { asset: string; key: string; status: string; bytes_read: number; skipped: unknown[]; warnings: unknown[] }[] };
-  for (const artifact of report.artifacts) expect(artifact, JSON.stringify(artifact)).toMatchObject({ status: 'ok', skipped: [], warnings: [] });
+  const report = JSON.parse(result.stdout) as {
+    artifacts: {
+      asset: string;
+      key: string;
+      status: string;
+      bytes_read: number;
+      skipped: unknown[];
+      warnings: unknown[];
+    }[];
+  };
+  for (const artifact of report.artifacts)
+    expect(artifact, JSON.stringify(artifact)).toMatchObject({ status: 'ok', skipped: [], warnings: [] });
   // The 1 GiB sparse file is read as its 64 KiB of data: the whole archive is the size of the real files.
   expect(report.artifacts.find((a) => a.asset === 'tree')!.bytes_read).toBeLessThan(64 * 1024 * 1024);
   keys = Object.fromEntries(report.artifacts.map((a) => [a.asset, a.key]));
@@ -56,22 +79,48 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-const restoreArgs = (asset: string, to: string) => ['restore', '-c', config, '--credentials-file', readerKey, '--asset', asset, '--latest', '--host', 'fidelity', '--to', to];
+const restoreArgs = (asset: string, to: string) => [
+  'restore',
+  '-c',
+  config,
+  '--credentials-file',
+  readerKey,
+  '--asset',
+  asset,
+  '--latest',
+  '--host',
+  'fidelity',
+  '--to',
+  to,
+];
 
 /** The stock-tools block of docs/restore.md ("## Without the agent"), run with the aws CLI (pointed at moto) as the operator. */
 async function stockRestore(key: string, target: string): Promise<void> {
   const block = (await shBlocks('docs/restore.md', 'Without the agent'))[0]!;
-  const command = block.split('\n').filter((l) => !l.startsWith('#')).join('\n')
+  const command = block
+    .split('\n')
+    .filter((l) => !l.startsWith('#'))
+    .join('\n')
     .replace(/s3:\/\/acme-backups\/\S+\.tar\.zst/, `s3://${moto.bucket}/${key}`)
     .replaceAll('/srv/restore', target);
   expect(command).toContain(target);
   await mkdir(target);
-  const result = await execa('bash', ['-e', '-o', 'pipefail', '-c', `aws() { command aws --endpoint-url "$MOTO_ENDPOINT" "$@"; }\n${command}`], {
-    reject: false, timeout: 240_000, env: {
-      MOTO_ENDPOINT: moto.endpoint, AWS_ACCESS_KEY_ID: operator.accessKeyId, AWS_SECRET_ACCESS_KEY: operator.secretAccessKey,
-      AWS_DEFAULT_REGION: moto.region, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+  const result = await execa(
+    'bash',
+    ['-e', '-o', 'pipefail', '-c', `aws() { command aws --endpoint-url "$MOTO_ENDPOINT" "$@"; }\n${command}`],
+    {
+      reject: false,
+      timeout: 240_000,
+      env: {
+        MOTO_ENDPOINT: moto.endpoint,
+        AWS_ACCESS_KEY_ID: operator.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: operator.secretAccessKey,
+        AWS_DEFAULT_REGION: moto.region,
+        AWS_CONFIG_FILE: '/dev/null',
+        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      },
     },
-  });
+  );
   expect(result.exitCode, result.stderr).toBe(0);
 }
 
@@ -84,7 +133,10 @@ describe('files fidelity: everything that was there comes back', () => {
     expect(diffSnapshots(original, await snapshotTree(join(target, source.slice(1))))).toEqual([]);
     // The comparison saw the hard cases (a snapshot that lost them would be equal to nothing).
     const facts = (path: string) => original.get(path)!;
-    expect(facts('meta/user-xattr').xattrs).toMatchObject({ 'user.comment': expect.any(String), 'user.binary': '0x00ff10' });
+    expect(facts('meta/user-xattr').xattrs).toMatchObject({
+      'user.comment': expect.any(String),
+      'user.binary': '0x00ff10',
+    });
     expect(facts('meta/trusted-xattr').xattrs).toHaveProperty('trusted.origin');
     expect(facts('meta/selinux-label').xattrs).toHaveProperty('security.selinux');
     expect(facts('meta/acl-file').acl).toContain('user:65534:rw-');
@@ -92,16 +144,26 @@ describe('files fidelity: everything that was there comes back', () => {
     expect(facts('meta/cap-bin').capabilities).toMatch(/cap_net_bind_service,cap_net_raw=ep/);
     expect(facts('sparse/disk.img')).toMatchObject({ size: 1024 ** 3, blocks: expect.any(Number) });
     expect(facts('sparse/disk.img').blocks!).toBeLessThan(1024);
-    expect(facts('special/hard-a').hardLinks).toEqual(['special/hard-a', 'special/hard-b', 'special/setgid-dir/hard-c']);
-    expect(facts('special/pre-1970').mtimeNs).toBe(String(BigInt(Date.UTC(1960, 5, 15, 12, 34, 56)) * 1_000_000n + 123_456_789n));
-    expect([facts('special/fifo').type, facts('special/setuid').mode, facts('special/sticky-dir').mode]).toEqual(['fifo', '4755', '1777']);
+    expect(facts('special/hard-a').hardLinks).toEqual([
+      'special/hard-a',
+      'special/hard-b',
+      'special/setgid-dir/hard-c',
+    ]);
+    expect(facts('special/pre-1970').mtimeNs).toBe(
+      String(BigInt(Date.UTC(1960, 5, 15, 12, 34, 56)) * 1_000_000n + 123_456_789n),
+    );
+    expect([facts('special/fifo').type, facts('special/setuid').mode, facts('special/sticky-dir').mode]).toEqual([
+      'fifo',
+      '4755',
+      '1777',
+    ]);
     expect(original.has('names/caf\xe9.txt')).toBe(true); // keys are name bytes as latin1
     expect(original.has('names/dir\xff/inside')).toBe(true);
     expect(original.has('names/new\nline')).toBe(true);
     expect(original.size).toBeGreaterThan(1500);
   }, 300_000);
 
-  it("the stock command of docs/restore.md (aws s3 cp | zstd -d | tar -x ...) brings back the same", async () => {
+  it('the stock command of docs/restore.md (aws s3 cp | zstd -d | tar -x ...) brings back the same', async () => {
     const target = join(work, 'by-stock-tools');
     await stockRestore(keys.tree!, target);
     expect(diffSnapshots(original, await snapshotTree(join(target, source.slice(1))))).toEqual([]);
@@ -116,13 +178,21 @@ describe('files fidelity: everything that was there comes back', () => {
     await chown(dir, 65534, 65534);
     const target = join(dir, 'restored');
     const args = restoreArgs('meta', target).map((a) => (a === readerKey ? key : a));
-    const result = await execa('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--', BIN, ...args], { reject: false });
+    const result = await execa('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--', BIN, ...args], {
+      reject: false,
+    });
     expect(result.exitCode, result.stderr).toBe(0);
     const warnings = result.stderr.split('\n').filter((l) => l.startsWith('backup-agent: warning: '));
-    expect(warnings).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^backup-agent: warning: extended attribute trusted\.origin not restored on 1 file \(.*meta\/trusted-xattr\): operation not permitted: restore as root to keep it$/),
-      expect.stringMatching(/^backup-agent: warning: extended attribute security\.capability not restored on 1 file \(.*meta\/cap-bin\): operation not permitted: restore as root to keep it$/),
-    ]));
+    expect(warnings).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^backup-agent: warning: extended attribute trusted\.origin not restored on 1 file \(.*meta\/trusted-xattr\): operation not permitted: restore as root to keep it$/,
+        ),
+        expect.stringMatching(
+          /^backup-agent: warning: extended attribute security\.capability not restored on 1 file \(.*meta\/cap-bin\): operation not permitted: restore as root to keep it$/,
+        ),
+      ]),
+    );
     const restored = await snapshotTree(join(target, source.slice(1), 'meta'));
     expect(restored.get('user-xattr')!.xattrs).toEqual(original.get('meta/user-xattr')!.xattrs);
     expect(restored.get('acl-file')!.acl).toBe(original.get('meta/acl-file')!.acl);
@@ -135,11 +205,14 @@ describe('files fidelity: everything that was there comes back', () => {
     const mountpoint = join(work, 'ramfs');
     await mkdir(mountpoint);
     const mounted = await execa('mount', ['-t', 'ramfs', 'ramfs', mountpoint], { reject: false });
-    if (mounted.exitCode !== 0) throw new Error(`this test needs root to mount a ramfs (a filesystem without ACLs): ${mounted.stderr}`);
+    if (mounted.exitCode !== 0)
+      throw new Error(`this test needs root to mount a ramfs (a filesystem without ACLs): ${mounted.stderr}`);
     try {
       const result = await runCli(restoreArgs('meta', join(mountpoint, 'restored')));
       expect(result.exitCode).toBe(1);
-      expect(result.stderr).toMatch(/POSIX ACLs could not be set here \(operation not supported, e\.g\. on .+\) and 3 files of the backup have ACLs \(\S*meta\/acl-dir\/, \S*meta\/acl-dir\/inherited, \S*meta\/acl-file\): without them they would be more accessible than before; nothing was restored: restore onto a filesystem with POSIX ACLs/);
+      expect(result.stderr).toMatch(
+        /POSIX ACLs could not be set here \(operation not supported, e\.g\. on .+\) and 3 files of the backup have ACLs \(\S*meta\/acl-dir\/, \S*meta\/acl-dir\/inherited, \S*meta\/acl-file\): without them they would be more accessible than before; nothing was restored: restore onto a filesystem with POSIX ACLs/,
+      );
       expect(await readdir(mountpoint)).toEqual([]);
     } finally {
       await execa('umount', [mountpoint]);

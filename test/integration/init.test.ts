@@ -19,7 +19,19 @@ const mode = async (path: string) => ((await stat(path)).mode & 0o777).toString(
 describe('backup-agent init', () => {
   it('writes config.yml, my.cnf and s3-credentials (0600, dir 0700), prints the policy and next steps; the config validates', async () => {
     const dir = join(work, 'fresh/etc/backup-agent');
-    const result = await runCli(['init', '--dir', dir, '--bucket', 'acme-backups', '--prefix', 'web/', '--host', 'web-01', '--region', 'eu-west-1']);
+    const result = await runCli([
+      'init',
+      '--dir',
+      dir,
+      '--bucket',
+      'acme-backups',
+      '--prefix',
+      'web/',
+      '--host',
+      'web-01',
+      '--region',
+      'eu-west-1',
+    ]);
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
     expect((await readdir(dir)).sort()).toEqual(['config.yml', 'my.cnf', 's3-credentials']);
@@ -33,7 +45,9 @@ describe('backup-agent init', () => {
     expect(config).toContain(`key_file: ${join(dir, 's3-credentials')}`);
     expect(config).toContain(`#   defaults_file: ${join(dir, 'my.cnf')}`);
     expect(await readFile(join(dir, 'my.cnf'), 'utf8')).toContain('[client]\nuser = backup\n');
-    expect(await readFile(join(dir, 's3-credentials'), 'utf8')).toContain('[default]\naws_access_key_id = REPLACE_ME\n');
+    expect(await readFile(join(dir, 's3-credentials'), 'utf8')).toContain(
+      '[default]\naws_access_key_id = REPLACE_ME\n',
+    );
     expect(result.stdout).toContain('Next steps:');
     expect(result.stdout).toContain(`backup-agent --config ${join(dir, 'config.yml')} validate`);
 
@@ -49,14 +63,22 @@ describe('backup-agent init', () => {
     expect(result.stdout).toContain(policy.stdout.trim());
     expect(JSON.parse(policy.stdout)).toEqual({
       Version: '2012-10-17',
-      Statement: [{ Sid: 'BackupAgentWriteNewBackups', Effect: 'Allow', Action: ['s3:PutObject'], Resource: 'arn:aws:s3:::acme-backups/web/*' }],
+      Statement: [
+        {
+          Sid: 'BackupAgentWriteNewBackups',
+          Effect: 'Allow',
+          Action: ['s3:PutObject'],
+          Resource: 'arn:aws:s3:::acme-backups/web/*',
+        },
+      ],
     });
   });
 
   it('never overwrites: existing files are kept byte for byte and listed, missing ones are created, exit 0', async () => {
     const dir = join(work, 'existing');
     await mkdir(dir, { mode: 0o755 });
-    const own = 'destination: { type: local, path: /var/backups/agent }\nassets: [{ name: etc, type: files, paths: [/etc] }]\n';
+    const own =
+      'destination: { type: local, path: /var/backups/agent }\nassets: [{ name: etc, type: files, paths: [/etc] }]\n';
     await writeFile(join(dir, 'config.yml'), own, { mode: 0o640 });
     await writeFile(join(dir, 's3-credentials'), 'mine\n', { mode: 0o600 });
     const result = await runCli(['init', '--dir', dir, '--bucket', 'other-bucket']);
@@ -77,19 +99,21 @@ describe('backup-agent init', () => {
     expect(again.stdout).not.toContain('created ');
   });
 
-  it('--quickstart writes quickstart.yml into the current directory: the package\'s examples into ./quickstart-backups, valid, never overwritten', async () => {
+  it("--quickstart writes quickstart.yml into the current directory: the package's examples into ./quickstart-backups, valid, never overwritten", async () => {
     const dir = join(work, 'quickstart');
     await mkdir(dir);
     const result = await runCli(['init', '--quickstart'], {}, dir);
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toBe([
-      `created ${join(dir, 'quickstart.yml')} (quickstart config: ${join(ROOT, 'examples')} -> ${join(dir, 'quickstart-backups/store')})`,
-      'Next:',
-      '  backup-agent -c quickstart.yml run',
-      '  backup-agent -c quickstart.yml list',
-      '  backup-agent -c quickstart.yml restore --asset examples --latest --to restored',
-    ].join('\n'));
+    expect(result.stdout).toBe(
+      [
+        `created ${join(dir, 'quickstart.yml')} (quickstart config: ${join(ROOT, 'examples')} -> ${join(dir, 'quickstart-backups/store')})`,
+        'Next:',
+        '  backup-agent -c quickstart.yml run',
+        '  backup-agent -c quickstart.yml list',
+        '  backup-agent -c quickstart.yml restore --asset examples --latest --to restored',
+      ].join('\n'),
+    );
     expect(await readdir(dir)).toEqual(['quickstart.yml']);
     const validate = await runCli(['validate', '-c', join(dir, 'quickstart.yml')]);
     expect(validate.exitCode, validate.stderr).toBe(0);

@@ -32,7 +32,8 @@ async function tail(path: string, bytes = 200): Promise<string> {
 
 /** Asserts that each fixture object made it into the dump text (mariadb-dump can omit routines silently). */
 function expectAllObjects(sql: string): void {
-  for (const r of FIXTURE_OBJECTS.routines) expect(sql).toMatch(new RegExp(`CREATE DEFINER=\\S+ (PROCEDURE|FUNCTION) \`${r}\``));
+  for (const r of FIXTURE_OBJECTS.routines)
+    expect(sql).toMatch(new RegExp(`CREATE DEFINER=\\S+ (PROCEDURE|FUNCTION) \`${r}\``));
   for (const t of FIXTURE_OBJECTS.triggers) expect(sql).toMatch(new RegExp(`\\*/ /\\*!50003 TRIGGER ${t} `));
   for (const e of FIXTURE_OBJECTS.events) expect(sql).toMatch(new RegExp(`EVENT \`${e}\` ON SCHEDULE EVERY 1 DAY`));
   for (const v of FIXTURE_OBJECTS.views) expect(sql).toMatch(new RegExp(`VIEW \`${v}\` AS select`));
@@ -67,7 +68,9 @@ describe('MariaDB harness', () => {
 
   it('builds the fixture: awkward text and bytes survive, generated columns compute', async () => {
     expect(await db.query('SELECT HEX(data) FROM blobs WHERE id = 1', 'shop')).toBe(ALL_BYTES_HEX.toUpperCase());
-    expect(await db.query('SELECT LENGTH(data), data = REPEAT(CHAR(0), 1000) FROM blobs WHERE id = 2', 'shop')).toBe('1000\t1');
+    expect(await db.query('SELECT LENGTH(data), data = REPEAT(CHAR(0), 1000) FROM blobs WHERE id = 2', 'shop')).toBe(
+      '1000\t1',
+    );
     expect(await db.query('SELECT body FROM texts WHERE id = 2', 'shop')).toContain('👩‍👩‍👧‍👦');
     expect(await db.query('SELECT total, note_upper FROM orders WHERE id = 3', 'shop')).toBe('2469.00\tПРИВЕТ, МИР');
     expect(await db.query('SELECT COUNT(*) FROM audit_log', 'shop')).toBe('3'); // the trigger fired
@@ -88,7 +91,9 @@ describe('MariaDB harness', () => {
     await db.fillBig('shop', BIG_ROWS);
     console.log(`fillBig(${BIG_ROWS}): ${Date.now() - t} ms`);
     await db.fillBig('shop', 10);
-    expect(await db.query('SELECT COUNT(*), MIN(id), MAX(id) FROM big', 'shop')).toBe(`${BIG_ROWS + 10}\t1\t${BIG_ROWS + 10}`);
+    expect(await db.query('SELECT COUNT(*), MIN(id), MAX(id) FROM big', 'shop')).toBe(
+      `${BIG_ROWS + 10}\t1\t${BIG_ROWS + 10}`,
+    );
   });
 
   it('a backup user with the minimal grants dumps everything; the dump restores under another name', async () => {
@@ -104,7 +109,7 @@ describe('MariaDB harness', () => {
     expect(await tail(out)).toMatch(/-- Dump completed on .*\n$/);
     const text = await readFile(out, 'utf8');
     expectAllObjects(text);
-    expect(text).toContain("SET NAMES utf8mb4");
+    expect(text).toContain('SET NAMES utf8mb4');
     expect(text).toContain(`0x${ALL_BYTES_HEX.toUpperCase()}`); // --hex-blob
 
     t = Date.now();
@@ -112,8 +117,12 @@ describe('MariaDB harness', () => {
     console.log(`restore: ${Date.now() - t} ms`);
     expect(await db.checksums('shop_copy')).toEqual(await db.checksums('shop'));
     expect(await db.objects('shop_copy')).toEqual(FIXTURE_OBJECTS);
-    expect(await db.query('SELECT order_count(1), (SELECT total FROM orders WHERE id = 1)', 'shop_copy')).toBe('2\t29.97');
-    expect(await db.query("SELECT STATUS FROM information_schema.EVENTS WHERE EVENT_SCHEMA = 'shop_copy'")).toBe('DISABLED');
+    expect(await db.query('SELECT order_count(1), (SELECT total FROM orders WHERE id = 1)', 'shop_copy')).toBe(
+      '2\t29.97',
+    );
+    expect(await db.query("SELECT STATUS FROM information_schema.EVENTS WHERE EVENT_SCHEMA = 'shop_copy'")).toBe(
+      'DISABLED',
+    );
   });
 
   it('per-database grants need SELECT on mysql.proc, else routines vanish from a "successful" dump', async () => {
@@ -122,7 +131,9 @@ describe('MariaDB harness', () => {
     await dump(await db.writeDefaultsFile('backup_small', 'pw-small'), 'small', good);
     expectAllObjects(await readFile(good, 'utf8'));
 
-    await db.query(`CREATE USER 'no_proc'@'%' IDENTIFIED BY 'pw'; GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON small.* TO 'no_proc'@'%';`);
+    await db.query(
+      `CREATE USER 'no_proc'@'%' IDENTIFIED BY 'pw'; GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON small.* TO 'no_proc'@'%';`,
+    );
     const bad = join(work, 'small-bad.sql');
     await dump(await db.writeDefaultsFile('no_proc', 'pw'), 'small', bad); // exit status 0 …
     const text = await readFile(bad, 'utf8');
@@ -138,7 +149,9 @@ describe('MariaDB harness', () => {
     await restoreDump(cnf, dumped, { from: 'small', to: 'small_copy', stripDefiners: true });
     expect(await db.checksums('small_copy')).toEqual(await db.checksums('small'));
     expect(await db.objects('small_copy')).toEqual(FIXTURE_OBJECTS);
-    expect(await db.query("SELECT DEFINER FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = 'small_copy'")).toBe('restorer@%');
+    expect(await db.query("SELECT DEFINER FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = 'small_copy'")).toBe(
+      'restorer@%',
+    );
   });
 
   it('kill() makes the next query fail; stop() still removes the datadir', async () => {

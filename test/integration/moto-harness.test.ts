@@ -69,7 +69,9 @@ describe('moto harness (IAM enforced)', () => {
     const Bucket = moto.bucket;
     const Key = `${moto.prefix}plain/one.txt`;
     await putOnly.send(new PutObjectCommand({ Bucket, Key, Body: 'x' }));
-    const { UploadId } = await putOnly.send(new CreateMultipartUploadCommand({ Bucket, Key: `${moto.prefix}mp-abort` }));
+    const { UploadId } = await putOnly.send(
+      new CreateMultipartUploadCommand({ Bucket, Key: `${moto.prefix}mp-abort` }),
+    );
 
     const errors = {
       get: await failure(putOnly.send(new GetObjectCommand({ Bucket, Key }))),
@@ -110,7 +112,12 @@ describe('moto harness (IAM enforced)', () => {
         Bucket,
         Key,
         UploadId,
-        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: p1.ETag }, { PartNumber: 2, ETag: p2.ETag }] },
+        MultipartUpload: {
+          Parts: [
+            { PartNumber: 1, ETag: p1.ETag },
+            { PartNumber: 2, ETag: p2.ETag },
+          ],
+        },
       }),
     );
     expect((await moto.getObject(Key)).equals(Buffer.concat([part1, part2]))).toBe(true);

@@ -17,15 +17,17 @@ afterAll(async () => {
 const MiB = 1024 * 1024;
 /** Yields `data` in uneven chunks, so parts straddle chunk boundaries. */
 function chunked(data: Buffer, failAfter?: number): Readable {
-  return Readable.from((function* () {
-    let offset = 0;
-    while (offset < data.length) {
-      if (failAfter !== undefined && offset >= failAfter) throw new Error('disk read error at 7 MiB');
-      const size = 65_536 + (offset % 7919);
-      yield data.subarray(offset, offset + size);
-      offset += size;
-    }
-  })());
+  return Readable.from(
+    (function* () {
+      let offset = 0;
+      while (offset < data.length) {
+        if (failAfter !== undefined && offset >= failAfter) throw new Error('disk read error at 7 MiB');
+        const size = 65_536 + (offset % 7919);
+        yield data.subarray(offset, offset + size);
+        offset += size;
+      }
+    })(),
+  );
 }
 
 describe('uploadStream', () => {
@@ -33,28 +35,46 @@ describe('uploadStream', () => {
     const data = randomBytes(12 * MiB + 12_345);
     const key = `${moto.prefix}mp/object.bin`;
     const client = moto.clientFor(moto.putOnly);
-    await uploadStream(client, { Bucket: moto.bucket, Key: key, IfNoneMatch: '*' }, chunked(data), { partSize: 5 * MiB, queueSize: 2 });
+    await uploadStream(client, { Bucket: moto.bucket, Key: key, IfNoneMatch: '*' }, chunked(data), {
+      partSize: 5 * MiB,
+      queueSize: 2,
+    });
     expect((await moto.getObject(key)).equals(data)).toBe(true);
     expect(moto.log()).toMatch(/partNumber=3&/);
 
-    const error = await uploadStream(client, { Bucket: moto.bucket, Key: key, IfNoneMatch: '*' }, chunked(randomBytes(11 * MiB)), { partSize: 5 * MiB, queueSize: 2 }).catch((e: unknown) => e);
+    const error = await uploadStream(
+      client,
+      { Bucket: moto.bucket, Key: key, IfNoneMatch: '*' },
+      chunked(randomBytes(11 * MiB)),
+      { partSize: 5 * MiB, queueSize: 2 },
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MultipartUploadError);
-    expect(((error as MultipartUploadError).cause as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode).toBe(412);
+    expect(
+      ((error as MultipartUploadError).cause as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode,
+    ).toBe(412);
     expect((await moto.getObject(key)).equals(data)).toBe(true);
   });
 
   it('uses one PutObject for a body smaller than a part, including an empty one', async () => {
     for (const size of [0, 1000]) {
       const key = `${moto.prefix}mp/small-${size}`;
-      await uploadStream(moto.clientFor(moto.putOnly), { Bucket: moto.bucket, Key: key }, chunked(randomBytes(size)), { partSize: 5 * MiB, queueSize: 2 });
+      await uploadStream(moto.clientFor(moto.putOnly), { Bucket: moto.bucket, Key: key }, chunked(randomBytes(size)), {
+        partSize: 5 * MiB,
+        queueSize: 2,
+      });
       expect((await moto.getObject(key)).length).toBe(size);
     }
     expect(moto.log()).not.toMatch(/mp\/small-\d+\?uploads/);
   });
 
-  it('rejects with the body\'s error after parts were sent, names the upload, and leaves no object', async () => {
+  it("rejects with the body's error after parts were sent, names the upload, and leaves no object", async () => {
     const key = `${moto.prefix}mp/broken.bin`;
-    const error = await uploadStream(moto.clientFor(moto.putOnly), { Bucket: moto.bucket, Key: key }, chunked(randomBytes(12 * MiB), 7 * MiB), { partSize: 5 * MiB, queueSize: 2 }).catch((e: unknown) => e);
+    const error = await uploadStream(
+      moto.clientFor(moto.putOnly),
+      { Bucket: moto.bucket, Key: key },
+      chunked(randomBytes(12 * MiB), 7 * MiB),
+      { partSize: 5 * MiB, queueSize: 2 },
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MultipartUploadError);
     expect(((error as MultipartUploadError).cause as Error).message).toBe('disk read error at 7 MiB');
     expect((error as MultipartUploadError).uploadId).toBeTruthy();

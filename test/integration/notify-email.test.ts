@@ -24,8 +24,21 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'ba-notify-email-'));
   caFile = join(work, 'cert.pem');
   await execa('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=localhost',
-    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', join(work, 'key.pem'), '-out', caFile,
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=localhost',
+    '-addext',
+    'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    '-keyout',
+    join(work, 'key.pem'),
+    '-out',
+    caFile,
   ]);
   [cert, key] = await Promise.all([readFile(caFile), readFile(join(work, 'key.pem'))]);
   passwordFile = join(work, 'smtp-password');
@@ -46,7 +59,10 @@ interface Received {
 async function startSmtp(options: Partial<SMTPServerOptions> = {}): Promise<Received> {
   const received: Omit<Received, 'port' | 'close'> = { auth: [], mails: [] };
   const server = new SMTPServer({
-    key, cert, logger: false, authMethods: ['PLAIN', 'LOGIN'],
+    key,
+    cert,
+    logger: false,
+    authMethods: ['PLAIN', 'LOGIN'],
     onAuth(auth, session, callback) {
       received.auth.push({ user: auth.username ?? '', pass: auth.password ?? '', secure: session.secure });
       if (auth.username === 'backup' && auth.password === PASSWORD) callback(null, { user: 'backup' });
@@ -76,12 +92,20 @@ async function startSmtp(options: Partial<SMTPServerOptions> = {}): Promise<Rece
 function bodyOf(raw: string): string {
   const body = raw.slice(raw.indexOf('\r\n\r\n') + 4);
   if (!/Content-Transfer-Encoding: quoted-printable/i.test(raw)) return body.replace(/\r\n/g, '\n');
-  const bytes = body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+  const bytes = body
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
   return Buffer.from(bytes, 'latin1').toString('utf8').replace(/\r\n/g, '\n');
 }
 
 const smtpConfig = (port: number, extra: Record<string, unknown> = {}) =>
-  notifyConfig({ email: { to: ['ops@example.com'], from: 'backup@web-01.example.com', smtp: { host: 'localhost', port, user: 'backup', password_file: passwordFile, ca_file: caFile, ...extra } } });
+  notifyConfig({
+    email: {
+      to: ['ops@example.com'],
+      from: 'backup@web-01.example.com',
+      smtp: { host: 'localhost', port, user: 'backup', password_file: passwordFile, ca_file: caFile, ...extra },
+    },
+  });
 
 describe('email over SMTP', () => {
   it('sends a failed run over STARTTLS with AUTH: status, failed assets with reasons, skips, keys, manifest, run id', async () => {
@@ -97,13 +121,19 @@ describe('email over SMTP', () => {
       expect(mail.raw).toContain('Subject: [backup-agent] web-01: PARTIAL (2 of 5 assets)\r\n');
       expect(mail.raw).toContain('Auto-Submitted: auto-generated\r\n');
       const body = bodyOf(mail.raw);
-      expect(body).toContain('backup-agent on web-01: PARTIAL (exit 3)\nrun a1b2c3d4e5f6, tier daily, 2026-11-22T03:15:00.000Z to 2026-11-22T03:16:40.000Z');
-      expect(body).toContain('Errors (2 of 5 failed):\n'
-        + '  uploads [failed]: files "uploads": none of the paths can be read: /srv/uploads (no such file or directory)\n'
-        + '  shop/orders [failed]: mysql "shop": mysqldump exited 2: Access denied for user\n');
+      expect(body).toContain(
+        'backup-agent on web-01: PARTIAL (exit 3)\nrun a1b2c3d4e5f6, tier daily, 2026-11-22T03:15:00.000Z to 2026-11-22T03:16:40.000Z',
+      );
+      expect(body).toContain(
+        'Errors (2 of 5 failed):\n' +
+          '  uploads [failed]: files "uploads": none of the paths can be read: /srv/uploads (no such file or directory)\n' +
+          '  shop/orders [failed]: mysql "shop": mysqldump exited 2: Access denied for user\n',
+      );
       expect(body).toContain('Skipped paths:\n  etc: 3 skipped, first: /etc/shadow (permission denied)\n');
       expect(body).toContain('  www [ok] daily/2026-11-22/web-01/www/20261122T031500Z.tar.zst (1234 bytes)\n');
-      expect(body).toContain('  shop/catalog [ok] daily/2026-11-22/web-01/shop/catalog/20261122T031500Z.tar.zst (5 bytes)\n');
+      expect(body).toContain(
+        '  shop/catalog [ok] daily/2026-11-22/web-01/shop/catalog/20261122T031500Z.tar.zst (5 bytes)\n',
+      );
       expect(body).toContain('Manifest: daily/2026-11-22/web-01/20261122T031500Z.manifest.json\n');
       expect(lines().map((l) => l.msg)).toContain(`notify: email (smtp localhost:${smtp.port}) sent`);
       expect(text()).not.toContain(PASSWORD);
@@ -141,7 +171,9 @@ describe('email over SMTP', () => {
       await notifyFinished(failedReport(), smtpConfig(smtp.port, { password_file: wrong }), rejected.logger);
       expect(smtp.auth).toEqual([{ user: 'backup', pass: 'not-the-password', secure: true }]);
       expect(smtp.mails).toEqual([]);
-      expect(rejected.lines().find((l) => l.level === 'warn')!.msg).toMatch(/^notify: email \(smtp localhost:\d+\) failed: EAUTH: .*535/);
+      expect(rejected.lines().find((l) => l.level === 'warn')!.msg).toMatch(
+        /^notify: email \(smtp localhost:\d+\) failed: EAUTH: .*535/,
+      );
       expect(rejected.text()).not.toContain('not-the-password');
     } finally {
       await smtp.close();
@@ -160,7 +192,7 @@ describe('email through sendmail', () => {
     await notifyFinished(okReport(), sendmailConfig(path, 'always'), logger);
 
     expect(await readFile(`${path}.argv`, 'utf8')).toBe('-oi\n-t\n');
-    const raw = (await readFile(`${path}.eml`, 'utf8'));
+    const raw = await readFile(`${path}.eml`, 'utf8');
     expect(raw).toContain('From: backup-agent@web-01\r\n');
     expect(raw).toContain('To: ops@example.com, oncall@example.com\r\n');
     expect(raw).toContain('Subject: [backup-agent] web-01: OK\r\n');
@@ -181,12 +213,15 @@ describe('email through sendmail', () => {
     await symlink(FAKE_SENDMAIL, failing);
     const broken = captureLogger();
     await notifyFinished(failedReport(), sendmailConfig(failing), broken.logger);
-    expect(broken.lines().find((l) => l.level === 'warn')!.msg)
-      .toBe(`notify: email (sendmail ${failing}) failed: ${failing} exited 75: sendmail: fatal: queue file write error`);
+    expect(broken.lines().find((l) => l.level === 'warn')!.msg).toBe(
+      `notify: email (sendmail ${failing}) failed: ${failing} exited 75: sendmail: fatal: queue file write error`,
+    );
 
     const missing = captureLogger();
     await notifyFinished(failedReport(), sendmailConfig(join(work, 'no-such-sendmail')), missing.logger);
-    expect(missing.lines().find((l) => l.level === 'warn')!.msg).toContain(`${join(work, 'no-such-sendmail')} not found`);
+    expect(missing.lines().find((l) => l.level === 'warn')!.msg).toContain(
+      `${join(work, 'no-such-sendmail')} not found`,
+    );
   });
 });
 
@@ -197,5 +232,7 @@ it('warns when the sendmail path is not executable', async () => {
   await chmod(path, 0o644);
   const { logger, lines } = captureLogger();
   await notifyFinished(failedReport(), notifyConfig({ email: { to: ['ops@example.com'], sendmail: path } }), logger);
-  expect(lines().find((l) => l.level === 'warn')!.msg).toBe(`notify: email (sendmail ${path}) failed: ${path} is not executable`);
+  expect(lines().find((l) => l.level === 'warn')!.msg).toBe(
+    `notify: email (sendmail ${path}) failed: ${path} is not executable`,
+  );
 });

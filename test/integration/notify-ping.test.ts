@@ -12,7 +12,9 @@ afterEach(async () => {
 });
 
 const fast = { retryBaseMs: 20 };
-const pings = (origin: string) => ({ ping: { start: `${origin}/uuid/start`, success: `${origin}/uuid`, fail: `${origin}/uuid/fail` } });
+const pings = (origin: string) => ({
+  ping: { start: `${origin}/uuid/start`, success: `${origin}/uuid`, fail: `${origin}/uuid/fail` },
+});
 const hitsOf = (s: RecordingServer) => s.hits.map((h) => `${h.method} ${h.path}`);
 
 describe('ping', () => {
@@ -36,7 +38,9 @@ describe('ping', () => {
     const fail = server.hits[1]!;
     expect(fail.headers['content-type']).toBe('text/plain; charset=utf-8');
     expect(fail.body).toContain('backup-agent on web-01: PARTIAL (exit 3)');
-    expect(fail.body).toContain('uploads [failed]: files "uploads": none of the paths can be read: /srv/uploads (no such file or directory)');
+    expect(fail.body).toContain(
+      'uploads [failed]: files "uploads": none of the paths can be read: /srv/uploads (no such file or directory)',
+    );
   });
 
   it('retries a failed ping once, then warns without the check URL path', async () => {
@@ -44,7 +48,9 @@ describe('ping', () => {
     const { logger, text } = captureLogger();
     await notifyFinished(okReport(), notifyConfig(pings(server.origin)), logger, fast);
     expect(hitsOf(server)).toEqual(['GET /uuid', 'GET /uuid']);
-    expect(text()).toContain(`notify: ping success (${server.origin}/…) failed: HTTP 500 Internal Server Error: scripted 500 (2 attempts)`);
+    expect(text()).toContain(
+      `notify: ping success (${server.origin}/…) failed: HTTP 500 Internal Server Error: scripted 500 (2 attempts)`,
+    );
     expect(text()).not.toContain('/uuid');
   });
 
@@ -52,9 +58,16 @@ describe('ping', () => {
     server = await startRecordingServer();
     const { logger } = captureLogger();
     const config = notifyConfig(pings(server.origin));
-    await notifyRunError(new BackupError('LOCKED', 'another run (PID 4242) holds the lock /var/lib/backup-agent/lock'), config, logger, fast);
+    await notifyRunError(
+      new BackupError('LOCKED', 'another run (PID 4242) holds the lock /var/lib/backup-agent/lock'),
+      config,
+      logger,
+      fast,
+    );
     expect(hitsOf(server)).toEqual(['POST /uuid/fail']);
-    expect(server.hits[0]!.body).toContain('Run error: another run (PID 4242) holds the lock /var/lib/backup-agent/lock');
+    expect(server.hits[0]!.body).toContain(
+      'Run error: another run (PID 4242) holds the lock /var/lib/backup-agent/lock',
+    );
     expect(server.hits[0]!.body).toContain('(exit 11)');
   });
 });

@@ -12,7 +12,10 @@ import { readmeQuickstart } from './support/markdown.js';
 import { requireTool } from './support/require-tool.js';
 
 const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as {
-  name: string; version: string; dependencies: Record<string, string>; devDependencies: Record<string, string>;
+  name: string;
+  version: string;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
 };
 
 let work: string;
@@ -23,7 +26,12 @@ let installed: string;
 let bin: string;
 
 const run = (args: string[], cwd = work) =>
-  execa(bin, args, { cwd, reject: false, timeout: 60_000, env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+  execa(bin, args, {
+    cwd,
+    reject: false,
+    timeout: 60_000,
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+  });
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'ba-package-'));
@@ -31,7 +39,20 @@ beforeAll(async () => {
   // rewritten under tests running in parallel). node_modules is shared for the compiler.
   const source = join(work, 'source');
   await mkdir(source);
-  for (const entry of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'rolldown.config.mjs', 'scripts', 'README.md', 'docs', 'bin', 'src', 'systemd', 'examples']) {
+  for (const entry of [
+    'package.json',
+    'package-lock.json',
+    'tsconfig.json',
+    'tsconfig.build.json',
+    'rolldown.config.mjs',
+    'scripts',
+    'README.md',
+    'docs',
+    'bin',
+    'src',
+    'systemd',
+    'examples',
+  ]) {
     await cp(join(ROOT, entry), join(source, entry), { recursive: true });
   }
   await symlink(join(ROOT, 'node_modules'), join(source, 'node_modules'));
@@ -42,7 +63,10 @@ beforeAll(async () => {
   members = (await execa('tar', ['-tzf', tarball])).stdout.split('\n').filter(Boolean);
 
   prefix = join(work, 'prefix');
-  await execa('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', tarball], { cwd: work, timeout: 240_000 });
+  await execa('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', tarball], {
+    cwd: work,
+    timeout: 240_000,
+  });
   installed = join(prefix, 'lib/node_modules', pkg.name);
   bin = join(prefix, 'bin/backup-agent');
 }, 420_000);
@@ -64,12 +88,17 @@ describe('npm pack + npm install -g', () => {
     const pages = (await readdir(join(ROOT, 'docs'))).filter((f) => f.endsWith('.md'));
     expect(pages.length).toBeGreaterThan(0);
     for (const page of pages) expect(members).toContain(`package/docs/${page}`);
-    expect(members.filter((m) => /\.test\.|\.map$|^package\/(src|test|bench|\.ci)\/|^package\/examples\/.*\//.test(m))).toEqual([]);
+    expect(
+      members.filter((m) => /\.test\.|\.map$|^package\/(src|test|bench|\.ci)\/|^package\/examples\/.*\//.test(m)),
+    ).toEqual([]);
   });
 
   it('installs only the runtime dependencies', async () => {
     const modules = join(installed, 'node_modules');
-    const present = new Set([...await readdir(modules), ...(await readdir(join(modules, '@aws-sdk'))).map((n) => `@aws-sdk/${n}`)]);
+    const present = new Set([
+      ...(await readdir(modules)),
+      ...(await readdir(join(modules, '@aws-sdk'))).map((n) => `@aws-sdk/${n}`),
+    ]);
     for (const dependency of Object.keys(pkg.dependencies)) expect(present, dependency).toContain(dependency);
     for (const dependency of Object.keys(pkg.devDependencies)) expect(present, dependency).not.toContain(dependency);
     expect(present).not.toContain('vite');
@@ -81,7 +110,21 @@ describe('npm pack + npm install -g', () => {
     expect(version.stdout.trim()).toBe(pkg.version);
     const help = await run(['--help']);
     expect(help.exitCode).toBe(0);
-    for (const command of ['run', 'validate', 'status', 'policy', 'daemon', 'schedule', 'init', 'check', 'lifecycle', 'list', 'restore', 'verify']) expect(help.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    for (const command of [
+      'run',
+      'validate',
+      'status',
+      'policy',
+      'daemon',
+      'schedule',
+      'init',
+      'check',
+      'lifecycle',
+      'list',
+      'restore',
+      'verify',
+    ])
+      expect(help.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
 
     const etc = join(work, 'etc/backup-agent');
     expect((await run(['init', '--dir', etc, '--bucket', 'acme-backups'])).exitCode).toBe(0);
@@ -98,10 +141,32 @@ describe('npm pack + npm install -g', () => {
     await mkdir(home);
     await chown(home, 65534, 65534);
     const before = await snapshot(prefix);
-    const result = await execa('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--', 'bash', '-e', '-o', 'pipefail', '-c', await readmeQuickstart()], {
-      cwd: home, reject: false, timeout: 120_000, extendEnv: false,
-      env: { PATH: `${join(prefix, 'bin')}:/usr/local/bin:/usr/bin:/bin`, HOME: home, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    });
+    const result = await execa(
+      'setpriv',
+      [
+        '--reuid=nobody',
+        '--regid=nogroup',
+        '--clear-groups',
+        '--',
+        'bash',
+        '-e',
+        '-o',
+        'pipefail',
+        '-c',
+        await readmeQuickstart(),
+      ],
+      {
+        cwd: home,
+        reject: false,
+        timeout: 120_000,
+        extendEnv: false,
+        env: {
+          PATH: `${join(prefix, 'bin')}:/usr/local/bin:/usr/bin:/bin`,
+          HOME: home,
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        },
+      },
+    );
     expect(result.exitCode, `${result.stdout}\n${result.stderr}`).toBe(0);
     expect(result.stdout).toMatch(/^created .*\/home\/quickstart\.yml \(quickstart config: /m);
     expect(result.stdout).toMatch(/^examples\s+ok\s/m);
@@ -109,10 +174,15 @@ describe('npm pack + npm install -g', () => {
     // Restored by the agent and by stock tools: the installed examples, byte for byte.
     for (const restored of ['restored', 'by-hand']) {
       for (const name of await readdir(join(installed, 'examples'))) {
-        expect(await readFile(join(home, restored, installed.slice(1), 'examples', name), 'utf8'), `${restored}: ${name}`).toBe(await readFile(join(installed, 'examples', name), 'utf8'));
+        expect(
+          await readFile(join(home, restored, installed.slice(1), 'examples', name), 'utf8'),
+          `${restored}: ${name}`,
+        ).toBe(await readFile(join(installed, 'examples', name), 'utf8'));
       }
     }
-    const stored = (await readdir(join(home, 'quickstart-backups/store'), { recursive: true })).filter((f) => f.endsWith('.tar.zst'));
+    const stored = (await readdir(join(home, 'quickstart-backups/store'), { recursive: true })).filter((f) =>
+      f.endsWith('.tar.zst'),
+    );
     expect(stored).toHaveLength(1);
     expect(await snapshot(prefix)).toEqual(before);
   });
@@ -121,8 +191,10 @@ describe('npm pack + npm install -g', () => {
 /** Every path under `dir` with its size and mtime: what the install prefix looks like. */
 async function snapshot(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true });
-  return Promise.all(entries.sort().map(async (entry) => {
-    const stats = await lstat(join(dir, entry));
-    return `${entry} ${stats.size} ${stats.mtimeMs}`;
-  }));
+  return Promise.all(
+    entries.sort().map(async (entry) => {
+      const stats = await lstat(join(dir, entry));
+      return `${entry} ${stats.size} ${stats.mtimeMs}`;
+    }),
+  );
 }

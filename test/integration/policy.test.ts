@@ -1,6 +1,13 @@
 // `backup-agent policy` prints policies that really work: a user created with exactly the host policy
 // backs up and can do nothing else; SSE and object lock headers reach S3.
-import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  PutObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+} from '@aws-sdk/client-s3';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -28,7 +35,9 @@ async function userWithPolicy(name: string, document: unknown): Promise<{ creds:
   const iam = new IAMClient({ region: moto.region, endpoint: moto.endpoint, credentials: moto.admin });
   try {
     await iam.send(new CreateUserCommand({ UserName: name }));
-    await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'printed', PolicyDocument: JSON.stringify(document) }));
+    await iam.send(
+      new PutUserPolicyCommand({ UserName: name, PolicyName: 'printed', PolicyDocument: JSON.stringify(document) }),
+    );
     const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
     const creds = { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
     const dir = join(work, name);
@@ -45,25 +54,47 @@ async function configFile(name: string, destination: Record<string, unknown>): P
   return writeConfig(dir, {
     host: name,
     state_dir: join(dir, 'state'),
-    destination: { type: 's3', bucket: moto.bucket, endpoint: moto.endpoint, force_path_style: true, prefix: moto.prefix, ...destination },
+    destination: {
+      type: 's3',
+      bucket: moto.bucket,
+      endpoint: moto.endpoint,
+      force_path_style: true,
+      prefix: moto.prefix,
+      ...destination,
+    },
     assets: [{ name: 'data', type: 'files', paths: [join(work, 'data')] }],
   });
 }
 
 /** The HTTP status an S3 call ended with (200 when it succeeded). */
 const status = (call: () => Promise<unknown>) =>
-  call().then(() => 200, (e: { $metadata?: { httpStatusCode?: number } }) => e.$metadata?.httpStatusCode);
+  call().then(
+    () => 200,
+    (e: { $metadata?: { httpStatusCode?: number } }) => e.$metadata?.httpStatusCode,
+  );
 
 describe('backup-agent policy', () => {
   it('prints a host policy with which a new IAM user backs up and is denied everything else', async () => {
     const printed = await runCli(['policy', '-c', await configFile('print', {})]);
     expect(printed.exitCode, printed.stderr).toBe(0);
     const document = JSON.parse(printed.stdout) as { Statement: { Action: string[]; Resource: string }[] };
-    expect(document.Statement).toEqual([{ Sid: 'BackupAgentWriteNewBackups', Effect: 'Allow', Action: ['s3:PutObject'], Resource: `arn:aws:s3:::${moto.bucket}/${moto.prefix}*` }]);
+    expect(document.Statement).toEqual([
+      {
+        Sid: 'BackupAgentWriteNewBackups',
+        Effect: 'Allow',
+        Action: ['s3:PutObject'],
+        Resource: `arn:aws:s3:::${moto.bucket}/${moto.prefix}*`,
+      },
+    ]);
 
     const { creds, keyFile } = await userWithPolicy('printed-host', document);
     const before = moto.count403();
-    const run = await runCli(['run', '-c', await configFile('printed-host', { credentials: { key_file: keyFile } }), '--json']);
+    const run = await runCli([
+      'run',
+      '-c',
+      await configFile('printed-host', { credentials: { key_file: keyFile } }),
+      '--json',
+    ]);
     expect(run.exitCode, run.stderr).toBe(0);
     expect(moto.count403() - before).toBe(0);
     const key = (JSON.parse(run.stdout) as { artifacts: { key: string }[] }).artifacts[0]!.key;
@@ -76,29 +107,61 @@ describe('backup-agent policy', () => {
   });
 
   it('adds exactly what object_lock and SSE-KMS need, and the write-once bucket policy exempts part uploads', async () => {
-    const file = await configFile('options', { object_lock: { mode: 'GOVERNANCE', retain_days: 30 }, sse: { type: 'aws:kms', kms_key_id: 'arn:aws:kms:us-east-1:123456789012:key/abc' } });
+    const file = await configFile('options', {
+      object_lock: { mode: 'GOVERNANCE', retain_days: 30 },
+      sse: { type: 'aws:kms', kms_key_id: 'arn:aws:kms:us-east-1:123456789012:key/abc' },
+    });
     const host = JSON.parse((await runCli(['policy', '-c', file])).stdout) as { Statement: unknown[] };
     expect(host.Statement).toEqual([
-      { Sid: 'BackupAgentWriteNewBackups', Effect: 'Allow', Action: ['s3:PutObject', 's3:PutObjectRetention'], Resource: `arn:aws:s3:::${moto.bucket}/${moto.prefix}*` },
-      { Sid: 'BackupAgentEncryptWithKms', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: 'arn:aws:kms:us-east-1:123456789012:key/abc' },
+      {
+        Sid: 'BackupAgentWriteNewBackups',
+        Effect: 'Allow',
+        Action: ['s3:PutObject', 's3:PutObjectRetention'],
+        Resource: `arn:aws:s3:::${moto.bucket}/${moto.prefix}*`,
+      },
+      {
+        Sid: 'BackupAgentEncryptWithKms',
+        Effect: 'Allow',
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Resource: 'arn:aws:kms:us-east-1:123456789012:key/abc',
+      },
     ]);
-    const bucket = JSON.parse((await runCli(['policy', '--bucket-policy', '-c', file])).stdout) as { Statement: { Condition: unknown; Effect: string }[] };
+    const bucket = JSON.parse((await runCli(['policy', '--bucket-policy', '-c', file])).stdout) as {
+      Statement: { Condition: unknown; Effect: string }[];
+    };
     expect(bucket.Statement[0]).toMatchObject({
-      Effect: 'Deny', Action: 's3:PutObject', Resource: `arn:aws:s3:::${moto.bucket}/${moto.prefix}*`,
+      Effect: 'Deny',
+      Action: 's3:PutObject',
+      Resource: `arn:aws:s3:::${moto.bucket}/${moto.prefix}*`,
       Condition: { Null: { 's3:if-none-match': 'true' }, Bool: { 's3:ObjectCreationOperation': 'true' } },
     });
     const restore = await runCli(['policy', '--restore', '-c', file]);
-    expect(JSON.parse(restore.stdout)).toMatchObject({ Statement: [{ Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': `${moto.prefix}*` } } }, { Action: ['s3:GetObject', 's3:GetObjectRetention'] }, { Action: 'kms:Decrypt' }] });
+    expect(JSON.parse(restore.stdout)).toMatchObject({
+      Statement: [
+        { Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': `${moto.prefix}*` } } },
+        { Action: ['s3:GetObject', 's3:GetObjectRetention'] },
+        { Action: 'kms:Decrypt' },
+      ],
+    });
   });
 
   it('a restore user with the printed --restore policy can list and read but not write or delete', async () => {
     const file = await configFile('restore', {});
-    const { creds } = await userWithPolicy('printed-restore', JSON.parse((await runCli(['policy', '--restore', '-c', file])).stdout));
+    const { creds } = await userWithPolicy(
+      'printed-restore',
+      JSON.parse((await runCli(['policy', '--restore', '-c', file])).stdout),
+    );
     const key = (await moto.listKeys(moto.prefix))[0]!;
     const reader = moto.clientFor(creds);
     expect(await status(() => reader.send(new GetObjectCommand({ Bucket: moto.bucket, Key: key })))).toBe(200);
-    expect(await status(() => reader.send(new ListObjectsV2Command({ Bucket: moto.bucket, Prefix: moto.prefix })))).toBe(200);
-    expect(await status(() => reader.send(new PutObjectCommand({ Bucket: moto.bucket, Key: `${moto.prefix}intruder`, Body: 'x' })))).toBe(403);
+    expect(
+      await status(() => reader.send(new ListObjectsV2Command({ Bucket: moto.bucket, Prefix: moto.prefix }))),
+    ).toBe(200);
+    expect(
+      await status(() =>
+        reader.send(new PutObjectCommand({ Bucket: moto.bucket, Key: `${moto.prefix}intruder`, Body: 'x' })),
+      ),
+    ).toBe(403);
     expect(await status(() => reader.send(new DeleteObjectCommand({ Bucket: moto.bucket, Key: key })))).toBe(403);
   });
 
@@ -106,7 +169,12 @@ describe('backup-agent policy', () => {
     const admin = moto.adminClient();
     await admin.send(new CreateBucketCommand({ Bucket: 'locked-backups', ObjectLockEnabledForBucket: true }));
     const keyFile = await moto.writeKeyFile(moto.admin, join(work));
-    const file = await configFile('locked', { bucket: 'locked-backups', credentials: { key_file: keyFile }, sse: { type: 'AES256' }, object_lock: { mode: 'GOVERNANCE', retain_days: 3 } });
+    const file = await configFile('locked', {
+      bucket: 'locked-backups',
+      credentials: { key_file: keyFile },
+      sse: { type: 'AES256' },
+      object_lock: { mode: 'GOVERNANCE', retain_days: 3 },
+    });
     const run = await runCli(['run', '-c', file, '--json']);
     expect(run.exitCode, run.stderr).toBe(0);
     const key = (JSON.parse(run.stdout) as { artifacts: { key: string }[] }).artifacts[0]!.key;

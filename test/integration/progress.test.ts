@@ -32,14 +32,21 @@ async function configFile(name: string, extra: Record<string, unknown> = {}): Pr
   const dir = join(work, name);
   await mkdir(dir, { recursive: true });
   return writeConfig(dir, {
-    host: name, state_dir: join(dir, 'state'), destination: { type: 'local', path: join(dir, 'store') },
-    assets: [{ name: 'www', type: 'files', paths: [data] }], ...extra,
+    host: name,
+    state_dir: join(dir, 'state'),
+    destination: { type: 'local', path: join(dir, 'store') },
+    assets: [{ name: 'www', type: 'files', paths: [data] }],
+    ...extra,
   });
 }
 
 /** Runs `command` on a pseudo-terminal (stdin, stdout and stderr are the terminal); resolves to what it printed. */
 async function onTerminal(command: string): Promise<{ exitCode: number; output: string }> {
-  const result = await execa('script', ['-qfec', command, '/dev/null'], { reject: false, env: { PATH: SLOW_PATH }, timeout: 120_000 });
+  const result = await execa('script', ['-qfec', command, '/dev/null'], {
+    reject: false,
+    env: { PATH: SLOW_PATH },
+    timeout: 120_000,
+  });
   return { exitCode: result.exitCode ?? -1, output: String(result.stdout) };
 }
 
@@ -47,12 +54,19 @@ describe('progress display', () => {
   it('shows asset, bytes of the estimated total, rate, ETA and stored bytes on a terminal; log lines stay whole', async () => {
     const { exitCode, output } = await onTerminal(`${BIN} run -c ${await configFile('tty')}`);
     expect(exitCode, output).toBe(0);
-    const frames = output.split('\r\x1b[K').map((f) => f.replace(/\r?\n.*$/s, '')).filter((f) => f.startsWith('files "www"  '));
+    const frames = output
+      .split('\r\x1b[K')
+      .map((f) => f.replace(/\r?\n.*$/s, ''))
+      .filter((f) => f.startsWith('files "www"  '));
     // Several redraws as the bytes move, with a total that is the archive's real size (11.5 MiB).
     expect(frames.length, output).toBeGreaterThanOrEqual(4);
-    const full = /^files "www" {2}[\d.]+ (B|KiB|MiB) \/ 11\.5 MiB {2}\d{1,2}% {2}[\d.]+ (B|KiB|MiB)\/s {2}ETA (\d+:\d\d|--:--) {2}stored [\d.]+ (B|KiB|MiB)$/;
+    const full =
+      /^files "www" {2}[\d.]+ (B|KiB|MiB) \/ 11\.5 MiB {2}\d{1,2}% {2}[\d.]+ (B|KiB|MiB)\/s {2}ETA (\d+:\d\d|--:--) {2}stored [\d.]+ (B|KiB|MiB)$/;
     for (const frame of frames) expect(frame).toMatch(full);
-    expect(frames.some((f) => /ETA \d+:\d\d/.test(f)), frames.join('\n')).toBe(true);
+    expect(
+      frames.some((f) => /ETA \d+:\d\d/.test(f)),
+      frames.join('\n'),
+    ).toBe(true);
     expect(new Set(frames.map((f) => f.split('  ')[1])).size).toBeGreaterThanOrEqual(3);
     // A log line written while the display is up first erases it, so it starts at the left margin.
     expect(output).toMatch(/\r\x1b\[K\d\d:\d\d:\d\d INFO {2}manifest written to /);
@@ -80,7 +94,9 @@ describe('progress display', () => {
 
     // Runs every second; SIGTERM after a few seconds lets the run in flight finish. --foreground: only the
     // daemon gets the signal (else timeout signals its whole process group, tar and zstd included).
-    const daemon = await onTerminal(`timeout --foreground -s TERM 10 ${BIN} daemon -c ${await configFile('tty-daemon', { schedule: '* * * * * *' })}`);
+    const daemon = await onTerminal(
+      `timeout --foreground -s TERM 10 ${BIN} daemon -c ${await configFile('tty-daemon', { schedule: '* * * * * *' })}`,
+    );
     expect(daemon.output).toContain('run finished: ok');
     expect(daemon.output).not.toContain('ETA');
     expect(daemon.output).not.toContain(ESC);
@@ -104,9 +120,15 @@ describe('progress display of a database dump', () => {
     });
     const { exitCode, output } = await onTerminal(`${BIN} run -c ${file}`);
     expect(exitCode, output).toBe(0);
-    const frames = output.split('\r\x1b[K').map((f) => f.replace(/\r?\n.*$/s, '')).filter((f) => f.startsWith('mysql "db" (shop)  '));
+    const frames = output
+      .split('\r\x1b[K')
+      .map((f) => f.replace(/\r?\n.*$/s, ''))
+      .filter((f) => f.startsWith('mysql "db" (shop)  '));
     expect(frames.length, output).toBeGreaterThanOrEqual(3);
-    for (const frame of frames) expect(frame).toMatch(/^mysql "db" \(shop\) {2}[\d.]+ (B|KiB|MiB) {2}[\d.]+ (B|KiB|MiB)\/s {2}stored [\d.]+ (B|KiB|MiB)$/);
+    for (const frame of frames)
+      expect(frame).toMatch(
+        /^mysql "db" \(shop\) {2}[\d.]+ (B|KiB|MiB) {2}[\d.]+ (B|KiB|MiB)\/s {2}stored [\d.]+ (B|KiB|MiB)$/,
+      );
     // The dump's own bytes are counted (the zstd binary is fused to the dump; on a terminal the dump is counted on its way).
     const reads = frames.map((f) => /^mysql "db" \(shop\) {2}([\d.]+ (?:B|KiB|MiB))/.exec(f)![1]);
     expect(reads.filter((r) => r !== '0 B').length, output).toBeGreaterThanOrEqual(1);

@@ -45,10 +45,15 @@ describe('the restore drill (docs/restore.md)', () => {
 
     const printed = await runCli(['policy', '--restore', '--config', config]);
     expect(printed.exitCode).toBe(0);
-    const operator = await createIamUser(moto, 'drill-operator', (JSON.parse(printed.stdout) as { Statement: Record<string, unknown>[] }).Statement);
+    const operator = await createIamUser(
+      moto,
+      'drill-operator',
+      (JSON.parse(printed.stdout) as { Statement: Record<string, unknown>[] }).Statement,
+    );
 
     const restored = join(work, 'restore-drill');
-    const drill = (await drillFromDocs()).split('\n# 4.')[0]!
+    const drill = (await drillFromDocs())
+      .split('\n# 4.')[0]!
       .replace(/^B=acme-backups P=web-01\/ H=web-01$/m, `B=${moto.bucket} P=${moto.prefix} H=drill-host`)
       .replaceAll('/srv/restore-drill', restored)
       .replaceAll('/var/www', source);
@@ -56,12 +61,21 @@ describe('the restore drill (docs/restore.md)', () => {
     // The drill's `aws` pointed at moto (Debian's aws CLI predates AWS_ENDPOINT_URL).
     const script = `aws() { command aws --endpoint-url "$MOTO_ENDPOINT" "$@"; }\n${drill}`;
     const env = (creds: { accessKeyId: string; secretAccessKey: string }) => ({
-      MOTO_ENDPOINT: moto.endpoint, AWS_ACCESS_KEY_ID: creds.accessKeyId, AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
-      AWS_DEFAULT_REGION: moto.region, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      MOTO_ENDPOINT: moto.endpoint,
+      AWS_ACCESS_KEY_ID: creds.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
+      AWS_DEFAULT_REGION: moto.region,
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
     });
     const cwd = join(work, 'operator');
     await mkdir(cwd);
-    const result = await execa('bash', ['-e', '-o', 'pipefail', '-c', script], { cwd, env: env(operator), reject: false, timeout: 120_000 });
+    const result = await execa('bash', ['-e', '-o', 'pipefail', '-c', script], {
+      cwd,
+      env: env(operator),
+      reject: false,
+      timeout: 120_000,
+    });
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(/^ok$/m);
@@ -71,7 +85,12 @@ describe('the restore drill (docs/restore.md)', () => {
     }
 
     // The host's put-only key cannot even find the manifest: that is the point of put-only.
-    const denied = await execa('bash', ['-e', '-o', 'pipefail', '-c', script], { cwd, env: env(moto.putOnly), reject: false, timeout: 120_000 });
+    const denied = await execa('bash', ['-e', '-o', 'pipefail', '-c', script], {
+      cwd,
+      env: env(moto.putOnly),
+      reject: false,
+      timeout: 120_000,
+    });
     expect(denied.exitCode).not.toBe(0);
     expect(denied.stderr).toMatch(/AccessDenied/);
   }, 300_000);

@@ -37,11 +37,26 @@ beforeAll(async () => {
   config = await writeConfig(dir, {
     host: 'enc-1',
     state_dir: join(dir, 'state'),
-    destination: { type: 's3', bucket: moto.bucket, endpoint: moto.endpoint, force_path_style: true, prefix: moto.prefix, credentials: { key_file: await moto.writeKeyFile(moto.putOnly, dir) } },
+    destination: {
+      type: 's3',
+      bucket: moto.bucket,
+      endpoint: moto.endpoint,
+      force_path_style: true,
+      prefix: moto.prefix,
+      credentials: { key_file: await moto.writeKeyFile(moto.putOnly, dir) },
+    },
     encryption: { age_recipients: [recipient] },
     assets: [
       { name: 'www', type: 'files', paths: [join(source, 'www')] },
-      { name: 'shop-db', type: 'mysql', databases: ['shop'], host: '127.0.0.1', port: db.port, user: 'backup', password: 'Backup-pw-123' },
+      {
+        name: 'shop-db',
+        type: 'mysql',
+        databases: ['shop'],
+        host: '127.0.0.1',
+        port: db.port,
+        user: 'backup',
+        password: 'Backup-pw-123',
+      },
     ],
   });
   readerKey = await createRestorer(moto, config, work);
@@ -53,7 +68,8 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-const cli = (args: string[], env: Record<string, string> = {}) => runCli([...args, '-c', config, '--credentials-file', readerKey], env);
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  runCli([...args, '-c', config, '--credentials-file', readerKey], env);
 
 describe('encrypted backups', () => {
   it('list needs --identity for the encrypted manifests (exit 2), and lists them with it', async () => {
@@ -62,8 +78,8 @@ describe('encrypted backups', () => {
     expect(without.stderr).toMatch(/manifest s3:\/\/\S+\.manifest\.json\.age is age-encrypted: pass --identity FILE/);
     const listed = await cli(['list', '--identity', identity]);
     expect(listed.exitCode, listed.stderr).toBe(0);
-    expect(listed.stdout).toMatch(/^  www \(files\)\n.*  ok       \S+\.tar\.zst\.age$/m);
-    expect(listed.stdout).toMatch(/^  shop-db \(mysql\)\n.*  ok       shop  \S+--shop\.sql\.zst\.age$/m);
+    expect(listed.stdout).toMatch(/^ {2}www \(files\)\n.* {2}ok {7}\S+\.tar\.zst\.age$/m);
+    expect(listed.stdout).toMatch(/^ {2}shop-db \(mysql\)\n.* {2}ok {7}shop {2}\S+--shop\.sql\.zst\.age$/m);
   });
 
   it('restores files identical with the age binary and with the JS engine (no age on PATH)', async () => {
@@ -78,13 +94,26 @@ describe('encrypted backups', () => {
     for (const tool of ['tar', 'zstd']) await symlink(`/usr/bin/${tool}`, join(bin, tool));
     await symlink(process.execPath, join(bin, 'node'));
     const js = join(work, 'restored-js');
-    const viaJs = await cli(['restore', '--asset', 'www', '--latest', '--to', js, '--identity', identity], { PATH: bin });
+    const viaJs = await cli(['restore', '--asset', 'www', '--latest', '--to', js, '--identity', identity], {
+      PATH: bin,
+    });
     expect(viaJs.exitCode, viaJs.stderr).toBe(0);
     expect(await describeTree(join(js, source.slice(1), 'www'))).toEqual(expected);
   });
 
   it('restores the encrypted dump into a new database with identical CHECKSUM TABLE', async () => {
-    const result = await cli(['restore', '--asset', 'shop-db', '--latest', '--into-database', 'shop_enc', '--db-defaults-file', db.rootDefaultsFile, '--identity', identity]);
+    const result = await cli([
+      'restore',
+      '--asset',
+      'shop-db',
+      '--latest',
+      '--into-database',
+      'shop_enc',
+      '--db-defaults-file',
+      db.rootDefaultsFile,
+      '--identity',
+      identity,
+    ]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(await db.checksums('shop_enc')).toEqual(await db.checksums('shop'));
   });
@@ -102,7 +131,9 @@ describe('encrypted backups', () => {
     expect(verified.exitCode, verified.stdout + verified.stderr).toBe(0);
     expect(verified.stdout).toMatch(/verified 2 artifacts in 1 manifest since .*: all good/);
     expect(verified.stdout).toContain('dump footer present');
-    expect(verified.stdout).toMatch(/: size and sha256 match; decrypts and decompresses to the end \([1-9]\d* bytes\)$/m);
+    expect(verified.stdout).toMatch(
+      /: size and sha256 match; decrypts and decompresses to the end \([1-9]\d* bytes\)$/m,
+    );
   });
 
   it('refuses an identity file that others can read, or a recipient given as identity (exit 2)', async () => {
@@ -111,7 +142,9 @@ describe('encrypted backups', () => {
     await chmod(open, 0o644);
     const loose = await cli(['list', '--identity', open]);
     expect(loose.exitCode).toBe(2);
-    expect(loose.stderr).toContain(`--identity ${open} is accessible by group/others (mode 0644): run chmod 600 ${open}`);
+    expect(loose.stderr).toContain(
+      `--identity ${open} is accessible by group/others (mode 0644): run chmod 600 ${open}`,
+    );
     const pub = join(work, 'recipient.txt');
     await execa('sh', ['-c', `age-keygen -y "$1" > "$2" && chmod 600 "$2"`, 'sh', identity, pub]);
     const recipient = await cli(['list', '--identity', pub]);

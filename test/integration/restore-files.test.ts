@@ -21,8 +21,13 @@ function s3Config(host: string, extra: Record<string, unknown> = {}) {
     host,
     state_dir: join(work, host, 'state'),
     destination: {
-      type: 's3', bucket: moto.bucket, region: moto.region, endpoint: moto.endpoint, force_path_style: true,
-      prefix: moto.prefix, credentials: { key_file: writerKey },
+      type: 's3',
+      bucket: moto.bucket,
+      region: moto.region,
+      endpoint: moto.endpoint,
+      force_path_style: true,
+      prefix: moto.prefix,
+      credentials: { key_file: writerKey },
     },
     assets: [{ name: 'www', type: 'files', paths: [join(source, 'www')] }],
     ...extra,
@@ -35,7 +40,10 @@ async function configFile(host: string, extra: Record<string, unknown> = {}): Pr
   return writeConfig(dir, s3Config(host, extra));
 }
 
-type Report = { manifest_key: string; artifacts: { key: string; status: string }[] };
+interface Report {
+  manifest_key: string;
+  artifacts: { key: string; status: string }[];
+}
 
 async function backup(config: string): Promise<Report> {
   const result = await runCli(['run', '-c', config, '--json']);
@@ -65,13 +73,33 @@ describe('list and restore of a files backup', () => {
 
     const listed = await runCli(['list', '-c', config, '--credentials-file', readerKey]);
     expect(listed.exitCode, listed.stderr).toBe(0);
-    expect(listed.stdout).toMatch(new RegExp(`^host web-1\\n  www \\(files\\)\\n    \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}Z  \\w+ +\\d+\\.\\d (KiB|MiB)  ok       ${key}$`, 'm'));
-    const json = JSON.parse((await runCli(['list', '-c', config, '--credentials-file', readerKey, '--json', '--host', 'web-1'])).stdout) as { key: string; sha256: string; status: string }[];
-    expect(json).toEqual([expect.objectContaining({ host: 'web-1', asset: 'www', key, status: 'ok', manifest_key: report.manifest_key })]);
+    expect(listed.stdout).toMatch(
+      new RegExp(
+        `^host web-1\\n  www \\(files\\)\\n    \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}Z  \\w+ +\\d+\\.\\d (KiB|MiB)  ok       ${key}$`,
+        'm',
+      ),
+    );
+    const json = JSON.parse(
+      (await runCli(['list', '-c', config, '--credentials-file', readerKey, '--json', '--host', 'web-1'])).stdout,
+    ) as { key: string; sha256: string; status: string }[];
+    expect(json).toEqual([
+      expect.objectContaining({ host: 'web-1', asset: 'www', key, status: 'ok', manifest_key: report.manifest_key }),
+    ]);
 
     const expected = await describeTree(join(source, 'www'));
     const latest = join(work, 'restored-latest');
-    const restored = await runCli(['restore', '-c', config, '--credentials-file', readerKey, '--asset', 'www', '--latest', '--to', latest]);
+    const restored = await runCli([
+      'restore',
+      '-c',
+      config,
+      '--credentials-file',
+      readerKey,
+      '--asset',
+      'www',
+      '--latest',
+      '--to',
+      latest,
+    ]);
     expect(restored.exitCode, restored.stderr).toBe(0);
     expect(restored.stdout).toContain(`restored files "www" of web-1`);
     expect(await describeTree(join(latest, source.slice(1), 'www'))).toEqual(expected);
@@ -91,9 +119,21 @@ describe('list and restore of a files backup', () => {
     await writeFile(join(busy, 'keep.txt'), 'mine');
     const refused = await runCli(['restore', key, '-c', config, '--credentials-file', readerKey, '--to', busy]);
     expect(refused.exitCode).toBe(2);
-    expect(refused.stderr).toContain(`--to ${busy}: the directory is not empty: restore into an empty or new directory, or pass --force`);
+    expect(refused.stderr).toContain(
+      `--to ${busy}: the directory is not empty: restore into an empty or new directory, or pass --force`,
+    );
     expect(await readdir(busy)).toEqual(['keep.txt']);
-    const forced = await runCli(['restore', key, '-c', config, '--credentials-file', readerKey, '--to', busy, '--force']);
+    const forced = await runCli([
+      'restore',
+      key,
+      '-c',
+      config,
+      '--credentials-file',
+      readerKey,
+      '--to',
+      busy,
+      '--force',
+    ]);
     expect(forced.exitCode, forced.stderr).toBe(0);
     expect(await describeTree(join(busy, source.slice(1), 'www'))).toEqual(expected);
     expect(existsSync(join(busy, 'keep.txt'))).toBe(true);
@@ -104,9 +144,22 @@ describe('list and restore of a files backup', () => {
     await backup(config);
     const listed = await runCli(['list', '-c', config, '--credentials-file', writerKey]);
     expect(listed.exitCode).toBe(1);
-    expect(listed.stderr).toContain(`ListObjectsV2 denied (AccessDenied) for the credentials from --credentials-file ${writerKey}: they need s3:ListBucket on arn:aws:s3:::${moto.bucket}`);
+    expect(listed.stderr).toContain(
+      `ListObjectsV2 denied (AccessDenied) for the credentials from --credentials-file ${writerKey}: they need s3:ListBucket on arn:aws:s3:::${moto.bucket}`,
+    );
     const target = join(work, 'denied');
-    const restored = await runCli(['restore', '-c', config, '--credentials-file', writerKey, '--asset', 'www', '--latest', '--to', target]);
+    const restored = await runCli([
+      'restore',
+      '-c',
+      config,
+      '--credentials-file',
+      writerKey,
+      '--asset',
+      'www',
+      '--latest',
+      '--to',
+      target,
+    ]);
     expect(restored.exitCode).toBe(1);
     expect(restored.stderr).toContain('s3:ListBucket');
     expect(existsSync(target)).toBe(false);
@@ -129,20 +182,51 @@ describe('list and restore of a files backup', () => {
     const hosts = [...text.stdout.matchAll(/^host (\S+)$/gm)].map((m) => m[1]);
     expect(hosts).toEqual([...hosts].sort());
     expect(hosts.length).toBeGreaterThanOrEqual(3);
-    const none = await runCli(['list', '-c', await configFile('web-1'), '--credentials-file', readerKey, '--asset', 'nope']);
+    const none = await runCli([
+      'list',
+      '-c',
+      await configFile('web-1'),
+      '--credentials-file',
+      readerKey,
+      '--asset',
+      'nope',
+    ]);
     expect(none.stdout).toBe('no backups found');
-    const future = await runCli(['list', '-c', await configFile('web-1'), '--credentials-file', readerKey, '--since', '2099-01-01']);
+    const future = await runCli([
+      'list',
+      '-c',
+      await configFile('web-1'),
+      '--credentials-file',
+      readerKey,
+      '--since',
+      '2099-01-01',
+    ]);
     expect(future.stdout).toBe('no backups found');
   });
 
   it('a corrupted object (one byte flipped) is refused with the sha256 mismatch; partial output removed', async () => {
     const config = await configFile('web-4', { compression: { algorithm: 'none' } });
-    const { artifacts: [artifact] } = await backup(config);
+    const {
+      artifacts: [artifact],
+    } = await backup(config);
     await corruptObject(moto, artifact!.key, 5000);
     const target = join(work, 'corrupt');
-    const restored = await runCli(['restore', artifact!.key, '-c', config, '--credentials-file', readerKey, '--to', target]);
+    const restored = await runCli([
+      'restore',
+      artifact!.key,
+      '-c',
+      config,
+      '--credentials-file',
+      readerKey,
+      '--to',
+      target,
+    ]);
     expect(restored.exitCode).toBe(1);
-    expect(restored.stderr).toMatch(new RegExp(`s3://${moto.bucket}/${artifact!.key}: sha256 mismatch: the stored bytes hash to [0-9a-f]{64}, the manifest says [0-9a-f]{64} \\(the object is corrupted or was replaced\\)`));
+    expect(restored.stderr).toMatch(
+      new RegExp(
+        `s3://${moto.bucket}/${artifact!.key}: sha256 mismatch: the stored bytes hash to [0-9a-f]{64}, the manifest says [0-9a-f]{64} \\(the object is corrupted or was replaced\\)`,
+      ),
+    );
     expect(existsSync(target)).toBe(false);
   });
 
@@ -155,17 +239,43 @@ describe('list and restore of a files backup', () => {
     await execa('mknod', ['-m', '0666', join(tree, 'srv/app/disk'), 'b', '7', '0']);
     await writeFile(join(tree, 'srv/app/later.bin'), Buffer.alloc(32 * 1024 * 1024)); // extracted after the nodes: a window to look
     const crafted = join(work, 'devices.tar');
-    await execa('tar', ['--format=posix', '-cf', crafted, '-C', tree, 'srv/app/ok.txt', 'srv/app/fifo', 'srv/app/null', 'srv/app/disk', 'srv/app/later.bin']);
+    await execa('tar', [
+      '--format=posix',
+      '-cf',
+      crafted,
+      '-C',
+      tree,
+      'srv/app/ok.txt',
+      'srv/app/fifo',
+      'srv/app/null',
+      'srv/app/disk',
+      'srv/app/later.bin',
+    ]);
     const key = `${moto.prefix}daily/2026-11-02/dev-host/www/20261102T000000Z.tar`;
-    await uploadWithManifest(moto, { host: 'dev-host', asset: 'www', type: 'files', key, body: await readFile(crafted), startedAt: '2026-11-02T00:00:00.000Z' });
+    await uploadWithManifest(moto, {
+      host: 'dev-host',
+      asset: 'www',
+      type: 'files',
+      key,
+      body: await readFile(crafted),
+      startedAt: '2026-11-02T00:00:00.000Z',
+    });
     const config = await configFile('dev-host');
     const target = join(work, 'dev-target');
-    const watcher = execa('sh', ['-c', `while :; do find "${target}" \\( -type c -o -type b \\) -print 2>/dev/null; sleep 0.01; done`], { reject: false });
+    const watcher = execa(
+      'sh',
+      ['-c', `while :; do find "${target}" \\( -type c -o -type b \\) -print 2>/dev/null; sleep 0.01; done`],
+      { reject: false },
+    );
     const restored = await runCli(['restore', key, '-c', config, '--credentials-file', readerKey, '--to', target]);
     watcher.kill('SIGKILL');
     expect(restored.exitCode).toBe(1);
-    expect(restored.stderr).toContain(`backup-agent: files "www" from s3://${moto.bucket}/${key}: refused: the archive has members that are not regular files, directories, symlinks, hard links or FIFOs (`);
-    expect(restored.stderr).toMatch(/\((block device srv\/app\/disk, character device srv\/app\/null|character device srv\/app\/null, block device srv\/app\/disk)\); backup-agent never writes them; nothing was restored/);
+    expect(restored.stderr).toContain(
+      `backup-agent: files "www" from s3://${moto.bucket}/${key}: refused: the archive has members that are not regular files, directories, symlinks, hard links or FIFOs (`,
+    );
+    expect(restored.stderr).toMatch(
+      /\((block device srv\/app\/disk, character device srv\/app\/null|character device srv\/app\/null, block device srv\/app\/disk)\); backup-agent never writes them; nothing was restored/,
+    );
     expect(existsSync(target)).toBe(false);
     // As root, tar ran without CAP_MKNOD: no device node existed even in the staging directory.
     expect(String((await watcher).stdout)).toBe('');
@@ -175,7 +285,9 @@ describe('list and restore of a files backup', () => {
     const outside = join(work, 'outside');
     await mkdir(outside);
     const crafted = join(work, 'evil.tar');
-    await execa('python3', ['-c', `
+    await execa('python3', [
+      '-c',
+      `
 import io, sys, tarfile
 t = tarfile.open(sys.argv[1], 'w', format=tarfile.PAX_FORMAT)
 def add(name, data=b'pwned\\n', kind=tarfile.REGTYPE, link=''):
@@ -190,9 +302,19 @@ add('../' * 12 + sys.argv[2][1:] + '/dotdot.txt')
 add('evil', kind=tarfile.SYMTYPE, link=sys.argv[2])
 add('evil/through.txt')
 t.close()
-`, crafted, outside]);
+`,
+      crafted,
+      outside,
+    ]);
     const key = `${moto.prefix}daily/2026-11-01/evil-host/www/20261101T000000Z.tar`;
-    await uploadWithManifest(moto, { host: 'evil-host', asset: 'www', type: 'files', key, body: await readFile(crafted), startedAt: '2026-11-01T00:00:00.000Z' });
+    await uploadWithManifest(moto, {
+      host: 'evil-host',
+      asset: 'www',
+      type: 'files',
+      key,
+      body: await readFile(crafted),
+      startedAt: '2026-11-01T00:00:00.000Z',
+    });
     const config = await configFile('evil-host');
     const target = join(work, 'evil-target');
     const restored = await runCli(['restore', key, '-c', config, '--credentials-file', readerKey, '--to', target]);

@@ -54,11 +54,15 @@ describe('local destination', () => {
     const second = await runCli(['run', '-c', config]);
     expect(second.exitCode, second.stderr).toBe(0);
     const newest = join(work, 'restored-newest');
-    expect((await runCli(['restore', '-c', config, '--asset', 'examples', '--latest', '--to', newest])).exitCode).toBe(0);
+    expect((await runCli(['restore', '-c', config, '--asset', 'examples', '--latest', '--to', newest])).exitCode).toBe(
+      0,
+    );
     expect(await readFile(join(newest, source.slice(1), 'www/html/index.html'), 'utf8')).toBe('changed\n');
     const first = join(work, 'restored-first');
     expect((await runCli(['restore', key, '-c', config, '--to', first])).exitCode).toBe(0);
-    expect(await readFile(join(first, source.slice(1), 'www/html/index.html'), 'utf8')).toBe('<h1>hello</h1>\n'.repeat(100));
+    expect(await readFile(join(first, source.slice(1), 'www/html/index.html'), 'utf8')).toBe(
+      '<h1>hello</h1>\n'.repeat(100),
+    );
 
     const path = join(work, 'store/backups', key);
     const bytes = await readFile(path);
@@ -73,7 +77,11 @@ describe('local destination', () => {
     const again = await runCli(['restore', key, '-c', config, '--to', join(work, 'restored-bad')]);
     expect(again.exitCode).toBe(1);
     // zstd (writing straight into tar) may notice the damage before the hash is complete.
-    expect(again.stderr).toMatch(new RegExp(`${path}: (sha256 mismatch|decompression failed: .*\\(the object is damaged; \`verify\` checks its sha256\\))`));
+    expect(again.stderr).toMatch(
+      new RegExp(
+        `${path}: (sha256 mismatch|decompression failed: .*\\(the object is damaged; \`verify\` checks its sha256\\))`,
+      ),
+    );
     expect(existsSync(join(work, 'restored-bad'))).toBe(false);
   });
 
@@ -93,11 +101,41 @@ describe('local destination', () => {
     expect(key).toContain('/../');
     await mkdir(runDir, { recursive: true });
     const manifestPath = join(runDir, `${stamp}.manifest.json`);
-    await writeFile(manifestPath, JSON.stringify({
-      format: 'backup-agent-manifest', version: 1, run_id: 'crafted', host: 'dotdot', tier: 'daily', started_at: started, finished_at: started, status: 'ok',
-      artifacts: [{ asset: 'www', type: 'files', key, status: 'ok', bytes_read: body.length, bytes_stored: body.length, sha256: createHash('sha256').update(body).digest('hex'), compression: 'none', duration_ms: 1, skipped: [], warnings: [], omitted: 0 }],
-    }));
-    const config = await writeConfig(dir, { host: 'dotdot', state_dir: 'state', destination: { type: 'local', path: 'store' }, assets: [{ name: 'www', type: 'files', paths: ['outside'] }] });
+    await writeFile(
+      manifestPath,
+      JSON.stringify({
+        format: 'backup-agent-manifest',
+        version: 1,
+        run_id: 'crafted',
+        host: 'dotdot',
+        tier: 'daily',
+        started_at: started,
+        finished_at: started,
+        status: 'ok',
+        artifacts: [
+          {
+            asset: 'www',
+            type: 'files',
+            key,
+            status: 'ok',
+            bytes_read: body.length,
+            bytes_stored: body.length,
+            sha256: createHash('sha256').update(body).digest('hex'),
+            compression: 'none',
+            duration_ms: 1,
+            skipped: [],
+            warnings: [],
+            omitted: 0,
+          },
+        ],
+      }),
+    );
+    const config = await writeConfig(dir, {
+      host: 'dotdot',
+      state_dir: 'state',
+      destination: { type: 'local', path: 'store' },
+      assets: [{ name: 'www', type: 'files', paths: ['outside'] }],
+    });
     const refusal = `manifest ${manifestPath}: artifacts.0.key "${key}" is not a key of this run (expected daily/${day}/dotdot/www/${stamp}...): the manifest is not trusted`;
 
     const listed = await runCli(['list', '-c', config]);
@@ -123,7 +161,10 @@ describe('local destination', () => {
     await mkdir(join(dir, 'src'), { recursive: true });
     await execa('sh', ['-c', 'head -c 536870912 /dev/urandom > "$1"', 'sh', join(dir, 'src/big.bin')]);
     const config = await writeConfig(dir, {
-      host: 'int', state_dir: 'state', destination: { type: 'local', path: 'store' }, assets: [{ name: 'big', type: 'files', paths: ['src'] }],
+      host: 'int',
+      state_dir: 'state',
+      destination: { type: 'local', path: 'store' },
+      assets: [{ name: 'big', type: 'files', paths: ['src'] }],
     });
     expect((await runCli(['run', '-c', config])).exitCode).toBe(0);
     const target = join(dir, 'out');

@@ -25,8 +25,25 @@ async function hostConfig(host: string, extra: Record<string, unknown> = {}): Pr
   return writeConfig(dir, {
     host,
     state_dir: join(dir, 'state'),
-    destination: { type: 's3', bucket: moto.bucket, endpoint: moto.endpoint, force_path_style: true, prefix: moto.prefix, credentials: { key_file: await moto.writeKeyFile(moto.putOnly, dir) } },
-    assets: [{ name: 'shop-db', type: 'mysql', databases: ['shop', 'billing'], host: '127.0.0.1', port: db.port, user: 'backup', password: PASSWORD }],
+    destination: {
+      type: 's3',
+      bucket: moto.bucket,
+      endpoint: moto.endpoint,
+      force_path_style: true,
+      prefix: moto.prefix,
+      credentials: { key_file: await moto.writeKeyFile(moto.putOnly, dir) },
+    },
+    assets: [
+      {
+        name: 'shop-db',
+        type: 'mysql',
+        databases: ['shop', 'billing'],
+        host: '127.0.0.1',
+        port: db.port,
+        user: 'backup',
+        password: PASSWORD,
+      },
+    ],
     ...extra,
   });
 }
@@ -39,7 +56,8 @@ async function backup(file: string): Promise<Record<string, string>> {
 }
 
 const restore = (...args: string[]) => runCli(['restore', '-c', config, '--credentials-file', readerKey, ...args]);
-const exists = async (name: string) => (await db.query(`SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '${name}'`)) === '1';
+const exists = async (name: string) =>
+  (await db.query(`SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '${name}'`)) === '1';
 
 beforeAll(async () => {
   [moto, db] = await Promise.all([startMoto(), startMariaDb()]);
@@ -59,7 +77,17 @@ afterAll(async () => {
 
 describe('restore of a mysql backup', () => {
   it('--latest --database shop --into-database: CHECKSUM TABLE and every routine, trigger, event and view identical', async () => {
-    const result = await restore('--asset', 'shop-db', '--latest', '--database', 'shop', '--into-database', 'shop_restored', '--db-defaults-file', db.rootDefaultsFile);
+    const result = await restore(
+      '--asset',
+      'shop-db',
+      '--latest',
+      '--database',
+      'shop',
+      '--into-database',
+      'shop_restored',
+      '--db-defaults-file',
+      db.rootDefaultsFile,
+    );
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toContain('restored mysql "shop-db" (shop) of db-1');
     expect(await db.checksums('shop_restored')).toEqual(await db.checksums('shop'));
@@ -67,15 +95,33 @@ describe('restore of a mysql backup', () => {
     expect(Object.keys(await db.checksums('shop_restored')).length).toBeGreaterThan(3);
 
     // The same name again: refused (exit 2), the restored database untouched.
-    const again = await restore(keys.shop!, '--into-database', 'shop_restored', '--db-defaults-file', db.rootDefaultsFile);
+    const again = await restore(
+      keys.shop!,
+      '--into-database',
+      'shop_restored',
+      '--db-defaults-file',
+      db.rootDefaultsFile,
+    );
     expect(again.exitCode).toBe(2);
-    expect(again.stderr).toContain('--into-database shop_restored: the database exists: restore into a new name, or pass --force');
+    expect(again.stderr).toContain(
+      '--into-database shop_restored: the database exists: restore into a new name, or pass --force',
+    );
   });
 
   it('--into-database with two databases in the run asks for --database', async () => {
-    const result = await restore('--asset', 'shop-db', '--latest', '--into-database', 'x', '--db-defaults-file', db.rootDefaultsFile);
+    const result = await restore(
+      '--asset',
+      'shop-db',
+      '--latest',
+      '--into-database',
+      'x',
+      '--db-defaults-file',
+      db.rootDefaultsFile,
+    );
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain('restore: mysql "shop-db" has 2 databases in that run (billing, shop): pick one with --database NAME');
+    expect(result.stderr).toContain(
+      'restore: mysql "shop-db" has 2 databases in that run (billing, shop): pick one with --database NAME',
+    );
   });
 
   it('--to FILE.sql writes the complete dump (0600) that restores like the original', async () => {
@@ -89,19 +135,30 @@ describe('restore of a mysql backup', () => {
     const dir = join(work, 'dumps');
     const all = await restore('--asset', 'shop-db', '--latest', '--to', dir);
     expect(all.exitCode, all.stderr).toBe(0);
-    expect((await readFile(join(dir, 'billing.sql'), 'utf8'))).toBe(text);
+    expect(await readFile(join(dir, 'billing.sql'), 'utf8')).toBe(text);
     expect(existsSync(join(dir, 'shop.sql'))).toBe(true);
   });
 
   it('a user without SUPER restores views, triggers and routines only with --strip-definers; the failed try is dropped', async () => {
-    await db.query("CREATE USER 'dbrestore'@'%' IDENTIFIED BY 'Restore-pw-1'; GRANT ALL PRIVILEGES ON `shop_nodef`.* TO 'dbrestore'@'%';");
+    await db.query(
+      "CREATE USER 'dbrestore'@'%' IDENTIFIED BY 'Restore-pw-1'; GRANT ALL PRIVILEGES ON `shop_nodef`.* TO 'dbrestore'@'%';",
+    );
     const login = await db.writeDefaultsFile('dbrestore', 'Restore-pw-1');
     const refused = await restore(keys.shop!, '--into-database', 'shop_nodef', '--db-defaults-file', login);
     expect(refused.exitCode).toBe(1);
-    expect(refused.stderr).toMatch(/restore of s3:\/\/\S+ into shop_nodef: mariadb exited 1: .*ERROR 1227 .*\(the dump's DEFINER clauses need SUPER or SET USER: restore as a user who has it, or pass --strip-definers\)/);
+    expect(refused.stderr).toMatch(
+      /restore of s3:\/\/\S+ into shop_nodef: mariadb exited 1: .*ERROR 1227 .*\(the dump's DEFINER clauses need SUPER or SET USER: restore as a user who has it, or pass --strip-definers\)/,
+    );
     expect(refused.stderr).toContain('the partly restored database shop_nodef was dropped');
     expect(await exists('shop_nodef')).toBe(false);
-    const stripped = await restore(keys.shop!, '--into-database', 'shop_nodef', '--db-defaults-file', login, '--strip-definers');
+    const stripped = await restore(
+      keys.shop!,
+      '--into-database',
+      'shop_nodef',
+      '--db-defaults-file',
+      login,
+      '--strip-definers',
+    );
     expect(stripped.exitCode, stripped.stderr).toBe(0);
     expect(await db.checksums('shop_nodef')).toEqual(await db.checksums('shop'));
     expect(await db.objects('shop_nodef')).toEqual(await db.objects('shop'));
@@ -112,7 +169,18 @@ describe('restore of a mysql backup', () => {
     const plain = await backup(file);
     await corruptObject(moto, plain.shop!, 3000);
     const counters = await writeCounters(db);
-    const result = await runCli(['restore', plain.shop!, '-c', file, '--credentials-file', readerKey, '--into-database', 'shop_corrupt', '--db-defaults-file', db.rootDefaultsFile]);
+    const result = await runCli([
+      'restore',
+      plain.shop!,
+      '-c',
+      file,
+      '--credentials-file',
+      readerKey,
+      '--into-database',
+      'shop_corrupt',
+      '--db-defaults-file',
+      db.rootDefaultsFile,
+    ]);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain(`s3://${moto.bucket}/${plain.shop}: sha256 mismatch`);
     expect(result.stderr).not.toContain('dropped');

@@ -43,14 +43,27 @@ interface Report {
   artifacts: { asset: string; key: string; status: string; sha256?: string; error?: string }[];
 }
 
-async function configFile(name: string, extra: Record<string, unknown>, assets: { name: string; paths: string[] }[], destination: Record<string, unknown> = {}): Promise<string> {
+async function configFile(
+  name: string,
+  extra: Record<string, unknown>,
+  assets: { name: string; paths: string[] }[],
+  destination: Record<string, unknown> = {},
+): Promise<string> {
   const dir = join(work, name);
   await mkdir(dir, { recursive: true });
   return writeConfig(dir, {
-    host: name, state_dir: join(dir, 'state'), retention: { daily: 7 },
+    host: name,
+    state_dir: join(dir, 'state'),
+    retention: { daily: 7 },
     destination: {
-      type: 's3', bucket: moto.bucket, endpoint: moto.endpoint, force_path_style: true, prefix: moto.prefix,
-      credentials: { key_file: keyFile }, upload: { part_size: '5MiB', queue_size: 2 }, ...destination,
+      type: 's3',
+      bucket: moto.bucket,
+      endpoint: moto.endpoint,
+      force_path_style: true,
+      prefix: moto.prefix,
+      credentials: { key_file: keyFile },
+      upload: { part_size: '5MiB', queue_size: 2 },
+      ...destination,
     },
     assets: assets.map((a) => ({ type: 'files', ...a })),
     ...extra,
@@ -68,7 +81,9 @@ describe('stall_timeout', () => {
     expect(Date.now() - started).toBeLessThan(60_000); // the fixture would sleep 300 s
     const report = JSON.parse(String(result.stdout)) as Report;
     expect(report.artifacts[0]).toMatchObject({
-      status: 'failed', error: 'files "data": stalled: nothing moved for 3s (stall_timeout): the source stopped producing data; the unfinished upload was abandoned',
+      status: 'failed',
+      error:
+        'files "data": stalled: nothing moved for 3s (stall_timeout): the source stopped producing data; the unfinished upload was abandoned',
     });
     expect(report.manifest_key).toBeUndefined();
     expect(await stored('stalled-source')).toEqual([]);
@@ -78,12 +93,17 @@ describe('stall_timeout', () => {
     const proxy = await startFaultProxy(moto.endpoint);
     try {
       await proxy.command(`after ${3 * 1024 * 1024} stall`);
-      const file = await configFile('stalled-upload', { stall_timeout: '4s' }, [{ name: 'data', paths: [hanging] }],
-        { endpoint: proxy.endpoint, timeouts: { idle: '5m' }, retry: { budget: '10m' } });
+      const file = await configFile('stalled-upload', { stall_timeout: '4s' }, [{ name: 'data', paths: [hanging] }], {
+        endpoint: proxy.endpoint,
+        timeouts: { idle: '5m' },
+        retry: { budget: '10m' },
+      });
       const result = await startCli(['run', '-c', file, '--json'], { PATH });
       expect(result.exitCode, String(result.stderr)).toBe(1);
       const report = JSON.parse(String(result.stdout)) as Report;
-      expect(report.artifacts[0]!.error).toBe('files "data": stalled: nothing moved for 4s (stall_timeout): the upload stopped taking data; the unfinished upload was abandoned');
+      expect(report.artifacts[0]!.error).toBe(
+        'files "data": stalled: nothing moved for 4s (stall_timeout): the upload stopped taking data; the unfinished upload was abandoned',
+      );
     } finally {
       await proxy.stop();
     }
@@ -94,34 +114,54 @@ describe('max_run_time', () => {
   it('stops the run with exit 124 "timed out"; the asset finished before it is in the manifest; the notification says so', async () => {
     const hook = await startRecordingServer();
     try {
-      const file = await configFile('timed-out', { max_run_time: '8s', notify: { webhook: { url: `${hook.origin}/hook`, retries: 0 } } },
-        [{ name: 'quick', paths: [small] }, { name: 'slow', paths: [hanging] }]);
+      const file = await configFile(
+        'timed-out',
+        { max_run_time: '8s', notify: { webhook: { url: `${hook.origin}/hook`, retries: 0 } } },
+        [
+          { name: 'quick', paths: [small] },
+          { name: 'slow', paths: [hanging] },
+        ],
+      );
       const started = Date.now();
       const result = await startCli(['run', '-c', file, '--json'], { PATH });
       expect(Date.now() - started).toBeLessThan(40_000);
       expect(result.exitCode, String(result.stderr)).toBe(124);
       const report = JSON.parse(String(result.stdout)) as Report;
       expect(report.status).toBe('timed_out');
-      expect(report.error).toBe('timed out (max_run_time 8s): the run was stopped; unfinished artifacts were abandoned, finished ones are in the manifest');
+      expect(report.error).toBe(
+        'timed out (max_run_time 8s): the run was stopped; unfinished artifacts were abandoned, finished ones are in the manifest',
+      );
       expect(report.artifacts.map((a) => [a.asset, a.status, a.error])).toEqual([
         ['quick', 'ok', undefined],
         ['slow', 'failed', 'files "slow": timed out (max_run_time 8s); the unfinished upload was abandoned'],
       ]);
       expect(logLines(String(result.stderr)).map((l) => l.msg)).toContain(
-        'max_run_time (8s) reached: stopping the run; unfinished uploads are abandoned, finished artifacts keep their manifest');
+        'max_run_time (8s) reached: stopping the run; unfinished uploads are abandoned, finished artifacts keep their manifest',
+      );
 
       // Read back as admin: the manifest lists the finished artifact with the sha256 of what is stored.
       const manifest = JSON.parse((await moto.getObject(report.manifest_key!)).toString('utf8')) as Report;
       expect(manifest.status).toBe('timed_out');
       const quick = manifest.artifacts.find((a) => a.asset === 'quick')!;
       expect(quick.status).toBe('ok');
-      expect(createHash('sha256').update(await moto.getObject(quick.key)).digest('hex')).toBe(quick.sha256);
+      expect(
+        createHash('sha256')
+          .update(await moto.getObject(quick.key))
+          .digest('hex'),
+      ).toBe(quick.sha256);
       expect(await stored('timed-out')).toEqual([quick.key, report.manifest_key].sort());
 
       expect(hook.hits).toHaveLength(1);
-      const payload = JSON.parse(hook.hits[0]!.body) as { text: string; status: string; exit_code: number; error: string };
+      const payload = JSON.parse(hook.hits[0]!.body) as {
+        text: string;
+        status: string;
+        exit_code: number;
+        error: string;
+      };
       expect(payload).toMatchObject({ status: 'timed_out', exit_code: 124 });
-      expect(payload.text).toMatch(/^\[backup-agent\] timed-out: TIMED OUT \(1 of 2 assets\): files "slow": timed out \(max_run_time 8s\)/);
+      expect(payload.text).toMatch(
+        /^\[backup-agent\] timed-out: TIMED OUT \(1 of 2 assets\): files "slow": timed out \(max_run_time 8s\)/,
+      );
     } finally {
       await hook.close();
     }

@@ -47,10 +47,15 @@ describe('state, metrics and status', () => {
     expect(metrics).not.toMatch(/backup_agent_last_success_timestamp_seconds\{[^}]*asset="gone"/);
     expect(metrics).toMatch(/^backup_agent_last_run_status\{host="mon-01",asset="gone"\} 2$/m);
     expect(metrics).toMatch(/^backup_agent_last_run_status\{host="mon-01",asset="good"\} 0$/m);
+    expect(metrics).toMatch(/^backup_agent_last_run_stored_bytes\{host="mon-01",asset="good"\} \d+$/m);
+    expect(metrics).toMatch(/^backup_agent_alert_after_seconds\{host="mon-01"\} 3600$/m);
 
     const status = await runCli(['status', '-c', file, '--json']);
     expect(status.exitCode).toBe(1);
-    const health = JSON.parse(status.stdout) as { healthy: boolean; assets: { asset: string; healthy: boolean; last_error?: string }[] };
+    const health = JSON.parse(status.stdout) as {
+      healthy: boolean;
+      assets: { asset: string; healthy: boolean; last_error?: string }[];
+    };
     expect(health.assets.find((a) => a.asset === 'good')!.healthy).toBe(true);
     expect(health.assets.find((a) => a.asset === 'gone')).toMatchObject({ healthy: false, last_status: 'failed' });
     expect(health.assets.find((a) => a.asset === 'gone')!.last_error).toContain(join(work, 'missing'));
@@ -59,7 +64,9 @@ describe('state, metrics and status', () => {
     const goodOnly = await writeConfig(join(work), { ...config, assets: [config.assets[0]] });
     expect((await runCli(['status', '-c', goodOnly])).exitCode).toBe(0);
     const statePath = join(work, 'state/last-run.json');
-    const state = JSON.parse(await readFile(statePath, 'utf8')) as { assets: Record<string, { last_success_at: string }> };
+    const state = JSON.parse(await readFile(statePath, 'utf8')) as {
+      assets: Record<string, { last_success_at: string }>;
+    };
     state.assets.good!.last_success_at = new Date(Date.now() - 2 * 3_600_000).toISOString();
     await writeFile(statePath, JSON.stringify(state));
     const stale = await runCli(['status', '-c', goodOnly]);
@@ -69,7 +76,12 @@ describe('state, metrics and status', () => {
     // A failed run keeps the previous success time.
     await rm(join(work, 'data'), { recursive: true });
     expect((await runCli(['run', '-c', goodOnly])).exitCode).toBe(1);
-    const after = JSON.parse(await readFile(statePath, 'utf8')) as { assets: Record<string, { last_success_at: string; last_status: string }> };
-    expect(after.assets.good).toMatchObject({ last_status: 'failed', last_success_at: state.assets.good!.last_success_at });
+    const after = JSON.parse(await readFile(statePath, 'utf8')) as {
+      assets: Record<string, { last_success_at: string; last_status: string }>;
+    };
+    expect(after.assets.good).toMatchObject({
+      last_status: 'failed',
+      last_success_at: state.assets.good!.last_success_at,
+    });
   });
 });

@@ -22,7 +22,8 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-const analyze = (args: string[]) => execa('systemd-analyze', args, { reject: false, env: { TZ: 'UTC', SYSTEMD_LOG_COLOR: '0' } });
+const analyze = (args: string[]) =>
+  execa('systemd-analyze', args, { reject: false, env: { TZ: 'UTC', SYSTEMD_LOG_COLOR: '0' } });
 
 describe('systemd units', () => {
   it('pass systemd-analyze verify without a single warning (ExecStart pointed at this checkout)', async () => {
@@ -31,26 +32,49 @@ describe('systemd units', () => {
     await mkdir(copy);
     const service = await readFile(join(UNITS, 'backup-agent.service'), 'utf8');
     expect(service).toMatch(/^ExecStart=\/usr\/bin\/backup-agent run --config \/etc\/backup-agent\/config\.yml$/m);
-    await writeFile(join(copy, 'backup-agent.service'), service.replace(/^ExecStart=\/usr\/bin\/backup-agent /m, `ExecStart=${BIN} `));
+    await writeFile(
+      join(copy, 'backup-agent.service'),
+      service.replace(/^ExecStart=\/usr\/bin\/backup-agent /m, `ExecStart=${BIN} `),
+    );
     await writeFile(join(copy, 'backup-agent.timer'), await readFile(join(UNITS, 'backup-agent.timer'), 'utf8'));
     const result = await analyze(['verify', join(copy, 'backup-agent.service'), join(copy, 'backup-agent.timer')]);
-    expect({ exitCode: result.exitCode, stderr: String(result.stderr), stdout: String(result.stdout) }).toEqual({ exitCode: 0, stderr: '', stdout: '' });
+    expect({ exitCode: result.exitCode, stderr: String(result.stderr), stdout: String(result.stdout) }).toEqual({
+      exitCode: 0,
+      stderr: '',
+      stdout: '',
+    });
 
     const pristine = await analyze(['verify', join(UNITS, 'backup-agent.service'), join(UNITS, 'backup-agent.timer')]);
-    const missingBinary = 'backup-agent.service: Command /usr/bin/backup-agent is not executable: No such file or directory';
-    expect(String(pristine.stderr).trim()).toMatch(new RegExp(`^(|${missingBinary.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')})$`));
+    const missingBinary =
+      'backup-agent.service: Command /usr/bin/backup-agent is not executable: No such file or directory';
+    expect(String(pristine.stderr).trim()).toMatch(
+      new RegExp(`^(|${missingBinary.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')})$`),
+    );
   });
 
   it('keep Node working and give a stopping run more time than shutdown_timeout', async () => {
     const service = await readFile(join(UNITS, 'backup-agent.service'), 'utf8');
     const directives = service.split('\n').filter((line) => !line.startsWith('#'));
     expect(directives.filter((l) => l.startsWith('MemoryDenyWriteExecute'))).toEqual([]); // V8's JIT needs W+X pages
-    for (const line of ['Type=oneshot', 'User=backup-agent', 'AmbientCapabilities=CAP_DAC_READ_SEARCH', 'CapabilityBoundingSet=CAP_DAC_READ_SEARCH',
-      'ProtectSystem=strict', 'StateDirectory=backup-agent', 'UMask=0077', 'KillSignal=SIGTERM', 'KillMode=mixed']) {
+    for (const line of [
+      'Type=oneshot',
+      'User=backup-agent',
+      'AmbientCapabilities=CAP_DAC_READ_SEARCH',
+      'CapabilityBoundingSet=CAP_DAC_READ_SEARCH',
+      'ProtectSystem=strict',
+      'StateDirectory=backup-agent',
+      'UMask=0077',
+      'KillSignal=SIGTERM',
+      'KillMode=mixed',
+    ]) {
       expect(directives).toContain(line);
     }
     const stopSec = /^TimeoutStopSec=(\d+)min$/m.exec(service);
-    const defaults = parseConfig('destination: { type: local, path: /x }\nassets: [{ name: a, type: files, paths: [/x] }]\n', '/c.yml', {});
+    const defaults = parseConfig(
+      'destination: { type: local, path: /x }\nassets: [{ name: a, type: files, paths: [/x] }]\n',
+      '/c.yml',
+      {},
+    );
     expect(Number(stopSec?.[1]) * 60_000).toBeGreaterThan(defaults.shutdown_timeout);
     // The run's own max_run_time trips first (manifest, notifications); systemd's start timeout is the backstop.
     const startSec = /^TimeoutStartSec=(\d+)h (\d+)min$/m.exec(service);
@@ -58,7 +82,9 @@ describe('systemd units', () => {
     expect(startMs - defaults.max_run_time).toBeGreaterThanOrEqual(10 * 60_000);
     expect(startMs).toBeLessThan(24 * 3_600_000); // a daily run never blocks the next one
     const timer = await readFile(join(UNITS, 'backup-agent.timer'), 'utf8');
-    expect(timer).toContain('OnCalendar=*-*-* 03:15:00\nPersistent=true\nRandomizedDelaySec=15m\nUnit=backup-agent.service\n');
+    expect(timer).toContain(
+      'OnCalendar=*-*-* 03:15:00\nPersistent=true\nRandomizedDelaySec=15m\nUnit=backup-agent.service\n',
+    );
   });
 });
 
@@ -66,19 +92,32 @@ describe('schedule --print', () => {
   async function printFor(name: string, extra: Record<string, unknown>, format: 'systemd' | 'cron') {
     const dir = join(work, name);
     await mkdir(dir, { recursive: true });
-    const file = await writeConfig(dir, { destination: { type: 'local', path: 'store' }, assets: [{ name: 'a', type: 'files', paths: ['.'] }], ...extra });
+    const file = await writeConfig(dir, {
+      destination: { type: 'local', path: 'store' },
+      assets: [{ name: 'a', type: 'files', paths: ['.'] }],
+      ...extra,
+    });
     return { file, ...(await runCli(['schedule', '--print', format, '-c', file])) };
   }
 
   it('systemd: a timer with OnCalendar in the configured zone, RandomizedDelaySec and Persistent, that verify accepts', async () => {
-    const out = await printFor('sd', { schedule: '15 3 * * mon-fri', timezone: 'Europe/Berlin', random_delay: '15m' }, 'systemd');
+    const out = await printFor(
+      'sd',
+      { schedule: '15 3 * * mon-fri', timezone: 'Europe/Berlin', random_delay: '15m' },
+      'systemd',
+    );
     expect(out.exitCode).toBe(0);
-    expect(out.stdout).toContain('[Timer]\nOnCalendar=Mon..Fri *-*-* 03:15:00 Europe/Berlin\nRandomizedDelaySec=15min\nPersistent=true\nUnit=backup-agent.service\n');
+    expect(out.stdout).toContain(
+      '[Timer]\nOnCalendar=Mon..Fri *-*-* 03:15:00 Europe/Berlin\nRandomizedDelaySec=15min\nPersistent=true\nUnit=backup-agent.service\n',
+    );
     const copy = join(work, 'sd-verify');
     await mkdir(copy);
     await writeFile(join(copy, 'backup-agent.timer'), out.stdout);
     const service = await readFile(join(UNITS, 'backup-agent.service'), 'utf8');
-    await writeFile(join(copy, 'backup-agent.service'), service.replace(/^ExecStart=\/usr\/bin\/backup-agent /m, `ExecStart=${BIN} `));
+    await writeFile(
+      join(copy, 'backup-agent.service'),
+      service.replace(/^ExecStart=\/usr\/bin\/backup-agent /m, `ExecStart=${BIN} `),
+    );
     const verified = await analyze(['verify', join(copy, 'backup-agent.timer'), join(copy, 'backup-agent.service')]);
     expect([verified.exitCode, String(verified.stderr)]).toEqual([0, '']);
   });
@@ -94,10 +133,14 @@ describe('schedule --print', () => {
 
     const both = await printFor('cron-both', { schedule: '0 3 1-7 * sun' }, 'cron');
     expect(both.exitCode).toBe(2);
-    expect(both.stderr).toContain('restricts both day of month and day of week: the daemon runs when both match, cron when either does');
+    expect(both.stderr).toContain(
+      'restricts both day of month and day of week: the daemon runs when both match, cron when either does',
+    );
     const last = await printFor('sd-last', { schedule: '0 3 L * *' }, 'systemd');
     expect(last.exitCode).toBe(2);
-    expect(last.stderr).toContain('cannot convert "L" (last day, nearest weekday or nth weekday) to systemd OnCalendar');
+    expect(last.stderr).toContain(
+      'cannot convert "L" (last day, nearest weekday or nth weekday) to systemd OnCalendar',
+    );
     const none = await printFor('none', {}, 'systemd');
     expect(none.exitCode).toBe(2);
     expect(none.stderr).toContain('schedule: not set; add a cron expression such as schedule: "15 3 * * *"');
@@ -122,7 +165,9 @@ describe('schedule --print', () => {
     void task.destroy();
     const result = await analyze(['calendar', '--iterations=6', `--base-time=@${base}`, toOnCalendar(cron, zone)]);
     expect(result.exitCode).toBe(0);
-    const systemdRuns = [...String(result.stdout).matchAll(/(?:Next elapse|Iter\. #\d+): \w{3} (\S+ \S+ UTC)/g)].map((m) => m[1]);
+    const systemdRuns = [...String(result.stdout).matchAll(/(?:Next elapse|Iter\. #\d+): \w{3} (\S+ \S+ UTC)/g)].map(
+      (m) => m[1],
+    );
     expect(systemdRuns).toEqual(cronRuns);
   });
 });

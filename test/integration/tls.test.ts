@@ -38,7 +38,11 @@ afterAll(async () => {
 });
 
 const configFile = (name: string, destination: Record<string, unknown>) =>
-  writeS3Config(moto, work, name, [data], { endpoint: proxy.endpoint, credentials: { key_file: keyFile }, ...destination });
+  writeS3Config(moto, work, name, [data], {
+    endpoint: proxy.endpoint,
+    credentials: { key_file: keyFile },
+    ...destination,
+  });
 
 const stored = (host: string) => moto.listKeys(moto.prefix).then((keys) => keys.filter((k) => k.includes(`/${host}/`)));
 
@@ -47,7 +51,9 @@ describe('TLS with a private CA', () => {
     const forwardedBefore = proxy.forwarded.length;
     const result = await runCli(['run', '-c', await configFile('no-ca', {})]);
     expect(result.exitCode).toBe(1);
-    expect(result.stdout).toMatch(/s3:\/\/backup-agent-test\/backups\/\w+\/\S+\/no-ca\/data\/\S+: TLS verification of https:\/\/127\.0\.0\.1:\d+ failed \(SELF_SIGNED_CERT_IN_CHAIN\): set destination\.ca_file to the CA bundle that signed it/);
+    expect(result.stdout).toMatch(
+      /s3:\/\/backup-agent-test\/backups\/\w+\/\S+\/no-ca\/data\/\S+: TLS verification of https:\/\/127\.0\.0\.1:\d+ failed \(SELF_SIGNED_CERT_IN_CHAIN\): set destination\.ca_file to the CA bundle that signed it/,
+    );
     expect(result.stdout).toContain(`TLS verification of ${proxy.endpoint} failed`);
     expect(proxy.forwarded.length).toBe(forwardedBefore);
     expect(await stored('no-ca')).toEqual([]);
@@ -56,7 +62,11 @@ describe('TLS with a private CA', () => {
 
   it('with ca_file the backup lands through the TLS endpoint', async () => {
     const forwardedBefore = proxy.forwarded.length;
-    await expectLanded(moto, await runCli(['run', '-c', await configFile('with-ca', { ca_file: pki.caFile }), '--json']), secrets);
+    await expectLanded(
+      moto,
+      await runCli(['run', '-c', await configFile('with-ca', { ca_file: pki.caFile }), '--json']),
+      secrets,
+    );
     expect(proxy.forwarded.slice(forwardedBefore).filter((r) => r.startsWith('PUT ')).length).toBeGreaterThanOrEqual(2); // artifact + manifest
   });
 
@@ -71,9 +81,15 @@ describe('TLS with a private CA', () => {
     const misnamed = makeTestPki(otherDir, 'DNS:s3.other.example', 'misnamed');
     const misnamedProxy = await startTlsProxy(moto.endpoint, misnamed);
     try {
-      const result = await runCli(['run', '-c', await configFile('misnamed', { endpoint: misnamedProxy.endpoint, ca_file: misnamed.caFile })]);
+      const result = await runCli([
+        'run',
+        '-c',
+        await configFile('misnamed', { endpoint: misnamedProxy.endpoint, ca_file: misnamed.caFile }),
+      ]);
       expect(result.exitCode).toBe(1);
-      expect(result.stdout).toContain(`TLS verification of ${misnamedProxy.endpoint} failed (ERR_TLS_CERT_ALTNAME_INVALID): the certificate does not name this host`);
+      expect(result.stdout).toContain(
+        `TLS verification of ${misnamedProxy.endpoint} failed (ERR_TLS_CERT_ALTNAME_INVALID): the certificate does not name this host`,
+      );
       expect(misnamedProxy.forwarded).toEqual([]);
     } finally {
       await misnamedProxy.close();
@@ -82,11 +98,18 @@ describe('TLS with a private CA', () => {
   });
 
   it('role_arn through the TLS endpoint: the AssumeRole call trusts ca_file too', async () => {
-    const assumer = await createIamUser(moto, 'tls-assumer', [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::*:role/tls-*' }]);
+    const assumer = await createIamUser(moto, 'tls-assumer', [
+      { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::*:role/tls-*' },
+    ]);
     const role = await createIamRole(moto, 'tls-writer', assumer.arn, [putOnlyStatement(moto)]);
     const credentials = { key_file: await moto.writeKeyFile(assumer, work), role_arn: role };
     const forwardedBefore = proxy.forwarded.length;
-    const result = await runCli(['run', '-c', await configFile('tls-role', { ca_file: pki.caFile, credentials }), '--json']);
+    const result = await runCli([
+      'run',
+      '-c',
+      await configFile('tls-role', { ca_file: pki.caFile, credentials }),
+      '--json',
+    ]);
     await expectLanded(moto, result, [...secrets, assumer.secretAccessKey]);
     expect(proxy.forwarded.slice(forwardedBefore)).toContain('POST /'); // AssumeRole went through the proxy
   });

@@ -3,7 +3,7 @@ import type { CommandDefinition } from '../command-definition.js';
 
 export const daemonCommand: CommandDefinition = {
   name: 'daemon',
-  description: 'run backups on the config\'s schedule until SIGTERM; SIGHUP re-reads the config',
+  description: "run backups on the config's schedule until SIGTERM; SIGHUP re-reads the config",
   flags: [],
   async action(global) {
     const { daemonAction } = await import('../daemon-action.js');

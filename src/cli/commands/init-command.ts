@@ -4,10 +4,18 @@ import type { InitCommandOptions } from '../init-action.js';
 
 export const initCommand: CommandDefinition<InitCommandOptions> = {
   name: 'init',
-  description: 'write a commented starter config.yml, my.cnf and credentials stubs (0600; never overwrites) and print the IAM policy',
+  description:
+    'write a commented starter config.yml, my.cnf and credentials stubs (0600; never overwrites) and print the IAM policy',
   flags: [
-    { flags: '--quickstart', description: 'instead: write ./quickstart.yml, a first backup into ./quickstart-backups/ (any user, no cloud)' },
-    { flags: '--dir <dir>', description: 'directory for config.yml and the secret files (default /etc/backup-agent; --quickstart: the current directory)' },
+    {
+      flags: '--quickstart',
+      description: 'instead: write ./quickstart.yml, a first backup into ./quickstart-backups/ (any user, no cloud)',
+    },
+    {
+      flags: '--dir <dir>',
+      description:
+        'directory for config.yml and the secret files (default /etc/backup-agent; --quickstart: the current directory)',
+    },
     { flags: '--bucket <name>', description: 'S3 bucket' },
     { flags: '--prefix <prefix>', description: 'key prefix (default: HOST/)' },
     { flags: '--host <name>', description: 'host name in keys (default: the hostname)' },

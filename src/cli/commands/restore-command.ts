@@ -12,10 +12,13 @@ export const restoreCommand: CommandDefinition<RestoreCommandOptions> = {
   flags: [
     { flags: '-a, --asset <name>', description: 'with --latest: the asset to restore' },
     { flags: '--latest', description: 'the newest stored run of --asset' },
-    { flags: '--host <name>', description: 'whose backups (default: this config\'s host)' },
+    { flags: '--host <name>', description: "whose backups (default: this config's host)" },
     { flags: '--database <name>', description: 'mysql: only this database of the run' },
     { flags: '--to <path>', description: 'files: target directory; mysql: FILE.sql, or a directory for DB.sql files' },
-    { flags: '--into-database <name>', description: 'mysql: load the dump into this database (created; must not exist without --force)' },
+    {
+      flags: '--into-database <name>',
+      description: 'mysql: load the dump into this database (created; must not exist without --force)',
+    },
     { flags: '--force', description: 'restore into a non-empty directory / an existing database or file' },
     // Each source's own restore flags (mysql's --strip-definers and --db-*), from the registry.
     ...sources.flatMap((source) => source.restoreFlags),

@@ -5,7 +5,8 @@ import type { VerifyCommandOptions } from '../verify-action.js';
 
 export const verifyCommand: CommandDefinition<VerifyCommandOptions> = {
   name: 'verify',
-  description: 'read back every backup since --since: exists, size and sha256 match, decrypts, decompresses, dumps complete; gaps in daily series',
+  description:
+    'read back every backup since --since: exists, size and sha256 match, decrypts, decompresses, dumps complete; gaps in daily series',
   flags: [
     { flags: '--since <when>', description: 'window: a duration ago (7d, 36h) or a date (2026-11-20)', default: '7d' },
     { flags: '--host <name>', description: 'only this host (default: every host in the bucket)' },

@@ -33,26 +33,46 @@ export async function checkFilesAsset(asset: FilesAssetConfig, signal: AbortSign
   const check = `files "${asset.name}"`;
   const { roots, skipped } = await resolveRoots(asset.paths);
   if (roots.length === 0) {
-    return fail(check, `none of the paths can be read: ${skipped.map((s) => `${s.path} (${s.reason})`).join(', ')}: the asset would fail; fix paths`);
+    return fail(
+      check,
+      `none of the paths can be read: ${skipped.map((s) => `${s.path} (${s.reason})`).join(', ')}: the asset would fail; fix paths`,
+    );
   }
   const found = await inventory(roots, createExcluder(asset.exclude), signal);
   const problems = [...skipped, ...found.unreadable];
   // File bytes and archive bytes differ by tar's headers and padding (a lot for small files): say which is which.
-  const size = `${count(roots.length, 'path')}, ${count(found.files, 'file')}, ${count(found.directories, 'directory', 'directories')}, `
-    + `${formatBytes(found.bytes)} of file data (~${formatBytes(found.archive.total()!)} as a tar archive: run's READ)`;
+  const size =
+    `${count(roots.length, 'path')}, ${count(found.files, 'file')}, ${count(found.directories, 'directory', 'directories')}, ` +
+    `${formatBytes(found.bytes)} of file data (~${formatBytes(found.archive.total()!)} as a tar archive: run's READ)`;
   if (problems.length === 0) return ok(check, `${size}, all readable`);
-  const named = problems.slice(0, SHOWN).map((p) => `${p.path} (${p.reason})`).join(', ');
+  const named = problems
+    .slice(0, SHOWN)
+    .map((p) => `${p.path} (${p.reason})`)
+    .join(', ');
   const more = problems.length > SHOWN ? ` and ${problems.length - SHOWN} more` : '';
-  return fail(check, `${problems.length} path${problems.length === 1 ? '' : 's'} cannot be read: ${named}${more}; the backup would be partial (exit 3): fix the paths, grant read access (the systemd unit's CAP_DAC_READ_SEARCH) or add them to exclude (${size})`);
+  return fail(
+    check,
+    `${problems.length} path${problems.length === 1 ? '' : 's'} cannot be read: ${named}${more}; the backup would be partial (exit 3): fix the paths, grant read access (the systemd unit's CAP_DAC_READ_SEARCH) or add them to exclude (${size})`,
+  );
 }
 
 const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** Walks `roots` with the backup's walker and opens each regular file to prove it is readable; paths found unreadable are shown escaped. */
-async function inventory(roots: string[], isExcluded: (path: string) => boolean, signal: AbortSignal): Promise<FilesInventory> {
+async function inventory(
+  roots: string[],
+  isExcluded: (path: string) => boolean,
+  signal: AbortSignal,
+): Promise<FilesInventory> {
   const found: FilesInventory = { files: 0, directories: 0, bytes: 0, archive: new TarSizeEstimate(), unreadable: [] };
-  const unreadable = (path: string, error: unknown) => found.unreadable.push({ path: displayFileName(path), reason: describeFsError(error) });
-  for await (const path of walkFiles(roots, isExcluded, (skip) => found.unreadable.push({ ...skip, path: displayFileName(skip.path) }), signal)) {
+  const unreadable = (path: string, error: unknown) =>
+    found.unreadable.push({ path: displayFileName(path), reason: describeFsError(error) });
+  for await (const path of walkFiles(
+    roots,
+    isExcluded,
+    (skip) => found.unreadable.push({ ...skip, path: displayFileName(skip.path) }),
+    signal,
+  )) {
     let stats;
     try {
       stats = await lstat(fsPath(path));

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { decodeFileName, displayFileName, encodeFileName, fsPath, unquoteTarName } from './file-names.js';
 import { createExcluder } from './walk-files.js';
 
-const bytes = (...parts: (string | number[])[]) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p))));
+const bytes = (...parts: (string | number[])[]) =>
+  Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p))));
 
 describe('decodeFileName / encodeFileName', () => {
   it('keeps valid UTF-8 as text, astral characters included', () => {
@@ -15,9 +16,18 @@ describe('decodeFileName / encodeFileName', () => {
 
   it('round-trips every byte string, however invalid as UTF-8', () => {
     const cases = [
-      bytes('caf', [0xe9], '.txt'), bytes('dir', [0xff]), bytes([0x80]), bytes([0xc3]), bytes('a', [0xc3, 0x28]),
-      bytes([0xed, 0xa0, 0x80]), bytes([0xc0, 0xaf]), bytes([0xf4, 0x90, 0x80, 0x80]), bytes('𐂀', [0xdc]),
-      bytes([0xe2, 0x82]), bytes('ok', [0xf0, 0x9f, 0x98]), Buffer.from(Array.from({ length: 256 }, (_, i) => i).filter((b) => b !== 0 && b !== 0x2f)),
+      bytes('caf', [0xe9], '.txt'),
+      bytes('dir', [0xff]),
+      bytes([0x80]),
+      bytes([0xc3]),
+      bytes('a', [0xc3, 0x28]),
+      bytes([0xed, 0xa0, 0x80]),
+      bytes([0xc0, 0xaf]),
+      bytes([0xf4, 0x90, 0x80, 0x80]),
+      bytes('𐂀', [0xdc]),
+      bytes([0xe2, 0x82]),
+      bytes('ok', [0xf0, 0x9f, 0x98]),
+      Buffer.from(Array.from({ length: 256 }, (_, i) => i).filter((b) => b !== 0 && b !== 0x2f)),
     ];
     for (const raw of cases) {
       const name = decodeFileName(raw);

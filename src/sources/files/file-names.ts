@@ -13,7 +13,7 @@ export function decodeFileName(bytes: Buffer): string {
   if (isUtf8(bytes)) return bytes.toString('utf8');
   let text = '';
   let start = 0;
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const length = utf8SequenceLength(bytes, i);
     if (length > 0) {
       i += length;
@@ -29,12 +29,19 @@ export function decodeFileName(bytes: Buffer): string {
 function utf8SequenceLength(bytes: Buffer, i: number): number {
   const lead = bytes[i]!;
   if (lead < 0x80) return 1;
-  const length = lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+  const length =
+    lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
   if (length === 0 || i + length > bytes.length) return 0;
   for (let k = 1; k < length; k++) if ((bytes[i + k]! & 0xc0) !== 0x80) return 0;
   const second = bytes[i + 1]!;
   // Overlong forms, UTF-16 surrogates and code points above U+10FFFF are not UTF-8.
-  if ((lead === 0xe0 && second < 0xa0) || (lead === 0xed && second > 0x9f) || (lead === 0xf0 && second < 0x90) || (lead === 0xf4 && second > 0x8f)) return 0;
+  if (
+    (lead === 0xe0 && second < 0xa0) ||
+    (lead === 0xed && second > 0x9f) ||
+    (lead === 0xf0 && second < 0x90) ||
+    (lead === 0xf4 && second > 0x8f)
+  )
+    return 0;
   return length;
 }
 
@@ -66,7 +73,9 @@ export function fsPath(name: string): string | Buffer {
  * shown name stands for exactly one byte string, and a newline in a name cannot break a log line.
  */
 export function displayFileName(name: string): string {
-  return name.replace(SHOWN_ESCAPED, (c) => (c === '\\' ? '\\\\' : `\\x${(c.charCodeAt(0) & 0xff).toString(16).padStart(2, '0')}`));
+  return name.replace(SHOWN_ESCAPED, (c) =>
+    c === '\\' ? '\\\\' : `\\x${(c.charCodeAt(0) & 0xff).toString(16).padStart(2, '0')}`,
+  );
 }
 
 /**

@@ -3,15 +3,34 @@ import { lstat, realpath } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { BackupError } from '../../shared/backup-error.js';
 import { childOutput, releaseWhenSpawned } from '../../shared/child-output.js';
-import { describeExit, runChild, startChild, tail, type ChildCommand, type ChildResult as Result } from '../../shared/child-process.js';
+import {
+  describeExit,
+  runChild,
+  startChild,
+  tail,
+  type ChildCommand,
+  type ChildResult as Result,
+} from '../../shared/child-process.js';
 import { findOnPath } from '../../shared/find-on-path.js';
+import type { ArtifactRecord } from '../../layout/manifest.js';
 import type { FilesAssetConfig } from './files-asset-schema.js';
 import { startCompressor } from '../../transforms/compressor-child.js';
-import { decodeFileName, displayFileName, fsPath } from './file-names.js';
+import { decodeFileName, displayFileName } from './file-names.js';
+import { feedFileList } from './feed-file-list.js';
+import { createMemberIndex } from './member-index.js';
 import { CHECKPOINT_ARGS, classifyTarMessage } from './tar-messages.js';
 import { TarSizeEstimate } from './tar-size.js';
-import { createExcluder, describeFsError, walkFiles } from './walk-files.js';
-import type { OpenOptions, SkippedPath, SourcePlan, SourceProgress, SourceReport, SourceStream } from '../source.js';
+import { createExcluder, describeFsError } from './walk-files.js';
+import { finishRecord, planIncremental, type IncrementalTar } from './plan-incremental.js';
+import type {
+  OpenOptions,
+  PlanContext,
+  SkippedPath,
+  SourcePlan,
+  SourceProgress,
+  SourceReport,
+  SourceStream,
+} from '../source.js';
 
 /** The most skipped/warning entries a manifest keeps per artifact (counts stay exact). */
 export const MAX_REPORTED = 1000;
@@ -22,38 +41,90 @@ export const MAX_REPORTED = 1000;
  * stores them all on create; the include only says so) except the raw ACL ones, which `--acls`
  * stores as text instead, so that `acls: false` really leaves ACLs out.
  */
-export function tarCreateArgs(metadata: FilesAssetConfig['metadata']): string[] {
-  return [
-    '--create', '--file=-', '--directory=/',
+export function tarCreateArgs(metadata: FilesAssetConfig['metadata'], incremental?: string[]): string[] {
+  const args = [
+    '--create',
+    '--file=-',
+    '--directory=/',
     // POSIX pax: long names, large files, sub-second mtimes; no atime/ctime noise.
-    '--format=posix', '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime', '--sparse',
+    '--format=posix',
+    '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime',
+    '--sparse',
     ...(metadata.xattrs ? ['--xattrs', '--xattrs-include=*', '--xattrs-exclude=system.posix_acl_*'] : []),
     ...(metadata.acls ? ['--acls'] : []),
     // --no-recursion is positional: it must come before --files-from. The walker decides what goes in.
     // Names in messages escaped (\n, \351, \:): one line per message whatever the name's bytes.
-    '--no-recursion', '--null', '--verbatim-files-from', '--quoting-style=escape', '--files-from=-',
+    '--no-recursion',
+    '--null',
+    '--verbatim-files-from',
+    '--quoting-style=escape',
+    '--files-from=-',
     // "Total bytes written: N" on stderr: the archive's size when Node does not see the archive itself.
     '--totals',
   ];
+  // With --listed-incremental tar lists each directory itself (its entries are the archive's record of
+  // what exists, deletions included): it is given the roots, recursing, with the excluded paths as exclusions.
+  return incremental === undefined
+    ? args
+    : args.flatMap((arg) => (arg === '--no-recursion' ? [] : arg === '--null' ? [...incremental, arg] : [arg]));
 }
 
 /** Plans a `type: files` asset: one tar artifact of its readable paths. Throws BackupError when none can be read or tar is not GNU tar. */
-export async function planFiles(asset: FilesAssetConfig, signal: AbortSignal, tarBinary = 'tar'): Promise<SourcePlan> {
+export async function planFiles(
+  asset: FilesAssetConfig,
+  signal: AbortSignal,
+  context?: PlanContext,
+  tarBinary = 'tar',
+): Promise<SourcePlan> {
   const tar = await checkGnuTar(tarBinary, asset.name, signal);
   const { roots, skipped, notes } = await resolveRoots(asset.paths);
   if (roots.length === 0) {
-    throw new BackupError('SOURCE_FAILED', `files "${asset.name}": none of the paths can be read: ${skipped.map((s) => `${s.path} (${s.reason})`).join(', ')}`, { asset: asset.name });
+    throw new BackupError(
+      'SOURCE_FAILED',
+      `files "${asset.name}": none of the paths can be read: ${skipped.map((s) => `${s.path} (${s.reason})`).join(', ')}`,
+      { asset: asset.name },
+    );
   }
-  const job: TarJob = { asset: asset.name, roots, isExcluded: createExcluder(asset.exclude), planSkipped: skipped, tarBinary: tar, args: tarCreateArgs(asset.metadata) };
-  const kept = [asset.metadata.xattrs && 'xattrs', asset.metadata.acls && 'ACLs'].filter(Boolean).join(' and ') || 'no xattrs or ACLs';
+  const isExcluded = createExcluder(asset.exclude);
+  const incrementalNotes: string[] = [];
+  const incremental =
+    asset.incremental && context
+      ? await planIncremental(
+          { ...asset, incremental: asset.incremental },
+          roots,
+          isExcluded,
+          context,
+          signal,
+          incrementalNotes,
+        )
+      : undefined;
+  const job: TarJob = {
+    asset: asset.name,
+    roots,
+    isExcluded,
+    planSkipped: skipped,
+    tarBinary: tar,
+    args: tarCreateArgs(asset.metadata, incremental?.args),
+    incremental,
+  };
+  const kept =
+    [asset.metadata.xattrs && 'xattrs', asset.metadata.acls && 'ACLs'].filter(Boolean).join(' and ') ||
+    'no xattrs or ACLs';
   const plan: SourcePlan = {
-    notes: [...notes, `${tar} (${kept}, sparse): ${roots.map(displayFileName).join(', ')}${asset.exclude.length ? ` excluding ${asset.exclude.join(', ')}` : ''}`],
+    notes: [
+      ...notes,
+      `${tar} (${kept}, sparse): ${roots.map(displayFileName).join(', ')}${asset.exclude.length ? ` excluding ${asset.exclude.join(', ')}` : ''}`,
+      ...incrementalNotes,
+    ],
     skipped,
-    items: [{
-      extension: 'tar',
-      open: (runSignal, options) => openTar(job, runSignal, undefined, options),
-      openCompressed: (runSignal, command, options) => openTar(job, runSignal, command, options),
-    }],
+    items: [
+      {
+        extension: 'tar',
+        open: (runSignal, options) => openTar(job, runSignal, undefined, options),
+        openCompressed: (runSignal, command, options) => openTar(job, runSignal, command, options),
+      },
+    ],
+    ...(incremental ? { settle: (records: readonly ArtifactRecord[]) => incremental.settle(records) } : {}),
   };
   return plan;
 }
@@ -67,13 +138,19 @@ export async function checkGnuTar(tarBinary: string, asset: string, signal: Abor
   const result = found ? await runChild(found, ['--version'], { env: 'c-locale', signal }) : undefined;
   if (!found || !result || result.failed || !String(result.stdout).includes('GNU tar')) {
     const why = !found ? 'not found on PATH' : result?.failed ? result.shortMessage : 'it is not GNU tar';
-    throw new BackupError('SOURCE_MISSING_TOOL', `files "${asset}": cannot use ${tarBinary}: ${why} (install GNU tar)`, { asset });
+    throw new BackupError(
+      'SOURCE_MISSING_TOOL',
+      `files "${asset}": cannot use ${tarBinary}: ${why} (install GNU tar)`,
+      { asset },
+    );
   }
   return found;
 }
 
 /** Resolves configured paths: drops missing ones (reported, as shown), follows a root symlink, removes nested roots. */
-export async function resolveRoots(paths: string[]): Promise<{ roots: string[]; skipped: SkippedPath[]; notes: string[] }> {
+export async function resolveRoots(
+  paths: string[],
+): Promise<{ roots: string[]; skipped: SkippedPath[]; notes: string[] }> {
   const skipped: SkippedPath[] = [];
   const notes: string[] = [];
   const found: string[] = [];
@@ -92,7 +169,9 @@ export async function resolveRoots(paths: string[]): Promise<{ roots: string[]; 
     }
   }
   const unique = [...new Set(found)].sort();
-  const roots = unique.filter((root) => !unique.some((other) => other !== root && (root.startsWith(`${other}/`) || other === '/')));
+  const roots = unique.filter(
+    (root) => !unique.some((other) => other !== root && (root.startsWith(`${other}/`) || other === '/')),
+  );
   return { roots, skipped, notes };
 }
 
@@ -104,6 +183,8 @@ interface TarJob {
   planSkipped: SkippedPath[];
   tarBinary: string;
   args: string[];
+  /** Set for a run with `incremental:` (not in a dry run). */
+  incremental: IncrementalTar | undefined;
 }
 
 /**
@@ -114,7 +195,7 @@ interface TarJob {
  * `options.progress` the walker also sums sizes for an estimated total.
  */
 function openTar(job: TarJob, signal: AbortSignal, compressor?: ChildCommand, options: OpenOptions = {}): SourceStream {
-  const { asset, roots, isExcluded, planSkipped, tarBinary, args } = job;
+  const { asset, roots, isExcluded, planSkipped, tarBinary, args, incremental } = job;
   // Keyed by the path as shown (escaped; one entry per file however it was found).
   const skipped = new Map<string, string>(planSkipped.map((s) => [s.path, s.reason]));
   const warnings = new Map<string, string>();
@@ -129,11 +210,17 @@ function openTar(job: TarJob, signal: AbortSignal, compressor?: ChildCommand, op
   };
 
   const compress = compressor && startCompressor(compressor, signal, { label: `files "${asset}"`, asset });
-  const estimate = options.progress ? new TarSizeEstimate() : undefined;
+  const estimate = options.progress && !incremental ? new TarSizeEstimate() : undefined;
   let written: number | undefined;
   const progress: SourceProgress = { read: () => written, total: () => estimate?.total() };
-  const child = startChild(tarBinary, [...args, ...CHECKPOINT_ARGS], {
-    env: 'c-locale', signal, buffer: false, stdin: 'pipe', stdout: compress ? compress.stdin : 'pipe', stderr: 'pipe',
+  const index = createMemberIndex();
+  const child = startChild(tarBinary, [...args, ...CHECKPOINT_ARGS, ...index.args], {
+    env: 'c-locale',
+    signal,
+    buffer: false,
+    stdin: 'pipe',
+    stdout: compress ? compress.stdin : 'pipe',
+    stderr: 'pipe',
   });
   if (compress) releaseWhenSpawned(child, compress.stdin);
   // A write to a tar that died fails with EPIPE; tar's exit status reports the real cause.
@@ -146,20 +233,31 @@ function openTar(job: TarJob, signal: AbortSignal, compressor?: ChildCommand, op
     else if (message.kind === 'checkpoint') written = message.bytes;
     else if (message.kind === 'unknown' && unknown.length < 20) unknown.push(message.line);
   });
-  feedFileList(child.stdin!, roots, isExcluded, (entry) => record(skipped, entry), signal, estimate).catch((error: unknown) => {
-    child.kill();
-    unknown.push(`walking files failed: ${describeFsError(error)}`);
-  });
+  const rootsOnly = incremental !== undefined;
+  feedFileList(child.stdin!, roots, isExcluded, (entry) => record(skipped, entry), signal, estimate, rootsOnly).catch(
+    (error: unknown) => {
+      child.kill();
+      unknown.push(`walking files failed: ${describeFsError(error)}`);
+    },
+  );
 
+  if (incremental?.lost) record(warnings, incremental.lost);
   const finish = () => {
     report.skipped = [...skipped].map(([path, reason]) => ({ path, reason }));
     report.warnings = [...warnings].map(([path, reason]) => ({ path, reason }));
   };
   const judge = (result: Result): Error | undefined => {
     finish();
-    if (result.isCanceled || signal.aborted) return new BackupError('INTERRUPTED', `files "${asset}": interrupted`, { asset });
+    const members = result.exitCode === 0 || result.exitCode === 1 || result.exitCode === 2 ? index.count() : undefined;
+    if (members === undefined) index.remove();
+    else report.contents = { members };
+    if (result.isCanceled || signal.aborted)
+      return new BackupError('INTERRUPTED', `files "${asset}": interrupted`, { asset });
     // tar: 0 ok, 1 some files changed while read, 2 some files could not be read (archive still valid).
-    if (result.exitCode === 0 || result.exitCode === 1 || (result.exitCode === 2 && unknown.length === 0)) return undefined;
+    if (result.exitCode === 0 || result.exitCode === 1 || (result.exitCode === 2 && unknown.length === 0)) {
+      if (incremental) report.incremental = finishRecord(incremental);
+      return undefined;
+    }
     const cause = unknown.length ? tail(unknown.join('\n')) : result.shortMessage;
     return new BackupError('SOURCE_FAILED', `files "${asset}": tar ${describeExit(result)}: ${cause}`, { asset });
   };
@@ -168,62 +266,9 @@ function openTar(job: TarJob, signal: AbortSignal, compressor?: ChildCommand, op
   const upstream = Promise.all([child, compress.child]).then(([tarResult, compressResult]) => {
     const tarError = judge(tarResult);
     // The pipe is a socketpair (libuv): tar reports "-: Cannot write: Connection reset by peer" or "Broken pipe".
-    const brokenPipe = tarResult.signal === 'SIGPIPE' || unknown.some((line) => /tar: -: Cannot write: /.test(line));
+    const brokenPipe =
+      tarResult.signal === 'SIGPIPE' || unknown.some((line) => line.includes('tar: -: Cannot write: '));
     return tarError && brokenPipe ? (compress.judge(compressResult) ?? tarError) : tarError;
   });
   return { stream: compress.output(upstream), report, progress };
 }
-
-/** Writes the walked paths, relative to /, NUL-separated and byte for byte, into tar's stdin with backpressure; sizes go to `estimate`. */
-async function feedFileList(
-  stdin: NodeJS.WritableStream,
-  roots: string[],
-  isExcluded: (path: string) => boolean,
-  onSkip: (entry: SkippedPath) => void,
-  signal: AbortSignal,
-  estimate?: TarSizeEstimate,
-): Promise<void> {
-  const write = (chunk: Buffer) =>
-    new Promise<void>((resolve, reject) => {
-      const ok = stdin.write(chunk, (error) => (error ? reject(error) : undefined));
-      if (ok) resolve();
-      else stdin.once('drain', resolve);
-    });
-  const batch = new NameBatch();
-  for await (const path of walkFiles(roots, isExcluded, onSkip, signal)) {
-    batch.add(path === '/' ? '.' : path.slice(1));
-    if (estimate) await lstat(fsPath(path)).then((stats) => estimate.add(stats), () => undefined);
-    if (batch.length > 64 * 1024) await write(batch.take());
-  }
-  if (batch.length > 0) await write(batch.take());
-  estimate?.complete();
-  stdin.end();
-}
-
-/** NUL-terminated names collected for one write: text while names are UTF-8, their bytes where they are not. */
-class NameBatch {
-  #parts: Buffer[] = [];
-  #text = '';
-  length = 0;
-
-  add(name: string): void {
-    const bytes = fsPath(name);
-    if (typeof bytes === 'string') {
-      this.#text += `${bytes}\0`;
-    } else {
-      if (this.#text) this.#parts.push(Buffer.from(this.#text, 'utf8'));
-      this.#parts.push(bytes, NUL);
-      this.#text = '';
-    }
-    this.length += name.length + 1;
-  }
-
-  take(): Buffer {
-    if (this.#text) this.#parts.push(Buffer.from(this.#text, 'utf8'));
-    const chunk = Buffer.concat(this.#parts);
-    [this.#parts, this.#text, this.length] = [[], '', 0];
-    return chunk;
-  }
-}
-
-const NUL = Buffer.of(0);

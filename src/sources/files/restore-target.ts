@@ -35,7 +35,10 @@ export async function stageTarget(target: string, force: boolean): Promise<Stage
     await sweepOwnedTempDirs(target, STAGING_PREFIX); // a killed restore's staging, not the user's content
   }
   if (!created && !force && (await readdir(target)).length > 0) {
-    throw new BackupError('RESTORE_TARGET_NOT_EMPTY', `--to ${target}: the directory is not empty: restore into an empty or new directory, or pass --force to merge into it (existing files of the same name are replaced)`);
+    throw new BackupError(
+      'RESTORE_TARGET_NOT_EMPTY',
+      `--to ${target}: the directory is not empty: restore into an empty or new directory, or pass --force to merge into it (existing files of the same name are replaced)`,
+    );
   }
   const staging = await createOwnedTempDir(target, STAGING_PREFIX);
   return {

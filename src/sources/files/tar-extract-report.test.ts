@@ -10,8 +10,12 @@ describe('TarExtractReport', () => {
     expect(report.aclLoss()).toBeUndefined(); // no member had an ACL: nothing is lost
     report.listing('-rw-rw----+ root/root          2 2026-12-04 16:46 srv/caf\\351 acl');
     report.listing('drwxr-x---+ root/root          0 2026-12-04 16:46 srv/dir/');
-    report.stderr("tar: acl_delete_def_file_at: Cannot drop default POSIX ACLs for file 'srv/dir': Operation not supported");
-    expect(report.aclLoss()).toBe("POSIX ACLs could not be set here (operation not supported, e.g. on srv/sparse) and 2 files of the backup have ACLs (srv/caf\\xe9 acl, srv/dir/): without them they would be more accessible than before");
+    report.stderr(
+      "tar: acl_delete_def_file_at: Cannot drop default POSIX ACLs for file 'srv/dir': Operation not supported",
+    );
+    expect(report.aclLoss()).toBe(
+      'POSIX ACLs could not be set here (operation not supported, e.g. on srv/sparse) and 2 files of the backup have ACLs (srv/caf\\xe9 acl, srv/dir/): without them they would be more accessible than before',
+    );
     expect(report.tail).toEqual([]);
   });
 
@@ -23,18 +27,23 @@ describe('TarExtractReport', () => {
       'hrw-r--r--  root/root          0 2026-12-04 18:24 srv/app/h link to srv/app/ok.txt',
       'lrwxrwxrwx  root/root          0 2026-12-04 18:24 srv/app/l -> ok.txt',
       'prw-r--r--  root/root          0 2026-12-04 18:24 srv/app/fifo',
-    ]) report.listing(line);
+    ])
+      report.listing(line);
     expect(report.oddMembers()).toBeUndefined();
     report.listing('crw-rw-rw-  root/root        1,3 2026-12-04 18:24 srv/app/null');
     report.listing('brw-rw-rw-+ root/root        7,0 2026-12-04 18:24 srv/app/d\\351isk');
     report.listing('Vrw-r--r--  root/root          0 2026-12-04 18:24 label');
     report.listing('crw-rw-rw-  root/root        1,5 2026-12-04 18:24 srv/app/zero');
-    expect(report.oddMembers()).toBe('character device srv/app/null, block device srv/app/d\\xe9isk, volume label label, ...');
+    expect(report.oddMembers()).toBe(
+      'character device srv/app/null, block device srv/app/d\\xe9isk, volume label label, ...',
+    );
   });
 
   it('groups extended attributes that could not be set by attribute and reason, with a hint', () => {
     const report = new TarExtractReport();
-    report.stderr("tar: setxattrat: Cannot set 'security.capability' extended attribute for file './cap': Operation not permitted");
+    report.stderr(
+      "tar: setxattrat: Cannot set 'security.capability' extended attribute for file './cap': Operation not permitted",
+    );
     report.stderr("tar: setxattrat: Cannot set 'trusted.t' extended attribute for file './f': Operation not permitted");
     report.stderr("tar: setxattrat: Cannot set 'trusted.t' extended attribute for file './g': Operation not permitted");
     report.stderr("tar: setxattrat: Cannot set 'user.foo' extended attribute for file './f': Operation not supported");
@@ -46,11 +55,25 @@ describe('TarExtractReport', () => {
     expect(report.aclLoss()).toBeUndefined();
   });
 
-  it('keeps escapes apart from tar\'s own errors (the last three lines)', () => {
+  it("keeps escapes apart from tar's own errors (the last three lines)", () => {
     const report = new TarExtractReport();
     report.stderr("tar: Removing leading `/' from member names");
     for (const n of [1, 2, 3, 4]) report.stderr(`tar: x${n}: Cannot open: No space left on device`);
     expect(report.unsafe).toEqual(["tar: Removing leading `/' from member names"]);
-    expect(report.tail).toEqual(['tar: x2: Cannot open: No space left on device', 'tar: x3: Cannot open: No space left on device', 'tar: x4: Cannot open: No space left on device']);
+    expect(report.tail).toEqual([
+      'tar: x2: Cannot open: No space left on device',
+      'tar: x3: Cannot open: No space left on device',
+      'tar: x4: Cannot open: No space left on device',
+    ]);
+  });
+});
+
+describe('TarExtractReport of a differential', () => {
+  it('counts the deletions tar announces on stdout, never as odd members', () => {
+    const said = new TarExtractReport();
+    said.listing("tar: Deleting 'srv/www/old.html'");
+    said.listing('-rw-r--r-- root/root         4 2026-12-05 18:25 srv/www/new.html');
+    expect(said.oddMembers()).toBeUndefined();
+    expect([said.members, said.deleted]).toEqual([1, 1]);
   });
 });

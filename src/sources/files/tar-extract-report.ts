@@ -4,11 +4,14 @@
 import { decodeFileName, displayFileName, unquoteTarName } from './file-names.js';
 
 /** tar's words for a member it refused or rewrote because it pointed outside the target. */
-const ESCAPE = /Removing leading|Member name contains '\.\.'|Cannot open: Not a directory|Cannot hard link to|Cannot create symlink to/;
+const ESCAPE =
+  /Removing leading|Member name contains '\.\.'|Cannot open: Not a directory|Cannot hard link to|Cannot create symlink to/;
 const PREFIX = String.raw`^(?:\S*/)?tar: `;
 // tar prints these names unquoted: a name with a newline splits the line, which only shortens a message.
 const ACL_NOT_SET = new RegExp(String.raw`${PREFIX}acl_set_file_at: Cannot set POSIX ACLs for file '(.*)': (.+)$`);
-const XATTR_NOT_SET = new RegExp(String.raw`${PREFIX}\w+: Cannot set '(.+?)' extended attribute for file '(.*)': (.+)$`);
+const XATTR_NOT_SET = new RegExp(
+  String.raw`${PREFIX}\w+: Cannot set '(.+?)' extended attribute for file '(.*)': (.+)$`,
+);
 /** Dropping a default ACL that the archive does not have fails only where ACLs do not exist at all: harmless. */
 const ACL_NOT_DROPPED = new RegExp(String.raw`${PREFIX}acl_delete_def_file_at: `);
 /** A `-vv` listing line: mode, `+` when the member has ACLs, owner, size, date, time, then the quoted name. */
@@ -20,8 +23,15 @@ const LISTED = /^\S{10}\+? +\S+ +\S+ \S+ \S+ (.*)$/;
  * (`M`) and unknown types (`?`) are not.
  */
 const BACKUP_TYPES = new Set(['-', 'C', 'd', 'l', 'h', 'p']);
-const TYPE_NAMES: Record<string, string> = { c: 'character device', b: 'block device', V: 'volume label', M: 'multi-volume part' };
+const TYPE_NAMES: Record<string, string> = {
+  c: 'character device',
+  b: 'block device',
+  V: 'volume label',
+  M: 'multi-volume part',
+};
 const SHOWN = 3;
+/** With --listed-incremental, `-v` says on stdout which files a differential's directory records remove. */
+const DELETING = new RegExp(String.raw`${PREFIX}Deleting '`);
 
 /** Occurrences of one kind of problem: how many, the first names, and tar's reason. */
 interface Tally {
@@ -36,6 +46,10 @@ export class TarExtractReport {
   readonly unsafe: string[] = [];
   /** The last other lines of stderr (tar's own errors), for messages. */
   readonly tail: string[] = [];
+  /** Members listed (one `-vv` line each). */
+  members = 0;
+  /** Files a differential removed (deleted or renamed since its full). */
+  deleted = 0;
   readonly #aclMembers: Tally = { count: 0, names: [], reason: '' };
   readonly #aclFailures: Tally = { count: 0, names: [], reason: '' };
   readonly #oddMembers: Tally = { count: 0, names: [], reason: '' };
@@ -48,14 +62,18 @@ export class TarExtractReport {
       return;
     }
     const acl = ACL_NOT_SET.exec(line);
-    if (acl) return count(this.#aclFailures, acl[1]!, acl[2]!);
+    if (acl) {
+      count(this.#aclFailures, acl[1]!, acl[2]!);
+      return;
+    }
     const xattr = XATTR_NOT_SET.exec(line);
     if (xattr) {
       const [, attribute, name, reason] = xattr as unknown as [string, string, string, string];
       const key = `${attribute}\0${reason}`;
       const tally = this.#xattrFailures.get(key) ?? { attribute, count: 0, names: [], reason };
       this.#xattrFailures.set(key, tally);
-      return count(tally, name, reason);
+      count(tally, name, reason);
+      return;
     }
     if (ACL_NOT_DROPPED.test(line) || line.trim() === '') return;
     this.tail.push(line);
@@ -64,10 +82,19 @@ export class TarExtractReport {
 
   /** One line of tar's `-vv` listing on stdout. */
   listing(line: string): void {
+    if (DELETING.test(line)) {
+      this.deleted += 1;
+      return;
+    }
+    if (LISTED.test(line)) this.members += 1;
     const type = line[0];
     if (type !== undefined && !BACKUP_TYPES.has(type)) {
       const name = LISTED.exec(line)?.[1];
-      count(this.#oddMembers, `${TYPE_NAMES[type] ?? `type "${type}"`} ${name === undefined ? line : displayFileName(decodeFileName(unquoteTarName(name)))}`, '');
+      count(
+        this.#oddMembers,
+        `${TYPE_NAMES[type] ?? `type "${type}"`} ${name === undefined ? line : displayFileName(decodeFileName(unquoteTarName(name)))}`,
+        '',
+      );
     }
     const match = LISTED_WITH_ACL.exec(line);
     if (match) count(this.#aclMembers, displayFileName(decodeFileName(unquoteTarName(match[1]!))), '');
@@ -91,7 +118,11 @@ export class TarExtractReport {
   /** One line per extended attribute (and reason) tar could not set, e.g. as a user other than root. */
   warnings(): string[] {
     return [...this.#xattrFailures.values()].map((tally) => {
-      const hint = /not permitted/i.test(tally.reason) ? ': restore as root to keep it' : /not supported/i.test(tally.reason) ? ': the target filesystem does not support it' : '';
+      const hint = /not permitted/i.test(tally.reason)
+        ? ': restore as root to keep it'
+        : /not supported/i.test(tally.reason)
+          ? ': the target filesystem does not support it'
+          : '';
       return `extended attribute ${tally.attribute} not restored on ${plural(tally.count, 'file')} (${listed(tally)}): ${tally.reason.toLowerCase()}${hint}`;
     });
   }

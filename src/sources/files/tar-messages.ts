@@ -15,7 +15,9 @@ export type TarMessage =
 const PREFIX = String.raw`^(?:\S*/)?tar: `;
 // A name as tar quotes it with --quoting-style=escape: no raw `:`, newline or byte above 0x7e (all escaped).
 const NAME = String.raw`((?:[^\\:]|\\.)+)`;
-const SKIPPED = new RegExp(String.raw`${PREFIX}${NAME}: (Cannot open|Cannot stat|Cannot readlink|Cannot savedir|Read error at byte \d+, while reading \d+ bytes): (.+)$`);
+const SKIPPED = new RegExp(
+  String.raw`${PREFIX}${NAME}: (Cannot open|Cannot stat|Cannot readlink|Cannot savedir|Read error at byte \d+, while reading \d+ bytes): (.+)$`,
+);
 const REMOVED = new RegExp(String.raw`${PREFIX}${NAME}: File removed before we read it$`);
 // The stored copy is the old length padded with zeros (or, for a sparse file, cut): data that never existed together.
 const SHRANK = new RegExp(String.raw`${PREFIX}${NAME}: File shrank by \d+ bytes?(?:; padding with zeros)?$`);
@@ -28,7 +30,10 @@ export const TAR_RECORD_SIZE = 20 * 512;
 /** Records between two progress checkpoints (about 1 MiB of archive). */
 export const CHECKPOINT_RECORDS = 100;
 /** Arguments that make tar report progress on stderr (a message about a file always ends in `: reason`, never in the number). */
-export const CHECKPOINT_ARGS = [`--checkpoint=${CHECKPOINT_RECORDS}`, '--checkpoint-action=echo=@backup-agent-checkpoint %u'];
+export const CHECKPOINT_ARGS = [
+  `--checkpoint=${CHECKPOINT_RECORDS}`,
+  '--checkpoint-action=echo=@backup-agent-checkpoint %u',
+];
 const CHECKPOINT = new RegExp(String.raw`${PREFIX}@backup-agent-checkpoint (\d+)$`);
 const EXITING = new RegExp(String.raw`${PREFIX}Exiting with failure status due to previous errors$`);
 
@@ -46,13 +51,21 @@ export function classifyTarMessage(line: string): TarMessage {
   const checkpoint = CHECKPOINT.exec(line);
   if (checkpoint) return { kind: 'checkpoint', bytes: Number(checkpoint[1]) * TAR_RECORD_SIZE };
   let match = SKIPPED.exec(line);
-  if (match) return { kind: 'skipped', entry: { path: absolute(match[1]!), reason: `${match[2]}: ${match[3]!.toLowerCase()}` } };
+  if (match)
+    return { kind: 'skipped', entry: { path: absolute(match[1]!), reason: `${match[2]}: ${match[3]!.toLowerCase()}` } };
   match = REMOVED.exec(line);
   if (match) return { kind: 'skipped', entry: { path: absolute(match[1]!), reason: 'removed before it was read' } };
   match = SHRANK.exec(line);
   if (match) return { kind: 'skipped', entry: { path: absolute(match[1]!), reason: INCONSISTENT } };
   match = NO_METADATA.exec(line);
-  if (match) return { kind: 'skipped', entry: { path: absolute(match[1]!), reason: `stored without its ${metadataOf(match[2]!)}: ${match[2]}: ${match[3]!.toLowerCase()}` } };
+  if (match)
+    return {
+      kind: 'skipped',
+      entry: {
+        path: absolute(match[1]!),
+        reason: `stored without its ${metadataOf(match[2]!)}: ${match[2]}: ${match[3]!.toLowerCase()}`,
+      },
+    };
   match = WARNING.exec(line);
   if (match) return { kind: 'warning', entry: { path: absolute(match[1]!), reason: match[2]! } };
   return { kind: 'unknown', line };
@@ -62,4 +75,5 @@ export function classifyTarMessage(line: string): TarMessage {
 const absolute = (quoted: string) => decodeFileName(Buffer.concat([Buffer.from('/'), unquoteTarName(quoted)]));
 
 /** What a failed call of tar's was reading: `acl_get_file_at` ACLs, `llistxattr`/`lgetxattr` extended attributes. */
-const metadataOf = (call: string) => (/acl/i.test(call) ? 'ACLs' : /xattr/i.test(call) ? 'extended attributes' : 'metadata');
+const metadataOf = (call: string) =>
+  /acl/i.test(call) ? 'ACLs' : /xattr/i.test(call) ? 'extended attributes' : 'metadata';

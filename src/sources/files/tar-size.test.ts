@@ -18,16 +18,21 @@ describe('TarSizeEstimate', () => {
     await execa('truncate', ['-s', '64M', join(dir, 'sparse')]);
     await appendFile(join(dir, 'sparse'), Buffer.alloc(65_536, 7));
   });
-  afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
-  it('predicts the size of the archive GNU tar writes in the agent\'s format', async () => {
+  it("predicts the size of the archive GNU tar writes in the agent's format", async () => {
     const paths = [dir, join(dir, 'a'), join(dir, 'empty'), join(dir, 'sparse'), join(dir, 'sub'), join(dir, 'sub/b')];
     const estimate = new TarSizeEstimate();
     expect(estimate.total()).toBeUndefined();
     for (const path of paths) estimate.add(await lstat(path));
     estimate.complete();
     const args = tarCreateArgs({ xattrs: true, acls: true }).filter((a) => a !== '--totals');
-    const { stdout } = await execa('tar', args, { input: paths.map((p) => `${p.slice(1)}\0`).join(''), encoding: 'buffer' });
+    const { stdout } = await execa('tar', args, {
+      input: paths.map((p) => `${p.slice(1)}\0`).join(''),
+      encoding: 'buffer',
+    });
     expect(estimate.total()).toBe(stdout.length);
   });
 });

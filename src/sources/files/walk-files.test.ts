@@ -116,11 +116,18 @@ describe('walkFiles', () => {
   });
 
   it('skips an excluded root entirely', async () => {
-    expect(await walk([join(root, 'a'), join(root, 'c.tmp')], createExcluder(['*.tmp']))).toEqual([join(root, 'a'), join(root, 'a/1.txt')]);
+    expect(await walk([join(root, 'a'), join(root, 'c.tmp')], createExcluder(['*.tmp']))).toEqual([
+      join(root, 'a'),
+      join(root, 'a/1.txt'),
+    ]);
   });
 
   it('yields a root that is a file once, without reporting it', async () => {
-    expect(await walk([join(root, 'a/1.txt'), join(root, 'a')])).toEqual([join(root, 'a/1.txt'), join(root, 'a'), join(root, 'a/1.txt')]);
+    expect(await walk([join(root, 'a/1.txt'), join(root, 'a')])).toEqual([
+      join(root, 'a/1.txt'),
+      join(root, 'a'),
+      join(root, 'a/1.txt'),
+    ]);
     expect(skipped).toEqual([]);
   });
 
@@ -149,7 +156,13 @@ describe('walkFiles', () => {
     await mkdir(dir);
     await writeFile(Buffer.concat([dir, Buffer.from('/inner')]), 'x');
     const paths = (await walk([join(root, 'a')])).map((p) => p.slice(root.length));
-    expect(paths.map(displayFileName)).toEqual(['/a', '/a/1.txt', '/a/caf\\xe9.txt', '/a/dir\\xff', '/a/dir\\xff/inner']);
+    expect(paths.map(displayFileName)).toEqual([
+      '/a',
+      '/a/1.txt',
+      '/a/caf\\xe9.txt',
+      '/a/dir\\xff',
+      '/a/dir\\xff/inner',
+    ]);
     expect(await readFile(fsPath(join(root, paths[2]!)), 'utf8')).toBe('latin-1');
     expect(skipped).toEqual([]);
     const kept = await walk([join(root, 'a')], createExcluder(['caf\\xe9.txt', `${root}/a/dir\\xff`]));
@@ -166,12 +179,22 @@ describe('walkFiles', () => {
 });
 
 describe('describeFsError', () => {
-  const fsError = async (make: () => Promise<unknown>) => make().then(() => { throw new Error('expected a failure'); }, (e: unknown) => e);
+  const fsError = async (make: () => Promise<unknown>) =>
+    make().then(
+      () => {
+        throw new Error('expected a failure');
+      },
+      (e: unknown) => e,
+    );
 
   it('names common causes in plain words', async () => {
     expect(describeFsError(await fsError(() => opendir('/nonexistent/dir')))).toBe('no such file or directory');
-    expect(describeFsError(Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' }))).toBe('permission denied');
-    expect(describeFsError(Object.assign(new Error('EPERM: operation not permitted'), { code: 'EPERM' }))).toBe('permission denied');
+    expect(describeFsError(Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' }))).toBe(
+      'permission denied',
+    );
+    expect(describeFsError(Object.assign(new Error('EPERM: operation not permitted'), { code: 'EPERM' }))).toBe(
+      'permission denied',
+    );
   });
 
   it('describes a symlink loop', async () => {

@@ -15,9 +15,16 @@ import type { SkippedPath } from '../source.js';
  */
 export function createExcluder(patterns: string[]): (path: string) => boolean {
   // Two matchers: picomatch's `basename` option tests every pattern against the base name only.
-  const matcher = (globs: string[], basename: boolean) => (globs.length === 0 ? () => false : picomatch(globs.map(excludePattern), { dot: true, basename }));
-  const byPath = matcher(patterns.filter((p) => p.startsWith('/')), false);
-  const byName = matcher(patterns.filter((p) => !p.startsWith('/')), true);
+  const matcher = (globs: string[], basename: boolean) =>
+    globs.length === 0 ? () => false : picomatch(globs.map(excludePattern), { dot: true, basename });
+  const byPath = matcher(
+    patterns.filter((p) => p.startsWith('/')),
+    false,
+  );
+  const byName = matcher(
+    patterns.filter((p) => !p.startsWith('/')),
+    true,
+  );
   return (path) => byPath(path) || byName(path);
 }
 
@@ -58,7 +65,13 @@ interface Entry {
 }
 
 /** Lists `dir` and pushes its entries that are not excluded onto `pending`, last name first (so they pop in order). */
-async function pushEntries(pending: Entry[], dir: string, isRoot: boolean, isExcluded: (path: string) => boolean, onSkip: (skip: SkippedPath) => void): Promise<void> {
+async function pushEntries(
+  pending: Entry[],
+  dir: string,
+  isRoot: boolean,
+  isExcluded: (path: string) => boolean,
+  onSkip: (skip: SkippedPath) => void,
+): Promise<void> {
   let names: { name: string; isDirectory: boolean }[];
   try {
     // Names as bytes: a string readdir turns bytes that are not UTF-8 into U+FFFD, a name that does not exist.

@@ -5,13 +5,22 @@ import { dumpFooterWatch } from './dump-footer.js';
 
 async function watchOf(chunks: string[]) {
   const watch = dumpFooterWatch();
-  await pipeline(Readable.from(chunks.map((c) => Buffer.from(c))), watch, new Writable({ write: (_c, _e, cb) => cb() }));
+  await pipeline(
+    Readable.from(chunks.map((c) => Buffer.from(c))),
+    watch,
+    new Writable({ write: (_c, _e, cb) => cb() }),
+  );
   return watch;
 }
 
 describe('dumpFooterWatch', () => {
   it('counts the bytes and sees the footer even when it is split across chunks', async () => {
-    const watch = await watchOf(['CREATE TABLE t (a int);\n', 'x'.repeat(2000), '\n-- Dump comp', 'leted on 2026-11-22  3:15:00\n']);
+    const watch = await watchOf([
+      'CREATE TABLE t (a int);\n',
+      'x'.repeat(2000),
+      '\n-- Dump comp',
+      'leted on 2026-11-22  3:15:00\n',
+    ]);
     expect(watch.bytes).toBe(24 + 2000 + 13 + 29);
     expect(watch.complete()).toBe(true);
   });

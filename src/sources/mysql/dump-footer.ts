@@ -31,5 +31,9 @@ export function dumpFooterWatch(): DumpFooterWatch {
 
 /** The restore's error for a dump at `where` that lacks its footer (cut short when it was taken or stored). */
 export function incompleteDump(where: string, asset: string): BackupError {
-  return new BackupError('RESTORE_FAILED', `${where}: the dump does not end with the "-- Dump completed" footer: it is incomplete`, { asset });
+  return new BackupError(
+    'RESTORE_FAILED',
+    `${where}: the dump does not end with the "-- Dump completed" footer: it is incomplete`,
+    { asset },
+  );
 }

@@ -5,9 +5,20 @@ import { isTrivia, type LexMode, type Token } from './sql-lexer.js';
 
 /** MariaDB character sets whose bytes TextDecoder can produce (single-byte, ASCII-compatible). */
 const SINGLE_BYTE: Record<string, string> = {
-  latin1: 'windows-1252', ascii: 'windows-1252', latin2: 'iso-8859-2', cp1250: 'windows-1250', cp1251: 'windows-1251',
-  cp1256: 'windows-1256', cp1257: 'windows-1257', greek: 'iso-8859-7', hebrew: 'iso-8859-8', koi8r: 'koi8-r',
-  koi8u: 'koi8-u', latin5: 'iso-8859-9', latin7: 'iso-8859-13', cp866: 'ibm866',
+  latin1: 'windows-1252',
+  ascii: 'windows-1252',
+  latin2: 'iso-8859-2',
+  cp1250: 'windows-1250',
+  cp1251: 'windows-1251',
+  cp1256: 'windows-1256',
+  cp1257: 'windows-1257',
+  greek: 'iso-8859-7',
+  hebrew: 'iso-8859-8',
+  koi8r: 'koi8-r',
+  koi8u: 'koi8-u',
+  latin5: 'iso-8859-9',
+  latin7: 'iso-8859-13',
+  cp866: 'ibm866',
 };
 const UTF8 = new Set(['utf8', 'utf8mb3', 'utf8mb4', 'binary']);
 const reverseMaps = new Map<string, Map<string, number>>();
@@ -51,7 +62,10 @@ export class DumpSession {
 
   get mode(): LexMode {
     const flags = this.sqlMode.toUpperCase().split(',');
-    return { ansiQuotes: flags.includes('ANSI_QUOTES') || flags.includes('ANSI'), noBackslashEscapes: flags.includes('NO_BACKSLASH_ESCAPES') };
+    return {
+      ansiQuotes: flags.includes('ANSI_QUOTES') || flags.includes('ANSI'),
+      noBackslashEscapes: flags.includes('NO_BACKSLASH_ESCAPES'),
+    };
   }
 
   /** Applies a statement's `SET …` assignments (sql_mode, character_set_client, NAMES, user variables holding them). */
@@ -59,8 +73,11 @@ export class DumpSession {
     const code = tokens.filter((t) => !isTrivia(t) && t.kind !== 'delimiter');
     if (code[0]?.kind !== 'word' || code[0].text.toUpperCase() !== 'SET') return;
     let rest = code.slice(1);
-    if (rest[0]?.text.toUpperCase() === 'NAMES' || (rest[0]?.text.toUpperCase() === 'CHARACTER' && rest[1]?.text.toUpperCase() === 'SET')) {
-      const value = rest[rest[0]!.text.toUpperCase() === 'NAMES' ? 1 : 2];
+    if (
+      rest[0]?.text.toUpperCase() === 'NAMES' ||
+      (rest[0]?.text.toUpperCase() === 'CHARACTER' && rest[1]?.text.toUpperCase() === 'SET')
+    ) {
+      const value = rest[rest[0].text.toUpperCase() === 'NAMES' ? 1 : 2];
       if (value) this.charset = unquote(value);
       return;
     }
@@ -75,7 +92,11 @@ export class DumpSession {
   private assign(tokens: Token[]): void {
     const eq = tokens.findIndex((t) => t.text === '=' || t.text === ':');
     if (eq < 1) return;
-    const lhs = tokens.slice(0, eq).map((t) => t.text).join('').toLowerCase();
+    const lhs = tokens
+      .slice(0, eq)
+      .map((t) => t.text)
+      .join('')
+      .toLowerCase();
     const rhsTokens = tokens.slice(tokens[eq]!.text === ':' ? eq + 2 : eq + 1);
     const rhs = rhsTokens.map((t) => t.text).join('');
     let value: string | undefined;

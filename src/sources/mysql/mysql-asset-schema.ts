@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { doc, duration, keySegment } from '../../config/schema-values.js';
 
 /** Dump options that leave the footer out of stdout: no comments, output to a file, or not SQL. */
-const FOOTERLESS_DUMP_OPTION = /^(compact|skip-comments|disable-comments|comments=(0|off|false)|result-file(=.*)?|tab(=.*)?|xml)$/i;
+const FOOTERLESS_DUMP_OPTION =
+  /^(compact|skip-comments|disable-comments|comments=(0|off|false)|result-file(=.*)?|tab(=.*)?|xml)$/i;
 
 /**
  * Whether `option` is one of those, spelled as the client option parser accepts it (`--loose-`
@@ -12,7 +13,10 @@ const FOOTERLESS_DUMP_OPTION = /^(compact|skip-comments|disable-comments|comment
  * still fails such a backup.
  */
 function dropsFooter(option: string): boolean {
-  const [name = '', ...value] = option.slice(2).replace(/^loose-/i, '').split('=');
+  const [name = '', ...value] = option
+    .slice(2)
+    .replace(/^loose-/i, '')
+    .split('=');
   return FOOTERLESS_DUMP_OPTION.test([name.replaceAll('_', '-'), ...value].join('='));
 }
 
@@ -20,25 +24,81 @@ const text = () => z.string().min(1);
 
 export const mysqlAssetSchema = z.strictObject({
   name: keySegment().meta(doc('asset name: a segment of every key (A-Za-z0-9 . _ -), unique in the config', 'shop-db')),
-  type: z.literal('mysql').meta(doc('mysql: logical dumps of MySQL/MariaDB databases, one artifact per database', 'mysql')),
+  type: z
+    .literal('mysql')
+    .meta(doc('mysql: logical dumps of MySQL/MariaDB databases, one artifact per database', 'mysql')),
   databases: z
     .union([z.literal('all'), z.array(text()).min(1)])
-    .meta(doc('database names, or "all" (every database but information_schema, performance_schema, sys; mysql with include_system)', ['shop', 'billing'])),
-  include_system: z.boolean().default(false).meta(doc('with databases: all, also dump the mysql system database', true)),
-  defaults_file: text().optional().meta(doc('a .my.cnf (mode 0600) with [client] user/password/host', '/etc/backup-agent/my.cnf')),
-  host: text().optional().meta(doc('server host name or address; without it the client connects through the local socket', '127.0.0.1')),
+    .meta(
+      doc(
+        'database names, or "all" (every database but information_schema, performance_schema, sys; mysql with include_system)',
+        ['shop', 'billing'],
+      ),
+    ),
+  include_system: z
+    .boolean()
+    .default(false)
+    .meta(doc('with databases: all, also dump the mysql system database', true)),
+  defaults_file: text()
+    .optional()
+    .meta(doc('a .my.cnf (mode 0600) with [client] user/password/host', '/etc/backup-agent/my.cnf')),
+  host: text()
+    .optional()
+    .meta(doc('server host name or address; without it the client connects through the local socket', '127.0.0.1')),
   port: z.number().int().min(1).max(65535).optional().meta(doc('server TCP port', 3306)),
   socket: text().optional().meta(doc('server Unix socket', '/run/mysqld/mysqld.sock')),
-  user: text().optional().meta(doc('user; needs SELECT, SHOW VIEW, TRIGGER, EVENT', 'backup')),
-  password: z.string().optional().meta(doc('prefer password_file or defaults_file; ${ENV} works; not with password_file', '${DB_PASSWORD}')),
-  password_file: text().optional().meta(doc('file (mode 0600) whose first line is the password; not with password', '/etc/backup-agent/mysql-password')),
-  dump_binary: text().default('auto').meta(doc('auto: mariadb-dump, then mysqldump on PATH; or a path', '/usr/bin/mariadb-dump')),
-  extra_options: z.array(z.string().startsWith('--', 'must be a --long-option').refine((option) => !dropsFooter(option), {
-    message: 'removes or redirects the "-- Dump completed" footer that proves a dump is whole (every backup would fail); leave it out',
-  })).default([]).meta(doc('appended to the dump command; options that drop the "-- Dump completed" footer (--compact, --skip-comments, --result-file, --tab, --xml) are refused', ['--skip-lock-tables'])),
-  concurrency: z.number().int().min(1).max(16).default(1).meta(doc('databases dumped at once (each upload holds its own (queue_size + 1) x part_size of memory)', 2)),
-  lock_wait_timeout: duration(1_000, 86_400_000).default(300_000)
-    .meta(doc('how long the dump may wait for a table lock another session holds (LOCK TABLES ... WRITE, ALTER TABLE) before the database fails; the server default is a day or a year', '5m')),
+  user: text()
+    .optional()
+    .meta(
+      doc(
+        'user; needs SELECT, SHOW VIEW, TRIGGER, EVENT (and SELECT on mysql.proc when granted per database): `backup-agent policy --mysql` prints them',
+        'backup',
+      ),
+    ),
+  password: z
+    .string()
+    .optional()
+    .meta(doc('prefer password_file or defaults_file; ${ENV} works; not with password_file', '${DB_PASSWORD}')),
+  password_file: text()
+    .optional()
+    .meta(
+      doc('file (mode 0600) whose first line is the password; not with password', '/etc/backup-agent/mysql-password'),
+    ),
+  dump_binary: text()
+    .default('auto')
+    .meta(doc('auto: mariadb-dump, then mysqldump on PATH; or a path', '/usr/bin/mariadb-dump')),
+  extra_options: z
+    .array(
+      z
+        .string()
+        .startsWith('--', 'must be a --long-option')
+        .refine((option) => !dropsFooter(option), {
+          message:
+            'removes or redirects the "-- Dump completed" footer that proves a dump is whole (every backup would fail); leave it out',
+        }),
+    )
+    .default([])
+    .meta(
+      doc(
+        'appended to the dump command; options that drop the "-- Dump completed" footer (--compact, --skip-comments, --result-file, --tab, --xml) are refused',
+        ['--skip-lock-tables'],
+      ),
+    ),
+  concurrency: z
+    .number()
+    .int()
+    .min(1)
+    .max(16)
+    .default(1)
+    .meta(doc('databases dumped at once (each upload holds its own (queue_size + 1) x part_size of memory)', 2)),
+  lock_wait_timeout: duration(1_000, 86_400_000)
+    .default(300_000)
+    .meta(
+      doc(
+        'how long the dump may wait for a table lock another session holds (LOCK TABLES ... WRITE, ALTER TABLE) before the database fails; the server default is a day or a year',
+        '5m',
+      ),
+    ),
 });
 
 /** A mysql asset as the config loader returns it (defaults applied). */
@@ -46,5 +106,7 @@ export type MysqlAssetConfig = z.output<typeof mysqlAssetSchema>;
 
 /** Rules across keys of one raw (unparsed) mysql asset: problems as [key, message]. */
 export function mysqlAssetRules(asset: Record<string, unknown>): [string, string][] {
-  return asset.password !== undefined && asset.password_file !== undefined ? [['password_file', 'set password or password_file, not both']] : [];
+  return asset.password !== undefined && asset.password_file !== undefined
+    ? [['password_file', 'set password or password_file, not both']]
+    : [];
 }

@@ -92,16 +92,20 @@ export function lockedTable(statement: string): string | undefined {
 async function sessionsWaiting(job: LockWatchJob, seconds: number, signal: AbortSignal): Promise<LockWait[]> {
   const database = `CONVERT(X'${Buffer.from(job.database, 'utf8').toString('hex')}' USING utf8mb4)`;
   const sql = [
-    'SELECT ID, TIME, STATE, IFNULL(INFO, \'\') FROM information_schema.PROCESSLIST',
+    "SELECT ID, TIME, STATE, IFNULL(INFO, '') FROM information_schema.PROCESSLIST",
     `WHERE USER = SUBSTRING_INDEX(USER(), '@', 1) AND ID <> CONNECTION_ID() AND (DB = ${database} OR DB IS NULL) AND COMMAND = 'Query'`,
     `AND (STATE LIKE 'Waiting for%lock%' OR STATE = 'Waiting for table flush') AND TIME >= ${seconds} ORDER BY TIME DESC`,
   ].join(' ');
   const result = await runClient(job, sql, signal);
   if (result.exitCode !== 0) return [];
-  return String(result.stdout).split('\n').filter(Boolean).map((line) => {
-    const [id = '', time = '0', state = '', ...info] = line.split('\t');
-    return { id, seconds: Number(time), state, statement: info.join('\t') };
-  }).filter((w) => /^\d+$/.test(w.id));
+  return String(result.stdout)
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [id = '', time = '0', state = '', ...info] = line.split('\t');
+      return { id, seconds: Number(time), state, statement: info.join('\t') };
+    })
+    .filter((w) => /^\d+$/.test(w.id));
 }
 
 async function killQuery(job: LockWatchJob, id: string, signal: AbortSignal): Promise<boolean> {
@@ -109,6 +113,11 @@ async function killQuery(job: LockWatchJob, id: string, signal: AbortSignal): Pr
 }
 
 function runClient(job: LockWatchJob, sql: string, signal: AbortSignal) {
-  const args = [...(job.optionsFile ? [`--defaults-extra-file=${job.optionsFile}`] : []), '--batch', '--skip-column-names', `--execute=${sql}`];
+  const args = [
+    ...(job.optionsFile ? [`--defaults-extra-file=${job.optionsFile}`] : []),
+    '--batch',
+    '--skip-column-names',
+    `--execute=${sql}`,
+  ];
   return runChild(job.tools.client, args, { env: 'client', signal, stdin: 'ignore', timeout: 30_000 });
 }

@@ -36,13 +36,23 @@ export async function clientSection(asset: MysqlAssetConfig): Promise<string> {
     try {
       password = (await readFile(asset.password_file, 'utf8')).split(/\r?\n/)[0];
     } catch (error) {
-      throw new BackupError('SOURCE_FAILED', `mysql "${asset.name}": cannot read password_file ${asset.password_file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { asset: asset.name });
+      throw new BackupError(
+        'SOURCE_FAILED',
+        `mysql "${asset.name}": cannot read password_file ${asset.password_file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        { asset: asset.name },
+      );
     }
   }
   const settings: [string, string | number | undefined][] = [
-    ['user', asset.user], ['password', password], ['host', asset.host], ['port', asset.port], ['socket', asset.socket],
+    ['user', asset.user],
+    ['password', password],
+    ['host', asset.host],
+    ['port', asset.port],
+    ['socket', asset.socket],
   ];
-  const lines = settings.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${typeof v === 'number' ? v : quoteOption(v!)}`);
+  const lines = settings
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${typeof v === 'number' ? v : quoteOption(v!)}`);
   return lines.length ? `[client]\n${lines.join('\n')}\n` : '';
 }
 
@@ -59,7 +69,11 @@ export async function prepareOptionsFile(asset: MysqlAssetConfig): Promise<Optio
     try {
       base = await readFile(asset.defaults_file, 'utf8');
     } catch (error) {
-      throw new BackupError('SOURCE_FAILED', `mysql "${asset.name}": cannot read defaults_file ${asset.defaults_file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { asset: asset.name });
+      throw new BackupError(
+        'SOURCE_FAILED',
+        `mysql "${asset.name}": cannot read defaults_file ${asset.defaults_file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        { asset: asset.name },
+      );
     }
   }
   const dir = await createOwnedTempDir(tempParent(), DIR_PREFIX);

@@ -6,7 +6,9 @@ import { createRetargetStage, type RetargetStageOptions } from './mysql-retarget
 /** Runs `dump` through the stage in chunks of `size` bytes; resolves to the output and the problems. */
 async function retarget(dump: string | Buffer, options: Partial<RetargetStageOptions> = {}, size = 1 << 20) {
   const input = Buffer.isBuffer(dump) ? dump : Buffer.from(dump, 'utf8');
-  const chunks = Array.from({ length: Math.ceil(input.length / size) }, (_, i) => input.subarray(i * size, (i + 1) * size));
+  const chunks = Array.from({ length: Math.ceil(input.length / size) }, (_, i) =>
+    input.subarray(i * size, (i + 1) * size),
+  );
   const stage = createRetargetStage({ from: 'web-shop', to: 'copy-ü$1', collect: true, ...options });
   const out: Buffer[] = [];
   await pipeline(Readable.from(chunks), stage, new Writable({ write: (c: Buffer, _e, cb) => (out.push(c), cb()) }));
@@ -66,11 +68,15 @@ describe('createRetargetStage', () => {
     expect(text).toContain('CREATE DATABASE /*!32312 IF NOT EXISTS*/ `copy-ü$1` /*!40100');
     expect(text).toContain('USE `copy-ü$1`;');
     expect(text).toContain('ALTER DATABASE `copy-ü$1` CHARACTER SET latin1');
-    expect(text).toContain('TRIGGER "copy-ü$1".tr BEFORE UPDATE ON "copy-ü$1"."t" FOR EACH ROW SET NEW."web-shop" = \'a;b\'');
+    expect(text).toContain(
+      'TRIGGER "copy-ü$1".tr BEFORE UPDATE ON "copy-ü$1"."t" FOR EACH ROW SET NEW."web-shop" = \'a;b\'',
+    );
     expect(text).toContain('SELECT `copy-ü$1`.t.id, t.`web-shop` FROM `copy-ü$1`.t;');
     // Column names, defaults, table data and comments keep the old name.
     expect(text).toContain("`web-shop` varchar(50) DEFAULT 'web-shop.x;'");
-    expect(text).toContain("(1,'USE `web-shop`;\\nDEFINER=`root`@`localhost`'),\n(2,'x;');\nINSERT INTO `t` VALUES (3,'y;');\nINSERT INTO `t` VALUES (4,'USE `web-shop`;');\nUNLOCK TABLES;\nUSE `copy-ü$1`;\n");
+    expect(text).toContain(
+      "(1,'USE `web-shop`;\\nDEFINER=`root`@`localhost`'),\n(2,'x;');\nINSERT INTO `t` VALUES (3,'y;');\nINSERT INTO `t` VALUES (4,'USE `web-shop`;');\nUNLOCK TABLES;\nUSE `copy-ü$1`;\n",
+    );
     expect(text).toContain('-- Current Database: `web-shop`');
     expect(text).toContain('DEFINER="app"@"localhost"');
     expect(text.endsWith('-- Dump completed on 2026-12-04 16:49:01\n')).toBe(true);
@@ -91,7 +97,7 @@ describe('createRetargetStage', () => {
   it('--strip-definers removes DEFINER clauses in every quoting, and nothing else', async () => {
     const dump = [
       '/*!50003 CREATE*/ /*!50017 DEFINER=`root`@`localhost`*/ /*!50003 TRIGGER a BEFORE INSERT ON t FOR EACH ROW SET @x = 1 */;',
-      'CREATE DEFINER = root@localhost PROCEDURE b() SELECT \'DEFINER=`x`@`y`\';',
+      "CREATE DEFINER = root@localhost PROCEDURE b() SELECT 'DEFINER=`x`@`y`';",
       'CREATE DEFINER=app@10.0.0.% FUNCTION c() RETURNS INT RETURN 1;',
       "CREATE DEFINER='app'@'%' EVENT d ON SCHEDULE EVERY 1 DAY DO SELECT 1;",
       'CREATE DEFINER=CURRENT_USER() PROCEDURE e() SELECT 1;',
@@ -103,29 +109,37 @@ describe('createRetargetStage', () => {
     ].join('\n');
     const { text, problems } = await retarget(dump, { stripDefiners: true, to: 'web-shop' });
     expect(problems).toEqual([]);
-    expect(text).toBe([
-      '/*!50003 CREATE*/ /*!50017 */ /*!50003 TRIGGER a BEFORE INSERT ON t FOR EACH ROW SET @x = 1 */;',
-      'CREATE PROCEDURE b() SELECT \'DEFINER=`x`@`y`\';',
-      'CREATE FUNCTION c() RETURNS INT RETURN 1;',
-      'CREATE EVENT d ON SCHEDULE EVERY 1 DAY DO SELECT 1;',
-      'CREATE PROCEDURE e() SELECT 1;',
-      'CREATE PROCEDURE f() SELECT 1;',
-      '/*!50001 CREATE ALGORITHM=UNDEFINED */\n/*!50013 SQL SECURITY DEFINER */\n/*!50001 VIEW `v` AS select 1 AS `one` */;',
-      "SET sql_mode = 'ANSI_QUOTES';",
-      'CREATE PROCEDURE "g"() SELECT 1;',
-      '',
-    ].join('\n'));
+    expect(text).toBe(
+      [
+        '/*!50003 CREATE*/ /*!50017 */ /*!50003 TRIGGER a BEFORE INSERT ON t FOR EACH ROW SET @x = 1 */;',
+        "CREATE PROCEDURE b() SELECT 'DEFINER=`x`@`y`';",
+        'CREATE FUNCTION c() RETURNS INT RETURN 1;',
+        'CREATE EVENT d ON SCHEDULE EVERY 1 DAY DO SELECT 1;',
+        'CREATE PROCEDURE e() SELECT 1;',
+        'CREATE PROCEDURE f() SELECT 1;',
+        '/*!50001 CREATE ALGORITHM=UNDEFINED */\n/*!50013 SQL SECURITY DEFINER */\n/*!50001 VIEW `v` AS select 1 AS `one` */;',
+        "SET sql_mode = 'ANSI_QUOTES';",
+        'CREATE PROCEDURE "g"() SELECT 1;',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('a trigger written by a latin1 client is renamed in latin1 bytes', async () => {
     const dump = Buffer.concat([
-      Buffer.from('USE `café`;\n/*!50003 SET @saved_cs_client = @@character_set_client */ ;\n/*!50003 SET character_set_client  = latin1 */ ;\nDELIMITER ;;\n', 'utf8'),
-      Buffer.from('/*!50003 CREATE*/ /*!50003 TRIGGER `café`.tr AFTER INSERT ON `café`.t FOR EACH ROW SET @a = \'été\' */;;\n', 'latin1'),
+      Buffer.from(
+        'USE `café`;\n/*!50003 SET @saved_cs_client = @@character_set_client */ ;\n/*!50003 SET character_set_client  = latin1 */ ;\nDELIMITER ;;\n',
+        'utf8',
+      ),
+      Buffer.from(
+        "/*!50003 CREATE*/ /*!50003 TRIGGER `café`.tr AFTER INSERT ON `café`.t FOR EACH ROW SET @a = 'été' */;;\n",
+        'latin1',
+      ),
       Buffer.from('DELIMITER ;\n/*!50003 SET character_set_client  = @saved_cs_client */ ;\nUSE `café`;\n', 'utf8'),
     ]);
     const { bytes, problems } = await retarget(dump, { from: 'café', to: 'neü' });
     expect(problems).toEqual([]);
-    expect(bytes.toString('latin1')).toContain('TRIGGER `neü`.tr AFTER INSERT ON `neü`.t FOR EACH ROW SET @a = \'été\'');
+    expect(bytes.toString('latin1')).toContain("TRIGGER `neü`.tr AFTER INSERT ON `neü`.t FOR EACH ROW SET @a = 'été'");
     expect(bytes.subarray(0, 12).toString('utf8')).toBe('USE `neü`;\n');
     expect(bytes.toString('utf8').endsWith('USE `neü`;\n')).toBe(true);
   });
@@ -155,11 +169,19 @@ describe('createRetargetStage', () => {
   });
 
   it('without collect, fails before passing the statement on', async () => {
-    const dump = "CREATE TABLE `t` (`id` int);\nCREATE PROCEDURE `dyn`() SELECT 'web-shop';\nCREATE TABLE `u` (`id` int);\n";
+    const dump =
+      "CREATE TABLE `t` (`id` int);\nCREATE PROCEDURE `dyn`() SELECT 'web-shop';\nCREATE TABLE `u` (`id` int);\n";
     const out: Buffer[] = [];
     const stage = createRetargetStage({ from: 'web-shop', to: 'copy' });
-    const failed = pipeline(Readable.from([Buffer.from(dump)]), stage, new Writable({ write: (c: Buffer, _e, cb) => (out.push(c), cb()) }));
-    await expect(failed).rejects.toMatchObject({ code: 'RETARGET_REFUSED', message: expect.stringContaining('procedure dyn: a string names the source database web-shop') });
+    const failed = pipeline(
+      Readable.from([Buffer.from(dump)]),
+      stage,
+      new Writable({ write: (c: Buffer, _e, cb) => (out.push(c), cb()) }),
+    );
+    await expect(failed).rejects.toMatchObject({
+      code: 'RETARGET_REFUSED',
+      message: expect.stringContaining('procedure dyn: a string names the source database web-shop'),
+    });
     expect(Buffer.concat(out).toString()).not.toContain('dyn');
   });
 });

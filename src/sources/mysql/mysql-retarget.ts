@@ -15,7 +15,8 @@ export const MAX_STATEMENT_BYTES = 64 * 1024 * 1024;
 const LOOKAHEAD = 600;
 /** Data statements exactly as mariadb-dump/mysqldump write them: unqualified table, rows after VALUES. */
 const DATA = /^(?:INSERT|REPLACE)(?: (?:IGNORE|DELAYED|LOW_PRIORITY|HIGH_PRIORITY))* INTO `(?:[^`\n]|``)+` VALUES\s/;
-const DATA_ANSI = /^(?:INSERT|REPLACE)(?: (?:IGNORE|DELAYED|LOW_PRIORITY|HIGH_PRIORITY))* INTO "(?:[^"\n]|"")+" VALUES\s/;
+const DATA_ANSI =
+  /^(?:INSERT|REPLACE)(?: (?:IGNORE|DELAYED|LOW_PRIORITY|HIGH_PRIORITY))* INTO "(?:[^"\n]|"")+" VALUES\s/;
 const CLIENT_COMMAND = /^(?:delimiter[ \t]|\/\*M?!999999\\-)/i;
 const NEWLINE = 0x0a;
 const SEMICOLON = 0x3b;
@@ -159,11 +160,18 @@ class DumpRewriter extends Transform implements RetargetStage {
         this.statement += this.pending.subarray(0, take).toString('latin1');
         this.pending = this.pending.subarray(take);
         if (this.statement.length > MAX_STATEMENT_BYTES) {
-          throw new BackupError('RESTORE_FAILED', `a statement of the dump (not table data) is longer than ${MAX_STATEMENT_BYTES / 1024 / 1024} MiB: ${JSON.stringify(this.statement.slice(0, 60))}...`);
+          throw new BackupError(
+            'RESTORE_FAILED',
+            `a statement of the dump (not table data) is longer than ${MAX_STATEMENT_BYTES / 1024 / 1024} MiB: ${JSON.stringify(this.statement.slice(0, 60))}...`,
+          );
         }
       }
       const last = final && this.pending.length === 0;
-      for (let token = this.lexer.next(this.statement, this.lexed, last); token; token = this.lexer.next(this.statement, this.lexed, last)) {
+      for (
+        let token = this.lexer.next(this.statement, this.lexed, last);
+        token;
+        token = this.lexer.next(this.statement, this.lexed, last)
+      ) {
         this.tokens.push(token);
         this.lexed += token.text.length;
         if (token.kind === 'delimiter') return this.endStatement();
@@ -183,7 +191,10 @@ class DumpRewriter extends Transform implements RetargetStage {
     const result = rewriteStatement(this.tokens, this.session, this.options);
     if (result.problems.length > 0) {
       if (!this.options.collect) {
-        throw new BackupError('RETARGET_REFUSED', `cannot restore ${this.options.from} as ${this.options.to}: ${result.problems.join('; ')}`);
+        throw new BackupError(
+          'RETARGET_REFUSED',
+          `cannot restore ${this.options.from} as ${this.options.to}: ${result.problems.join('; ')}`,
+        );
       }
       this.problems.push(...result.problems);
     }

@@ -12,6 +12,7 @@ export const mysqlSource = {
   rules: mysqlAssetRules,
   plan: async (asset, signal) => (await import('./plan-mysql.js')).planMysql(asset, signal),
   concurrency: (asset) => asset.concurrency,
+  grants: async (asset, options) => (await import('./mysql-grants.js')).mysqlGrants(asset, options),
   checkAsset: async (asset, signal) => (await import('./check-mysql.js')).checkMysqlAsset(asset, signal),
   secretFiles: (asset) => [
     ...(asset.password_file ? [{ label: `mysql "${asset.name}" password_file`, path: asset.password_file }] : []),
@@ -26,9 +27,14 @@ export const mysqlSource = {
   sweep: async () => (await import('./mysql-options-file.js')).sweepStaleOptionsDirs(),
   restoreFlags: MYSQL_RESTORE_FLAGS,
   restore: async (request) => (await import('./restore-command.js')).restoreMysqlCommand(request),
+  drill: async (request) => (await import('./drill-mysql.js')).drillMysql(request),
   async plaintextCheck() {
     const { dumpFooterWatch, incompleteDump } = await import('./dump-footer.js');
     const watch = dumpFooterWatch();
-    return { stage: watch, problem: (where, asset) => (watch.complete() ? undefined : incompleteDump(where, asset).message), passed: 'dump footer present' };
+    return {
+      stage: watch,
+      problem: (where, asset) => (watch.complete() ? undefined : incompleteDump(where, asset).message),
+      passed: 'dump footer present',
+    };
   },
 } satisfies Source<MysqlAssetConfig>;

@@ -7,25 +7,43 @@ import type { AssetBase, RestoreOptions, RestoreRequest } from '../source.js';
 import { restoreDumpIntoDatabase, restoreDumpToFile } from './restore-mysql.js';
 
 /** A flag's string value, or undefined. */
-const text = (options: RestoreOptions, name: string): string | undefined => (typeof options[name] === 'string' ? options[name] : undefined);
+const text = (options: RestoreOptions, name: string): string | undefined =>
+  typeof options[name] === 'string' ? options[name] : undefined;
 
 /** Restores the dump artifacts of one mysql run: into --into-database, or onto disk (--to FILE.sql | DIR). */
-export async function restoreMysqlCommand({ entries, read, configured, options, report }: RestoreRequest): Promise<void> {
+export async function restoreMysqlCommand({
+  entries,
+  read,
+  configured,
+  options,
+  report,
+}: RestoreRequest): Promise<void> {
   const asset = entries[0]!.asset;
   if (options.intoDatabase !== undefined) {
     if (entries.length > 1) {
-      throw new BackupError('USAGE', `restore: mysql "${asset}" has ${entries.length} databases in that run (${entries.map((e) => e.label).join(', ')}): pick one with --database NAME`);
+      throw new BackupError(
+        'USAGE',
+        `restore: mysql "${asset}" has ${entries.length} databases in that run (${entries.map((e) => e.label).join(', ')}): pick one with --database NAME`,
+      );
     }
     await restoreDumpIntoDatabase({
-      entry: entries[0]!, database: options.intoDatabase, force: options.force ?? false, stripDefiners: options.stripDefiners === true,
-      connection: connectionFor(configured, asset, options), read,
+      entry: entries[0]!,
+      database: options.intoDatabase,
+      force: options.force ?? false,
+      stripDefiners: options.stripDefiners === true,
+      connection: connectionFor(configured, asset, options),
+      read,
     });
     report(entries[0]!, `database ${options.intoDatabase}`);
     return;
   }
   const to = options.to!;
   if (to.endsWith('.sql')) {
-    if (entries.length > 1) throw new BackupError('USAGE', `restore: mysql "${asset}" has ${entries.length} databases in that run: pick one with --database NAME, or give --to a directory`);
+    if (entries.length > 1)
+      throw new BackupError(
+        'USAGE',
+        `restore: mysql "${asset}" has ${entries.length} databases in that run: pick one with --database NAME, or give --to a directory`,
+      );
     await restoreDumpToFile(entries[0]!, to, options.force ?? false, read);
     report(entries[0]!, to);
     return;
@@ -45,16 +63,33 @@ export async function restoreMysqlCommand({ entries, read, configured, options, 
  */
 function connectionFor(configured: AssetBase | undefined, asset: string, options: RestoreOptions): MysqlAssetConfig {
   const base: MysqlAssetConfig = {
-    name: asset, type: 'mysql', databases: 'all', include_system: false, dump_binary: 'auto', extra_options: [], concurrency: 1, lock_wait_timeout: 300_000,
+    name: asset,
+    type: 'mysql',
+    databases: 'all',
+    include_system: false,
+    dump_binary: 'auto',
+    extra_options: [],
+    concurrency: 1,
+    lock_wait_timeout: 300_000,
   };
-  const [dbHost, dbPort, dbSocket, dbUser, dbDefaultsFile] = ['dbHost', 'dbPort', 'dbSocket', 'dbUser', 'dbDefaultsFile'].map((name) => text(options, name));
+  const [dbHost, dbPort, dbSocket, dbUser, dbDefaultsFile] = [
+    'dbHost',
+    'dbPort',
+    'dbSocket',
+    'dbUser',
+    'dbDefaultsFile',
+  ].map((name) => text(options, name));
   if ([dbHost, dbPort, dbSocket, dbUser, dbDefaultsFile].some((f) => f !== undefined)) {
     const port = dbPort === undefined ? undefined : Number(dbPort);
-    if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new BackupError('USAGE', `--db-port "${dbPort}" is not a port number`);
+    if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536))
+      throw new BackupError('USAGE', `--db-port "${dbPort}" is not a port number`);
     return {
       ...base,
-      ...(dbHost ? { host: dbHost } : {}), ...(port ? { port } : {}), ...(dbSocket ? { socket: dbSocket } : {}),
-      ...(dbUser ? { user: dbUser } : {}), ...(dbDefaultsFile ? { defaults_file: dbDefaultsFile } : {}),
+      ...(dbHost ? { host: dbHost } : {}),
+      ...(port ? { port } : {}),
+      ...(dbSocket ? { socket: dbSocket } : {}),
+      ...(dbUser ? { user: dbUser } : {}),
+      ...(dbDefaultsFile ? { defaults_file: dbDefaultsFile } : {}),
     };
   }
   return configured?.type === 'mysql' ? (configured as MysqlAssetConfig) : base;

@@ -3,8 +3,11 @@ import type { RestoreFlag } from '../source.js';
 
 /** The flags `restore` takes for mysql backups. */
 export const MYSQL_RESTORE_FLAGS: RestoreFlag[] = [
-  { flags: '--strip-definers', description: 'mysql: drop DEFINER clauses, so a user without SUPER can restore views, triggers, routines' },
-  { flags: '--db-host <host>', description: 'mysql server (default: the asset\'s connection settings)' },
+  {
+    flags: '--strip-definers',
+    description: 'mysql: drop DEFINER clauses, so a user without SUPER can restore views, triggers, routines',
+  },
+  { flags: '--db-host <host>', description: "mysql server (default: the asset's connection settings)" },
   { flags: '--db-port <port>', description: 'mysql port' },
   { flags: '--db-socket <path>', description: 'mysql socket' },
   { flags: '--db-user <name>', description: 'mysql user' },

@@ -13,7 +13,11 @@ import type { ArtifactReader, RestoreEntry } from '../source.js';
  * Rejects with the read's error, RESTORE_FAILED (no footer), or RETARGET_REFUSED naming each object that
  * would still reach another database (exit 1: the backup cannot be restored as asked; nothing was written).
  */
-export async function checkDumpRetargets(entry: RestoreEntry, read: ArtifactReader, options: RetargetOptions): Promise<void> {
+export async function checkDumpRetargets(
+  entry: RestoreEntry,
+  read: ArtifactReader,
+  options: RetargetOptions,
+): Promise<void> {
   const where = read.locate(entry.key);
   const watch = dumpFooterWatch();
   const stage = createRetargetStage({ ...options, collect: true });
@@ -21,7 +25,8 @@ export async function checkDumpRetargets(entry: RestoreEntry, read: ArtifactRead
   if (!watch.complete()) throw incompleteDump(where, entry.asset);
   const problems = [...new Set(stage.problems)];
   if (problems.length === 0) return;
-  throw new BackupError('RETARGET_REFUSED',
+  throw new BackupError(
+    'RETARGET_REFUSED',
     `${where}: refusing to restore database ${options.from} as ${options.to}: ${problems.length} ${problems.length === 1 ? 'statement' : 'statements'} would still reach another database; nothing was written`,
     {
       asset: entry.asset,
@@ -29,5 +34,6 @@ export async function checkDumpRetargets(entry: RestoreEntry, read: ArtifactRead
         ...problems,
         `restore it under its own name (--into-database ${options.from}) on a scratch server, or write it out with --to FILE.sql and edit those statements`,
       ],
-    });
+    },
+  );
 }

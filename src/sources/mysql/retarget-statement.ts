@@ -20,7 +20,18 @@ export interface StatementRewrite {
   problems: string[];
 }
 
-const KINDS = new Set(['TABLE', 'VIEW', 'TRIGGER', 'PROCEDURE', 'FUNCTION', 'EVENT', 'SEQUENCE', 'DATABASE', 'SCHEMA', 'INDEX']);
+const KINDS = new Set([
+  'TABLE',
+  'VIEW',
+  'TRIGGER',
+  'PROCEDURE',
+  'FUNCTION',
+  'EVENT',
+  'SEQUENCE',
+  'DATABASE',
+  'SCHEMA',
+  'INDEX',
+]);
 const NUMBER = /^\d+(e\d*)?$/i;
 /** Objects whose body is code that runs later: only their own names must stay in the target database. */
 const BODIES = new Set(['VIEW', 'TRIGGER', 'PROCEDURE', 'FUNCTION', 'EVENT']);
@@ -61,15 +72,39 @@ export function rewriteStatement(tokens: Token[], session: DumpSession, options:
   const from = encodeName(options.from, session.charset);
   const to = encodeName(options.to, session.charset);
   if (!lexesAsAscii(session.charset) && tokens.some((t) => /[\x80-\xff]/.test(t.text))) {
-    return { text: join(tokens), problems: [`${what}: written in character set ${session.charset}, which this restore cannot read`] };
+    return {
+      text: join(tokens),
+      problems: [`${what}: written in character set ${session.charset}, which this restore cannot read`],
+    };
   }
   if (from === undefined || to === undefined) {
-    return { text: join(tokens), problems: [`${what}: written in character set ${session.charset}, which cannot spell the database name ${from === undefined ? options.from : options.to}`] };
+    return {
+      text: join(tokens),
+      problems: [
+        `${what}: written in character set ${session.charset}, which cannot spell the database name ${from === undefined ? options.from : options.to}`,
+      ],
+    };
   }
-  const s: Statement = { tokens, code, word, head, what, charset: session.charset, from, to, options, replace: new Map(), problems: [] };
+  const s: Statement = {
+    tokens,
+    code,
+    word,
+    head,
+    what,
+    charset: session.charset,
+    from,
+    to,
+    options,
+    replace: new Map(),
+    problems: [],
+  };
   const definers = definerRanges(tokens, code);
   const databaseAt = renameDatabase(s);
-  renameQualifiers(s, new Set(definers.flatMap(([a, b]) => Array.from({ length: b - a + 1 }, (_, i) => a + i))), databaseAt);
+  renameQualifiers(
+    s,
+    new Set(definers.flatMap(([a, b]) => Array.from({ length: b - a + 1 }, (_, i) => a + i))),
+    databaseAt,
+  );
   if (options.from !== options.to) findNamesInStrings(s);
   return { text: join(tokens, s.replace, options.stripDefiners ? definers : []), problems: s.problems };
 }
@@ -77,12 +112,18 @@ export function rewriteStatement(tokens: Token[], session: DumpSession, options:
 /** The database itself (USE x; CREATE/ALTER/DROP DATABASE x): renamed, or a problem if it is a third one. Returns its code position. */
 function renameDatabase(s: Statement): number | undefined {
   const { head, word } = s;
-  const at = word(0) === 'USE' ? 1 : head && (head.kind === 'DATABASE' || head.kind === 'SCHEMA') ? head.names[0]?.at(-1) : undefined;
+  const at =
+    word(0) === 'USE'
+      ? 1
+      : head && (head.kind === 'DATABASE' || head.kind === 'SCHEMA')
+        ? head.names[0]?.at(-1)
+        : undefined;
   if (at === undefined) return undefined;
   const token = s.tokens[s.code[at]!]!;
   const value = identifierValue(token);
-  if (value === s.from) s.replace.set(s.code[at]!, quoteIdentifier(s.to, token.text[0] === '"' ? '"' : '`'));
-  else if (value !== s.to) s.problems.push(`${s.what}: names database ${show(value ?? token.text, s.charset)}, not ${s.options.from}`);
+  if (value === s.from) s.replace.set(s.code[at]!, quoteIdentifier(s.to, token.text.startsWith('"') ? '"' : '`'));
+  else if (value !== s.to)
+    s.problems.push(`${s.what}: names database ${show(value ?? token.text, s.charset)}, not ${s.options.from}`);
   return at;
 }
 
@@ -108,9 +149,11 @@ function renameQualifiers(s: Statement, skipped: Set<number>, databaseAt: number
     const name = show(value, charset);
     if (value === s.from) {
       qualified = true;
-      if (retarget) s.replace.set(code[k]!, quoteIdentifier(s.to, token.text[0] === '"' ? '"' : '`'));
+      if (retarget) s.replace.set(code[k]!, quoteIdentifier(s.to, token.text.startsWith('"') ? '"' : '`'));
     } else if (retarget && asciiLower(value) === asciiLower(s.from)) {
-      s.problems.push(`${s.what}: ${name}. differs from the source database ${s.options.from} only in letter case: cannot tell which it names`);
+      s.problems.push(
+        `${s.what}: ${name}. differs from the source database ${s.options.from} only in letter case: cannot tell which it names`,
+      );
     } else if (value !== s.to && isHeadName(head, k)) {
       s.problems.push(`${s.what}: would be created in database ${name}, not ${s.options.to}`);
     } else if (value !== s.to && !isBodyOrTable(head)) {
@@ -118,7 +161,9 @@ function renameQualifiers(s: Statement, skipped: Set<number>, databaseAt: number
     }
   }
   if (retarget && qualified && standalone) {
-    s.problems.push(`${s.what}: ${s.options.from} names both the database (${s.options.from}.…) and a table, alias or column here: cannot tell which to rename`);
+    s.problems.push(
+      `${s.what}: ${s.options.from} names both the database (${s.options.from}.…) and a table, alias or column here: cannot tell which to rename`,
+    );
   }
 }
 
@@ -128,7 +173,9 @@ function findNamesInStrings(s: Statement): void {
   for (let k = 0; k < s.code.length; k++) {
     const token = s.tokens[s.code[k]!]!;
     if (token.kind !== 'string' || s.word(k - 1) === 'COMMENT' || !containsName(stringContent(token), s.from)) continue;
-    s.problems.push(`${s.what}: a string names the source database ${s.options.from} (${clip(show(token.text, s.charset))}): it would still act on ${s.options.from}`);
+    s.problems.push(
+      `${s.what}: a string names the source database ${s.options.from} (${clip(show(token.text, s.charset))}): it would still act on ${s.options.from}`,
+    );
   }
 }
 
@@ -172,7 +219,12 @@ function describe(tokens: Token[], code: number[], head: Head | undefined, chars
     const value = token ? identifierValue(token) : undefined;
     if (value !== undefined) return `${head.kind.toLowerCase()} ${show(value, charset)}`;
   }
-  const start = code.length ? tokens.slice(code[0], code[Math.min(code.length, 6) - 1]! + 1).map((t) => t.text).join('') : '';
+  const start = code.length
+    ? tokens
+        .slice(code[0], code[Math.min(code.length, 6) - 1]! + 1)
+        .map((t) => t.text)
+        .join('')
+    : '';
   return `statement "${clip(show(start.replace(/\s+/g, ' '), charset))}"`;
 }
 
@@ -180,10 +232,21 @@ function describe(tokens: Token[], code: number[], head: Head | undefined, chars
 function definerRanges(tokens: Token[], code: number[]): [number, number][] {
   const ranges: [number, number][] = [];
   for (let k = 0; k + 2 < code.length; k++) {
-    if (tokens[code[k]!]!.kind !== 'word' || tokens[code[k]!]!.text.toUpperCase() !== 'DEFINER' || tokens[code[k + 1]!]!.text !== '=') continue;
+    if (
+      tokens[code[k]!]!.kind !== 'word' ||
+      tokens[code[k]!]!.text.toUpperCase() !== 'DEFINER' ||
+      tokens[code[k + 1]!]!.text !== '='
+    )
+      continue;
     let end = k + 2;
     const user = tokens[code[end]!]!;
-    if (user.kind === 'word' && /^CURRENT_(USER|ROLE)$/i.test(user.text) && tokens[code[end + 1]!]?.text === '(' && tokens[code[end + 2]!]?.text === ')') end += 2;
+    if (
+      user.kind === 'word' &&
+      /^CURRENT_(USER|ROLE)$/i.test(user.text) &&
+      tokens[code[end + 1]!]?.text === '(' &&
+      tokens[code[end + 2]!]?.text === ')'
+    )
+      end += 2;
     let i = code[end]!;
     if (tokens[i + 1]?.text === '@') {
       i += 2;

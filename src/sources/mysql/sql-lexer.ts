@@ -34,7 +34,10 @@ export class SqlLexer {
   /** Inside `/*!…`: its `*\/` is a `close` token. */
   inVersionComment = false;
 
-  constructor(public mode: LexMode, public delimiter = ';') {}
+  constructor(
+    public mode: LexMode,
+    public delimiter = ';',
+  ) {}
 
   next(text: string, pos: number, final: boolean): Token | undefined {
     if (pos >= text.length) return undefined;
@@ -57,7 +60,8 @@ export class SqlLexer {
       while (i < text.length && SPACE.test(text[i]!)) i++;
       return i < text.length || final ? this.is('space', i) : undefined;
     }
-    if (c === '#' || (c === '-' && text[pos + 1] === '-' && /[\s\x00-\x1f]/.test(text[pos + 2] ?? ''))) return this.lineComment(text, pos, final);
+    if (c === '#' || (c === '-' && text[pos + 1] === '-' && /[\s\x00-\x1f]/.test(text[pos + 2] ?? '')))
+      return this.lineComment(text, pos, final);
     if (c === '-' && !final && rest < 3) return undefined;
     if (c === '/' && text[pos + 1] === '*') return this.blockComment(text, pos, final);
     if (c === '/' && !final && rest < 2) return undefined;
@@ -65,7 +69,8 @@ export class SqlLexer {
       this.inVersionComment = false;
       return this.is('close', pos + 2);
     }
-    if (c === "'" || (c === '"' && !this.mode.ansiQuotes)) return this.quoted(text, pos, final, 'string', !this.mode.noBackslashEscapes);
+    if (c === "'" || (c === '"' && !this.mode.ansiQuotes))
+      return this.quoted(text, pos, final, 'string', !this.mode.noBackslashEscapes);
     if (c === '`' || c === '"') return this.quoted(text, pos, final, 'quoted', false);
     if (WORD.test(c)) {
       let i = pos + 1;
@@ -125,7 +130,10 @@ export function identifierValue(token: Token): string | undefined {
   if (token.kind === 'word') return token.text;
   if (token.kind !== 'quoted') return undefined;
   const q = token.text[0]!;
-  return token.text.slice(1, -1).split(q + q).join(q);
+  return token.text
+    .slice(1, -1)
+    .split(q + q)
+    .join(q);
 }
 
 /** `value` as a quoted identifier in the style of `quote` (a backtick, or `"` under ANSI_QUOTES). */

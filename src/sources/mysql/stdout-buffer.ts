@@ -18,7 +18,12 @@ export async function findStdbuf(signal: AbortSignal): Promise<string | undefine
   const stdbuf = await findOnPath('stdbuf');
   if (!stdbuf) return undefined;
   // A stdbuf whose library is missing exits 125 with every program; one probe tells.
-  const probe = await runChild(stdbuf, ['-o', STDOUT_BUFFER, 'true'], { env: 'c-locale', signal, stdin: 'ignore', timeout: 10_000 });
+  const probe = await runChild(stdbuf, ['-o', STDOUT_BUFFER, 'true'], {
+    env: 'c-locale',
+    signal,
+    stdin: 'ignore',
+    timeout: 10_000,
+  });
   return probe.exitCode === 0 ? stdbuf : undefined;
 }
 

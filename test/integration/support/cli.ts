@@ -16,8 +16,18 @@ export interface CliResult {
 }
 
 /** Starts the CLI (in `cwd`, default this process's); await it for a CliResult. `env` is added to the environment. */
-export function startCli(args: string[], env: Record<string, string> = {}, cwd?: string): ResultPromise<{ reject: false }> {
-  return execa(BIN, args, { reject: false, env: { ...env }, all: false, timeout: 120_000, ...(cwd ? { cwd } : {}) }) as ResultPromise<{ reject: false }>;
+export function startCli(
+  args: string[],
+  env: Record<string, string> = {},
+  cwd?: string,
+): ResultPromise<{ reject: false }> {
+  return execa(BIN, args, {
+    reject: false,
+    env: { ...env },
+    all: false,
+    timeout: 120_000,
+    ...(cwd ? { cwd } : {}),
+  }) as ResultPromise<{ reject: false }>;
 }
 
 /** Runs the CLI to completion. */
@@ -35,5 +45,8 @@ export async function writeConfig(dir: string, config: unknown): Promise<string>
 
 /** The JSON log lines of a run's stderr. */
 export function logLines(stderr: string): { level: string; msg: string; [key: string]: unknown }[] {
-  return stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { level: string; msg: string });
+  return stderr
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { level: string; msg: string });
 }

@@ -33,15 +33,17 @@ const options = (signal = new AbortController().signal) => ({ signal, contentTyp
 
 /** Yields `data` in uneven chunks, throwing `failure` once `failAt` bytes were yielded. */
 function chunked(data: Buffer, failAt?: number, failure?: Error): Readable {
-  return Readable.from((function* () {
-    let offset = 0;
-    while (offset < data.length) {
-      if (failAt !== undefined && offset >= failAt) throw failure;
-      const size = 65_536 + (offset % 7919);
-      yield data.subarray(offset, offset + size);
-      offset += size;
-    }
-  })());
+  return Readable.from(
+    (function* () {
+      let offset = 0;
+      while (offset < data.length) {
+        if (failAt !== undefined && offset >= failAt) throw failure;
+        const size = 65_536 + (offset % 7919);
+        yield data.subarray(offset, offset + size);
+        offset += size;
+      }
+    })(),
+  );
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -59,7 +61,8 @@ export function describeDestinationContract(name: string, fixture: () => Promise
     it('stores exactly the bytes of a body, small, large (several S3 parts) or empty', async () => {
       const { destination, root, read, entries } = await fixture();
       const bodies = { small: Buffer.from('hello world\n'), large: randomBytes(LARGE), empty: Buffer.alloc(0) };
-      for (const [label, data] of Object.entries(bodies)) await destination.write(`${root}${label}.bin`, chunked(data), options());
+      for (const [label, data] of Object.entries(bodies))
+        await destination.write(`${root}${label}.bin`, chunked(data), options());
       for (const [label, data] of Object.entries(bodies)) {
         const stored = await read(`${root}${label}.bin`);
         expect(stored?.length, label).toBe(data.length);
@@ -70,7 +73,14 @@ export function describeDestinationContract(name: string, fixture: () => Promise
 
     it('keys with every character of the layout (tier/date/host/asset, stamp--label--random suffix) are stored as given', async () => {
       const { destination, root, read, entries } = await fixture();
-      const ctx: KeyContext = { prefix: root, tier: 'weekly', day: '2026-11-22', stamp: '20261122T031500Z', host: 'web-1.example_org', randomize: true };
+      const ctx: KeyContext = {
+        prefix: root,
+        tier: 'weekly',
+        day: '2026-11-22',
+        stamp: '20261122T031500Z',
+        host: 'web-1.example_org',
+        randomize: true,
+      };
       const keys = [artifactKey(ctx, 'shop_db-2', 'sql.zst.age', 'billing 2024/ü'), manifestKey(ctx)];
       expect(keys[0]).toMatch(/--billing_2024__--[A-Za-z0-9_-]{64}\.sql\.zst\.age$/);
       for (const key of keys) await destination.write(key, Readable.from([Buffer.from(key)]), options());
@@ -87,12 +97,14 @@ export function describeDestinationContract(name: string, fixture: () => Promise
         const error = await rejection(destination.write(key, chunked(randomBytes(size)), options()));
         expect(error).toBeInstanceOf(BackupError);
         expect((error as BackupError).code).toBe('DESTINATION_EXISTS');
-        expect((error as BackupError).message).toContain(`refusing to overwrite existing backup ${destination.locate(key)}`);
+        expect((error as BackupError).message).toContain(
+          `refusing to overwrite existing backup ${destination.locate(key)}`,
+        );
       }
       expect((await read(key))?.toString()).toBe('the older backup');
     });
 
-    it('a body that fails midway: rejects with the body\'s own error, nothing stored', async () => {
+    it("a body that fails midway: rejects with the body's own error, nothing stored", async () => {
       const { destination, root, read, entries, openUploads } = await fixture();
       const key = `${root}broken.tar.zst`;
       const failure = new Error('tar exited 2: Input/output error at 7 MiB');
@@ -102,14 +114,20 @@ export function describeDestinationContract(name: string, fixture: () => Promise
       expect(await entries()).toEqual([]);
       if (openUploads) {
         expect(await openUploads.count(key)).toBe(openUploads.afterBodyError);
-        expect(openUploads.warnings().join('\n')).toContain('an unfinished multipart upload may remain (abort denied, as expected for put-only credentials)');
+        expect(openUploads.warnings().join('\n')).toContain(
+          'an unfinished multipart upload may remain (abort denied, as expected for put-only credentials)',
+        );
       }
     });
 
     it('a body that fails before its first byte: rejects with that error, nothing stored', async () => {
       const { destination, root, entries } = await fixture();
       const failure = new Error('mysqldump exited 2');
-      const body = new Readable({ read() { this.destroy(failure); } });
+      const body = new Readable({
+        read() {
+          this.destroy(failure);
+        },
+      });
       expect(await rejection(destination.write(`${root}early.sql.zst`, body, options()))).toBe(failure);
       expect(await entries()).toEqual([]);
     });
@@ -134,7 +152,9 @@ export function describeDestinationContract(name: string, fixture: () => Promise
 
     it('a signal aborted before the write: rejects with an AbortError, stores nothing', async () => {
       const { destination, root, entries } = await fixture();
-      const error = await rejection(destination.write(`${root}late.tar.zst`, chunked(Buffer.from('bytes')), options(AbortSignal.abort())));
+      const error = await rejection(
+        destination.write(`${root}late.tar.zst`, chunked(Buffer.from('bytes')), options(AbortSignal.abort())),
+      );
       expect(isAbortError(error), String(error)).toBe(true);
       expect(await entries()).toEqual([]);
     });

@@ -20,31 +20,46 @@ export interface FaultProxy {
 /** Starts the proxy in front of `target` (`http://127.0.0.1:PORT`), forwarding everything. */
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const url = new URL(target);
-  const child: ResultPromise = execa(process.execPath, [join(ROOT, 'test/fixtures/fault-proxy.mjs'), '--target', `${url.hostname}:${url.port}`], {
-    stdin: 'pipe', stdout: 'pipe', stderr: 'inherit', reject: false, buffer: false,
-  });
+  const child: ResultPromise = execa(
+    process.execPath,
+    [join(ROOT, 'test/fixtures/fault-proxy.mjs'), '--target', `${url.hostname}:${url.port}`],
+    {
+      stdin: 'pipe',
+      stdout: 'pipe',
+      stderr: 'inherit',
+      reject: false,
+      buffer: false,
+    },
+  );
   const events: { line: string; at: number }[] = [];
   const waiters = new Set<() => void>();
   createInterface({ input: child.stdout! }).on('line', (line) => {
     events.push({ line, at: Date.now() });
     for (const wake of waiters) wake();
   });
-  const waitFor = (pattern: RegExp, timeoutMs = 60_000, from = 0) => new Promise<number>((resolve, reject) => {
-    const check = () => {
-      const found = events.slice(from).find((e) => pattern.test(e.line));
-      if (!found) return;
-      clearTimeout(timer);
-      waiters.delete(check);
-      resolve(found.at);
-    };
-    const timer = setTimeout(() => {
-      waiters.delete(check);
-      reject(new Error(`fault proxy: no line matching ${pattern} within ${timeoutMs} ms; got: ${events.map((e) => e.line).join(' | ')}`));
-    }, timeoutMs);
-    waiters.add(check);
-    check();
-  });
-  const listening = await waitFor(/^listening \d+$/, 15_000).then(() => events.find((e) => e.line.startsWith('listening'))!.line);
+  const waitFor = (pattern: RegExp, timeoutMs = 60_000, from = 0) =>
+    new Promise<number>((resolve, reject) => {
+      const check = () => {
+        const found = events.slice(from).find((e) => pattern.test(e.line));
+        if (!found) return;
+        clearTimeout(timer);
+        waiters.delete(check);
+        resolve(found.at);
+      };
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        reject(
+          new Error(
+            `fault proxy: no line matching ${pattern} within ${timeoutMs} ms; got: ${events.map((e) => e.line).join(' | ')}`,
+          ),
+        );
+      }, timeoutMs);
+      waiters.add(check);
+      check();
+    });
+  const listening = await waitFor(/^listening \d+$/, 15_000).then(
+    () => events.find((e) => e.line.startsWith('listening'))!.line,
+  );
   const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return {
     endpoint: `http://127.0.0.1:${listening.split(' ')[1]}`,

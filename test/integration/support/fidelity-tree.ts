@@ -10,7 +10,10 @@ const GiB = 1024 ** 3;
 
 /** Joins `dir` and a name given as bytes (names that are not UTF-8). */
 export const bytePath = (dir: string, ...name: (string | number[])[]) =>
-  Buffer.concat([Buffer.from(`${dir}/`), ...name.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p)))]);
+  Buffer.concat([
+    Buffer.from(`${dir}/`),
+    ...name.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))),
+  ]);
 
 /** Creates the tree under `root` (which must not exist) and returns `root`. */
 export async function makeFidelityTree(root: string): Promise<string> {
@@ -18,7 +21,12 @@ export async function makeFidelityTree(root: string): Promise<string> {
   await mkdir(join(root, 'system'), { recursive: true });
   // Real system files, modest for CI: /etc and part of /usr/share/doc (cp -a keeps their metadata and links).
   await execa('cp', ['-a', '/etc', join(root, 'system/etc')]);
-  await execa('sh', ['-c', 'cp -a /usr/share/doc/[a-c]* "$1"', 'sh', await mkdir(join(root, 'system/doc'), { recursive: true }).then(() => join(root, 'system/doc'))]);
+  await execa('sh', [
+    '-c',
+    'cp -a /usr/share/doc/[a-c]* "$1"',
+    'sh',
+    await mkdir(join(root, 'system/doc'), { recursive: true }).then(() => join(root, 'system/doc')),
+  ]);
 
   const meta = join(root, 'meta');
   await mkdir(meta);

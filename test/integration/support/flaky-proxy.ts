@@ -6,13 +6,19 @@ import type { AddressInfo } from 'node:net';
 type Forward = (req: IncomingMessage, res: ServerResponse, date?: string) => void;
 
 /** Starts a loopback HTTP server that hands each request to `handle`, which may forward it to `target` unchanged (Host included, so SigV4 signatures stay valid). */
-async function startProxy(target: string, handle: (req: IncomingMessage, res: ServerResponse, forward: Forward) => void) {
+async function startProxy(
+  target: string,
+  handle: (req: IncomingMessage, res: ServerResponse, forward: Forward) => void,
+) {
   const upstream = new URL(target);
   const forward: Forward = (req, res, date) => {
-    const onward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, { ...answer.headers, ...(date ? { date } : {}) });
-      answer.pipe(res);
-    });
+    const onward = request(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, { ...answer.headers, ...(date ? { date } : {}) });
+        answer.pipe(res);
+      },
+    );
     onward.on('error', () => res.destroy());
     req.pipe(onward);
   };
@@ -21,12 +27,22 @@ async function startProxy(target: string, handle: (req: IncomingMessage, res: Se
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
 /** Answers `req` (once its body was read) with `status` and an S3 error document. */
-function answerError(req: IncomingMessage, res: ServerResponse, status: number, xml: string, headers: Record<string, string> = {}): void {
+function answerError(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  xml: string,
+  headers: Record<string, string> = {},
+): void {
   req.resume();
   req.on('end', () => {
     res.writeHead(status, { 'content-type': 'application/xml', ...headers });
@@ -45,7 +61,11 @@ export interface FlakyProxy {
  * Starts a proxy to `target` that answers the first `times` requests matching `shouldFail` with
  * 503 SlowDown (S3's throttling error), and forwards everything else unchanged.
  */
-export async function startFlakyProxy(target: string, shouldFail: (req: IncomingMessage) => boolean, times = 1): Promise<FlakyProxy> {
+export async function startFlakyProxy(
+  target: string,
+  shouldFail: (req: IncomingMessage) => boolean,
+  times = 1,
+): Promise<FlakyProxy> {
   const failed: string[] = [];
   const proxy = await startProxy(target, (req, res, forward) => {
     if (failed.length < times && shouldFail(req)) {
@@ -86,9 +106,14 @@ export async function startSkewedClockProxy(target: string, skewMs: number): Pro
       return;
     }
     rejected.push(`${req.method} ${req.url}`);
-    answerError(req, res, 403, '<Code>RequestTimeTooSkewed</Code><Message>The difference between the request time and the current time is too large.</Message>'
-      + `<RequestTime>${String(req.headers['x-amz-date'])}</RequestTime><ServerTime>${now.toISOString()}</ServerTime><MaxAllowedSkewMilliseconds>${MAX_SKEW_MS}</MaxAllowedSkewMilliseconds>`,
-    { date: now.toUTCString() });
+    answerError(
+      req,
+      res,
+      403,
+      '<Code>RequestTimeTooSkewed</Code><Message>The difference between the request time and the current time is too large.</Message>' +
+        `<RequestTime>${String(req.headers['x-amz-date'])}</RequestTime><ServerTime>${now.toISOString()}</ServerTime><MaxAllowedSkewMilliseconds>${MAX_SKEW_MS}</MaxAllowedSkewMilliseconds>`,
+      { date: now.toUTCString() },
+    );
   });
   return { ...proxy, rejected };
 }

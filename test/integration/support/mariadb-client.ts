@@ -16,7 +16,8 @@ export interface ClientLogin {
  */
 export async function writeDefaultsFile(path: string, login: ClientLogin): Promise<string> {
   for (const [k, v] of Object.entries(login)) {
-    if (/["\\\n\r]/.test(String(v))) throw new Error(`option-file value ${k} must not contain quotes, backslashes or newlines`);
+    if (/["\\\n\r]/.test(String(v)))
+      throw new Error(`option-file value ${k} must not contain quotes, backslashes or newlines`);
   }
   const lines = ['[client]', `user="${login.user}"`];
   if (login.password) lines.push(`password="${login.password}"`); // none: log in without a password

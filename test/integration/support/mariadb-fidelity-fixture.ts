@@ -69,10 +69,13 @@ SELECT NEXTVAL(invoice_no), NEXTVAL(invoice_no), NEXTVAL(invoice_no);
 
 /** A trigger sent by a latin1 client (its body is dumped in latin1 bytes), for database `name`. */
 export function latin1TriggerSql(name: string): Buffer {
-  return Buffer.from(`SET NAMES latin1;
+  return Buffer.from(
+    `SET NAMES latin1;
 CREATE TRIGGER ${bt(name)}.places_bi BEFORE INSERT ON ${bt(name)}.places FOR EACH ROW
   INSERT INTO ${bt(name)}.audit (msg) VALUES ('lieu ajouté');
-`, 'latin1');
+`,
+    'latin1',
+  );
 }
 
 /** Database `name` whose procedure builds SQL naming `name` in a string: a restore under another name must refuse it. */

@@ -45,7 +45,9 @@ export async function fingerprint(db: SqlRunner, database: string): Promise<Fing
 
 /** `schema\tkind\tname` of every object in every non-system database except `except` (and each database itself). */
 export async function serverInventory(db: SqlRunner, except: string[] = []): Promise<string[]> {
-  const schemas = (await db.query('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA ORDER BY 1')).split('\n').filter(Boolean);
+  const schemas = (await db.query('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA ORDER BY 1'))
+    .split('\n')
+    .filter(Boolean);
   const all: string[] = [];
   for (const schema of schemas.filter((s) => !SYSTEM_SCHEMAS.includes(s) && !except.includes(s))) {
     all.push(`${schema}\tdatabase`, ...(await listObjects(db, schema)).map((o) => `${schema}\t${o}`));

@@ -12,12 +12,24 @@ export interface HeldLock {
 /** Starts a session that runs `LOCK TABLES database.table WRITE` and then sleeps; resolves once the lock is held. */
 export async function holdTableLock(rootDefaultsFile: string, database: string, table: string): Promise<HeldLock> {
   const marker = `lock-${database}-${table}-${Date.now()}`;
-  const holder = execa('mariadb', [`--defaults-extra-file=${rootDefaultsFile}`, database, `--execute=LOCK TABLES \`${table}\` WRITE; SELECT SLEEP(3600), '${marker}'`], { reject: false });
+  const holder = execa(
+    'mariadb',
+    [
+      `--defaults-extra-file=${rootDefaultsFile}`,
+      database,
+      `--execute=LOCK TABLES \`${table}\` WRITE; SELECT SLEEP(3600), '${marker}'`,
+    ],
+    { reject: false },
+  );
   const deadline = Date.now() + 30_000;
   let id = '';
   while (id === '') {
-    if (Date.now() > deadline || holder.exitCode !== null) throw new Error(`the lock on ${database}.${table} was never taken: ${String((await holder).stderr)}`);
-    id = await runSql(rootDefaultsFile, `SELECT ID FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND INFO LIKE '%${marker}%'`);
+    if (Date.now() > deadline || holder.exitCode !== null)
+      throw new Error(`the lock on ${database}.${table} was never taken: ${String((await holder).stderr)}`);
+    id = await runSql(
+      rootDefaultsFile,
+      `SELECT ID FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND INFO LIKE '%${marker}%'`,
+    );
     if (id === '') await new Promise((r) => setTimeout(r, 50));
   }
   return {

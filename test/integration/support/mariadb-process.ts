@@ -14,7 +14,12 @@ export const MARIADBD = '/usr/sbin/mariadbd';
 const SETPRIV = '/usr/bin/setpriv';
 /** Passed to both install-db and mariadbd so the redo log is created small once and never resized. */
 const INNODB_FLAGS = ['--innodb-buffer-pool-size=64M', '--innodb-log-file-size=8M'];
-const INSTALL_FLAGS = ['--auth-root-authentication-method=normal', '--skip-test-db', '--user=root', '--skip-name-resolve'];
+const INSTALL_FLAGS = [
+  '--auth-root-authentication-method=normal',
+  '--skip-test-db',
+  '--user=root',
+  '--skip-name-resolve',
+];
 
 const live = new Map<ChildProcess, string>();
 let exitHookInstalled = false;
@@ -85,14 +90,20 @@ let templatePromise: Promise<{ dir: string; cached: boolean }> | undefined;
 export function datadirTemplate(): Promise<{ dir: string; cached: boolean }> {
   templatePromise ??= (async () => {
     const { stdout: version } = await execa(MARIADBD, ['--version']);
-    const key = createHash('sha256').update([version, ...INSTALL_FLAGS, ...INNODB_FLAGS].join('\n')).digest('hex');
+    const key = createHash('sha256')
+      .update([version, ...INSTALL_FLAGS, ...INNODB_FLAGS].join('\n'))
+      .digest('hex');
     const final = join(tmpdir(), `${DIR_PREFIX}template-${key.slice(0, 16)}`);
     if (existsSync(join(final, 'complete'))) return { dir: join(final, 'data'), cached: true };
     const build = await mkdtemp(join(tmpdir(), `${DIR_PREFIX}build-`));
     try {
-      await execa('mariadb-install-db', ['--no-defaults', `--datadir=${join(build, 'data')}`, ...INSTALL_FLAGS, ...INNODB_FLAGS], {
-        all: true,
-      }).catch((e: { all?: string }) => {
+      await execa(
+        'mariadb-install-db',
+        ['--no-defaults', `--datadir=${join(build, 'data')}`, ...INSTALL_FLAGS, ...INNODB_FLAGS],
+        {
+          all: true,
+        },
+      ).catch((e: { all?: string }) => {
         throw new Error(`mariadb-install-db failed:\n${e.all ?? String(e)}`);
       });
       await writeFile(join(build, 'complete'), version);
@@ -159,7 +170,7 @@ async function waitUntilReady(child: ChildProcess, errorLog: string, timeoutMs: 
  * between probing and binding). The child gets PDEATHSIG=KILL via setpriv, so a SIGKILLed test worker
  * cannot orphan it either.
  */
-export async function launchMariadbd(dir: string, timeoutMs = 30_000): Promise<Launched> {
+export async function launchMariadbd(dir: string, timeoutMs = 30_000, extraArgs: string[] = []): Promise<Launched> {
   const { dir: template } = await datadirTemplate();
   for (let attempt = 1; ; attempt++) {
     const datadir = join(dir, 'data');
@@ -168,8 +179,10 @@ export async function launchMariadbd(dir: string, timeoutMs = 30_000): Promise<L
     const port = await freePort();
     const errorLog = join(dir, 'error.log');
     await rm(errorLog, { force: true });
-    const args = serverArgs(dir, port);
-    const [cmd, argv] = existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'KILL', '--', MARIADBD, ...args]] : [MARIADBD, args];
+    const args = [...serverArgs(dir, port), ...extraArgs];
+    const [cmd, argv] = existsSync(SETPRIV)
+      ? [SETPRIV, ['--pdeathsig', 'KILL', '--', MARIADBD, ...args]]
+      : [MARIADBD, args];
     const fd = openSync(join(dir, 'mariadbd.out'), 'a');
     const child = spawn(cmd, argv, { stdio: ['ignore', fd, fd], detached: false });
     closeSync(fd);
@@ -181,6 +194,7 @@ export async function launchMariadbd(dir: string, timeoutMs = 30_000): Promise<L
     const log = tail(errorLog);
     const portTaken = /Address already in use|Bind on TCP\/IP port/.test(log);
     await terminate(child);
-    if (!portTaken || attempt >= 3) throw new Error(`mariadbd did not start on port ${port} (attempt ${attempt}); log tail:\n${log}`);
+    if (!portTaken || attempt >= 3)
+      throw new Error(`mariadbd did not start on port ${port} (attempt ${attempt}); log tail:\n${log}`);
   }
 }

@@ -12,13 +12,24 @@ export type RestoreOptions = RetargetOptions;
  * Rejects with mariadb's stderr when any statement fails, or with the stage's RETARGET_REFUSED.
  */
 export async function restoreDump(defaultsFile: string, dumpPath: string, opts: RestoreOptions): Promise<void> {
-  const client = execa('mariadb', [`--defaults-extra-file=${defaultsFile}`, '--default-character-set=utf8mb4', '--batch'], { stdin: 'pipe', reject: false });
+  const client = execa(
+    'mariadb',
+    [`--defaults-extra-file=${defaultsFile}`, '--default-character-set=utf8mb4', '--batch'],
+    { stdin: 'pipe', reject: false },
+  );
   // A client that fails stops reading: the pipe then breaks (EPIPE), so its own exit and stderr are the cause.
-  const piped = pipeline(createReadStream(dumpPath), createRetargetStage(opts), client.stdin!).then(() => undefined, (error: unknown) => {
-    client.kill();
-    return error as Error;
-  });
+  const piped = pipeline(createReadStream(dumpPath), createRetargetStage(opts), client.stdin).then(
+    () => undefined,
+    (error: unknown) => {
+      client.kill();
+      return error as Error;
+    },
+  );
   const [pipeError, result] = await Promise.all([piped, client]);
-  const cause = result.exitCode !== 0 && !result.isTerminated ? String(result.stderr).trim() || result.shortMessage : pipeError?.message;
-  if (cause !== undefined) throw new Error(`restore of ${dumpPath} into ${opts.to} failed: ${cause}`, { cause: pipeError ?? result });
+  const cause =
+    result.exitCode !== 0 && !result.isTerminated
+      ? String(result.stderr).trim() || result.shortMessage
+      : pipeError?.message;
+  if (cause !== undefined)
+    throw new Error(`restore of ${dumpPath} into ${opts.to} failed: ${cause}`, { cause: pipeError ?? result });
 }

@@ -52,7 +52,8 @@ export interface MariaDb {
   stop(): Promise<void>;
 }
 
-export async function startMariaDb(): Promise<MariaDb> {
+/** Starts a server; `serverArgs` are appended to mariadbd's (later options win: `--log-bin=...` turns the binary log on). */
+export async function startMariaDb(options: { serverArgs?: string[] } = {}): Promise<MariaDb> {
   await requireTool('mariadbd', 'mariadb-install-db', 'mariadb', 'mariadb-dump');
   const t0 = Date.now();
   const { cached } = await datadirTemplate();
@@ -60,26 +61,36 @@ export async function startMariaDb(): Promise<MariaDb> {
   const dir = await makeServerDir();
   let launched: Awaited<ReturnType<typeof launchMariadbd>> | undefined;
   try {
-    launched = await launchMariadbd(dir);
+    launched = await launchMariadbd(dir, 30_000, options.serverArgs);
     const t2 = Date.now();
     const { child, port, socket, datadir, errorLog } = launched;
     const rootPassword = randomBytes(12).toString('hex');
 
     // install-db left root@localhost without a password (auth normal) plus root@127.0.0.1, root@::1, root@HOSTNAME.
     const bootstrap = await writeDefaultsFile(join(dir, 'bootstrap.cnf'), { user: 'root', password: '', socket });
-    const others = await runSql(bootstrap, "SELECT CONCAT(QUOTE(User), '@', QUOTE(Host)) FROM mysql.global_priv WHERE User = 'root' AND Host <> 'localhost'");
+    const others = await runSql(
+      bootstrap,
+      "SELECT CONCAT(QUOTE(User), '@', QUOTE(Host)) FROM mysql.global_priv WHERE User = 'root' AND Host <> 'localhost'",
+    );
     const pw = literal(rootPassword);
     await runSql(
       bootstrap,
       [
-        ...others.split('\n').filter(Boolean).map((u) => `DROP USER ${u};`),
+        ...others
+          .split('\n')
+          .filter(Boolean)
+          .map((u) => `DROP USER ${u};`),
         `CREATE USER 'root'@'%' IDENTIFIED BY ${pw};`,
         `GRANT ALL PRIVILEGES ON *.* TO 'root'@'%' WITH GRANT OPTION;`,
         `ALTER USER 'root'@'localhost' IDENTIFIED BY ${pw};`,
       ].join('\n'),
     );
     await rm(bootstrap, { force: true });
-    const rootDefaultsFile = await writeDefaultsFile(join(dir, 'root.cnf'), { user: 'root', password: rootPassword, port });
+    const rootDefaultsFile = await writeDefaultsFile(join(dir, 'root.cnf'), {
+      user: 'root',
+      password: rootPassword,
+      port,
+    });
     const t3 = Date.now();
 
     let defaultsFiles = 0;
@@ -98,7 +109,10 @@ export async function startMariaDb(): Promise<MariaDb> {
       async createBackupUser(user, password, opts = {}) {
         const who = `${literal(user)}@'%'`;
         const grants = opts.databases
-          ? [...opts.databases.map((d) => `GRANT ${BACKUP_PRIVILEGES} ON ${ident(d)}.* TO ${who};`), `GRANT SELECT ON mysql.proc TO ${who};`]
+          ? [
+              ...opts.databases.map((d) => `GRANT ${BACKUP_PRIVILEGES} ON ${ident(d)}.* TO ${who};`),
+              `GRANT SELECT ON mysql.proc TO ${who};`,
+            ]
           : [`GRANT ${BACKUP_PRIVILEGES} ON *.* TO ${who};`];
         await query([`CREATE USER ${who} IDENTIFIED BY ${literal(password)};`, ...grants].join('\n'));
       },
@@ -117,7 +131,9 @@ export async function startMariaDb(): Promise<MariaDb> {
         );
         const names = tables.split('\n').filter(Boolean);
         if (!names.length) return {};
-        const out = await query(`CHECKSUM TABLE ${names.map((t) => `${ident(database)}.${ident(t)}`).join(', ')} EXTENDED`);
+        const out = await query(
+          `CHECKSUM TABLE ${names.map((t) => `${ident(database)}.${ident(t)}`).join(', ')} EXTENDED`,
+        );
         const result: Record<string, string> = {};
         for (const line of out.split('\n').filter(Boolean)) {
           const [qualified = '', value = ''] = line.split('\t');
@@ -133,7 +149,12 @@ export async function startMariaDb(): Promise<MariaDb> {
           UNION ALL SELECT 'events', EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ${db}
           UNION ALL SELECT 'views', TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ${db}
           ORDER BY 1, 2`);
-        const result = { routines: [] as string[], triggers: [] as string[], events: [] as string[], views: [] as string[] };
+        const result = {
+          routines: [] as string[],
+          triggers: [] as string[],
+          events: [] as string[],
+          views: [] as string[],
+        };
         for (const line of out.split('\n').filter(Boolean)) {
           const [kind, name = ''] = line.split('\t') as [keyof typeof result, string];
           result[kind].push(name);

@@ -40,7 +40,10 @@ export async function shBlocks(file: string, heading: string): Promise<string[]>
   const start = headings.find((h) => h.text === heading);
   if (!start) throw new Error(`${file} has no heading "${heading}"`);
   const end = headings.find((h) => h.line > start.line && h.level <= start.level)?.line;
-  const section = text.split('\n').slice(start.line + 1, end).join('\n');
+  const section = text
+    .split('\n')
+    .slice(start.line + 1, end)
+    .join('\n');
   const blocks = [...section.matchAll(/^```sh\n([\s\S]*?)^```/gm)].map((m) => m[1]!);
   if (blocks.length === 0) throw new Error(`${file} has no \`\`\`sh block under "${heading}"`);
   return blocks;
@@ -49,13 +52,18 @@ export async function shBlocks(file: string, heading: string): Promise<string[]>
 /** The quickstart: the last ```sh block of the README's "Set up" (init --quickstart, run, list, restore, the stock-tools restore). */
 export async function readmeQuickstart(): Promise<string> {
   const block = (await shBlocks('README.md', 'Set up')).at(-1)!;
-  if (!block.includes('init --quickstart')) throw new Error('the last ```sh block of the README\'s "Set up" is not the quickstart');
+  if (!block.includes('init --quickstart'))
+    throw new Error('the last ```sh block of the README\'s "Set up" is not the quickstart');
   return block;
 }
 
 /** The anchor GitHub gives a heading: lower case, punctuation dropped, spaces as hyphens. */
 export function headingAnchor(text: string): string {
-  return text.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+  return text
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
 }
 
 /** Every anchor of a markdown text, numbered as GitHub numbers repeated headings (`x`, `x-1`, ...). */

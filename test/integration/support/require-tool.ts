@@ -12,7 +12,13 @@ function packages(): Map<string, string> {
   const text = readFileSync(join(ROOT, SCRIPT), 'utf8');
   const list = /^TOOLS='\n([\s\S]*?)^'/m.exec(text)?.[1];
   if (list === undefined) throw new Error(`${SCRIPT}: no TOOLS='...' list`);
-  return new Map(list.split('\n').map((line) => line.trim().split(/\s+/)).filter((f) => f.length >= 2).map(([command, pkg]) => [command!, pkg!]));
+  return new Map(
+    list
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/))
+      .filter((f) => f.length >= 2)
+      .map(([command, pkg]) => [command!, pkg!]),
+  );
 }
 
 /** Where `command` is on PATH (or in an sbin directory), or undefined. */
@@ -20,7 +26,13 @@ async function locate(command: string): Promise<string | undefined> {
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin'].filter(Boolean);
   for (const dir of dirs) {
     const path = join(dir, command);
-    if (await access(path, constants.X_OK).then(() => true, () => false)) return path;
+    if (
+      await access(path, constants.X_OK).then(
+        () => true,
+        () => false,
+      )
+    )
+      return path;
   }
   return undefined;
 }
@@ -33,12 +45,17 @@ async function locate(command: string): Promise<string | undefined> {
 export async function requireTool(...commands: string[]): Promise<string[]> {
   const known = packages();
   const unlisted = commands.filter((c) => !known.has(c));
-  if (unlisted.length > 0) throw new Error(`requireTool: ${unlisted.join(', ')} not in ${SCRIPT}: add the command and its Debian package to its TOOLS list`);
+  if (unlisted.length > 0)
+    throw new Error(
+      `requireTool: ${unlisted.join(', ')} not in ${SCRIPT}: add the command and its Debian package to its TOOLS list`,
+    );
   const found = await Promise.all(commands.map(locate));
   const missing = commands.filter((_, i) => found[i] === undefined);
   if (missing.length > 0) {
     const pkgs = [...new Set(missing.map((c) => known.get(c)!))];
-    throw new Error(`missing ${missing.map((c) => `${c} (Debian package ${known.get(c)})`).join(', ')}: this suite needs it; run ${SCRIPT} as root, or apt-get install ${pkgs.join(' ')}`);
+    throw new Error(
+      `missing ${missing.map((c) => `${c} (Debian package ${known.get(c)})`).join(', ')}: this suite needs it; run ${SCRIPT} as root, or apt-get install ${pkgs.join(' ')}`,
+    );
   }
   return found as string[];
 }

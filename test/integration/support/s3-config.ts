@@ -9,13 +9,26 @@ import type { MotoServer } from './moto.js';
  * `paths`, retention daily only (keys under `daily/`), and moto's bucket and prefix as the destination, with `destination` merged over it.
  * Resolves to the config's path.
  */
-export async function writeS3Config(moto: MotoServer, work: string, name: string, paths: string[], destination: Record<string, unknown>): Promise<string> {
+export async function writeS3Config(
+  moto: MotoServer,
+  work: string,
+  name: string,
+  paths: string[],
+  destination: Record<string, unknown>,
+): Promise<string> {
   const dir = join(work, name);
   await mkdir(dir, { recursive: true });
   return writeConfig(dir, {
     host: name,
     state_dir: join(dir, 'state'),
-    destination: { type: 's3', bucket: moto.bucket, endpoint: moto.endpoint, force_path_style: true, prefix: moto.prefix, ...destination },
+    destination: {
+      type: 's3',
+      bucket: moto.bucket,
+      endpoint: moto.endpoint,
+      force_path_style: true,
+      prefix: moto.prefix,
+      ...destination,
+    },
     retention: { daily: 7 }, // one tier: keys are under daily/ on any date (on the 1st the default makes them monthly)
     assets: [{ name: 'data', type: 'files', paths }],
   });

@@ -15,7 +15,9 @@ export interface StoreFixture {
 
 const signal = new AbortController().signal;
 
-async function collect(iterable: AsyncIterable<{ key: string; size: number }>): Promise<{ key: string; size: number }[]> {
+async function collect(
+  iterable: AsyncIterable<{ key: string; size: number }>,
+): Promise<{ key: string; size: number }[]> {
   const out: { key: string; size: number }[] = [];
   for await (const o of iterable) out.push(o);
   return out;

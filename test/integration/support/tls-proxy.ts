@@ -25,14 +25,59 @@ function openssl(dir: string, args: string[]): void {
  */
 export function makeTestPki(dir: string, altNames = 'IP:127.0.0.1', name = 'server'): TestPki {
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl(dir, ['req', '-x509', ...ec, '-keyout', `${name}-ca.key`, '-out', `${name}-ca.pem`, '-days', '2',
-    '-subj', '/CN=backup-agent test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  openssl(dir, ['req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', '/CN=backup-agent test server']);
-  writeFileSync(join(dir, `${name}.ext`), `subjectAltName=${altNames}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n`);
-  openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', `${name}-ca.pem`, '-CAkey', `${name}-ca.key`, '-CAcreateserial',
-    '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`]);
+  openssl(dir, [
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    `${name}-ca.key`,
+    '-out',
+    `${name}-ca.pem`,
+    '-days',
+    '2',
+    '-subj',
+    '/CN=backup-agent test CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
+  openssl(dir, [
+    'req',
+    ...ec,
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.csr`,
+    '-subj',
+    '/CN=backup-agent test server',
+  ]);
+  writeFileSync(
+    join(dir, `${name}.ext`),
+    `subjectAltName=${altNames}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n`,
+  );
+  openssl(dir, [
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    `${name}-ca.pem`,
+    '-CAkey',
+    `${name}-ca.key`,
+    '-CAcreateserial',
+    '-out',
+    `${name}.pem`,
+    '-days',
+    '2',
+    '-extfile',
+    `${name}.ext`,
+  ]);
   const chainFile = join(dir, `${name}-chain.pem`);
-  writeFileSync(chainFile, readFileSync(join(dir, `${name}.pem`), 'utf8') + readFileSync(join(dir, `${name}-ca.pem`), 'utf8'));
+  writeFileSync(
+    chainFile,
+    readFileSync(join(dir, `${name}.pem`), 'utf8') + readFileSync(join(dir, `${name}-ca.pem`), 'utf8'),
+  );
   return { caFile: join(dir, `${name}-ca.pem`), chainFile, keyFile: join(dir, `${name}.key`) };
 }
 
@@ -52,15 +97,21 @@ export interface TlsProxy {
 export async function startTlsProxy(target: string, pki: TestPki): Promise<TlsProxy> {
   const upstream = new URL(target);
   const forwarded: string[] = [];
-  const server: Server = createServer({ cert: readFileSync(pki.chainFile), key: readFileSync(pki.keyFile) }, (req, res) => {
-    forwarded.push(`${req.method} ${req.url}`);
-    const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    forward.on('error', () => res.destroy());
-    req.pipe(forward);
-  });
+  const server: Server = createServer(
+    { cert: readFileSync(pki.chainFile), key: readFileSync(pki.keyFile) },
+    (req, res) => {
+      forwarded.push(`${req.method} ${req.url}`);
+      const forward = request(
+        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      forward.on('error', () => res.destroy());
+      req.pipe(forward);
+    },
+  );
   // Handshakes the client refuses end here; they are the point of the tests, not failures.
   server.on('tlsClientError', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -68,6 +119,10 @@ export async function startTlsProxy(target: string, pki: TestPki): Promise<TlsPr
   return {
     endpoint: `https://127.0.0.1:${port}`,
     forwarded,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -31,7 +31,14 @@ export interface PathFacts {
  */
 export type TreeSnapshot = Map<string, PathFacts>;
 
-const TOOLS = [['getfattr', 'attr'], ['setfattr', 'attr'], ['getfacl', 'acl'], ['setfacl', 'acl'], ['getcap', 'libcap2-bin'], ['setcap', 'libcap2-bin']] as const;
+const TOOLS = [
+  ['getfattr', 'attr'],
+  ['setfattr', 'attr'],
+  ['getfacl', 'acl'],
+  ['setfacl', 'acl'],
+  ['getcap', 'libcap2-bin'],
+  ['setcap', 'libcap2-bin'],
+] as const;
 
 /** Throws naming the tool and its Debian package when one of the metadata tools is missing (tests fail, never skip). */
 export async function assertMetadataTools(): Promise<void> {
@@ -40,7 +47,8 @@ export async function assertMetadataTools(): Promise<void> {
     const found = await execa('sh', ['-c', `command -v ${tool}`], { reject: false });
     if (found.exitCode !== 0) missing.push(`${tool} (Debian package ${pkg})`);
   }
-  if (missing.length > 0) throw new Error(`metadata tests need ${missing.join(', ')}: apt-get install attr acl libcap2-bin`);
+  if (missing.length > 0)
+    throw new Error(`metadata tests need ${missing.join(', ')}: apt-get install attr acl libcap2-bin`);
 }
 
 /** Reads every fact of every path under `root` (symlinks are not followed). */
@@ -52,12 +60,20 @@ export async function snapshotTree(root: string): Promise<TreeSnapshot> {
     const path = pathOf(root, key);
     const stats = await lstat(path, { bigint: true });
     const facts: PathFacts = {
-      type: typeOf(stats), mode: (stats.mode & 0o7777n).toString(8), uid: Number(stats.uid), gid: Number(stats.gid), mtimeNs: stats.mtimeNs.toString(),
+      type: typeOf(stats),
+      mode: (stats.mode & 0o7777n).toString(8),
+      uid: Number(stats.uid),
+      gid: Number(stats.gid),
+      mtimeNs: stats.mtimeNs.toString(),
     };
     snapshot.set(key, facts);
     if (stats.isFile()) {
       const bytes = await readFile(path);
-      Object.assign(facts, { size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), blocks: Number(stats.blocks) });
+      Object.assign(facts, {
+        size: bytes.length,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+        blocks: Number(stats.blocks),
+      });
       if (stats.nlink > 1n) inodes.set(stats.ino, [...(inodes.get(stats.ino) ?? []), key]);
     } else if (stats.isSymbolicLink()) {
       facts.target = (await readlink(path, { encoding: 'buffer' })).toString('hex');
@@ -77,7 +93,10 @@ export async function snapshotTree(root: string): Promise<TreeSnapshot> {
 /** The differences between two snapshots, one line per path and fact (empty when they are equal). */
 export function diffSnapshots(expected: TreeSnapshot, actual: TreeSnapshot): string[] {
   const differences: string[] = [];
-  const show = (key: string) => JSON.stringify(Buffer.from(key, 'latin1').toString('utf8') === key ? key : `bytes:${Buffer.from(key, 'latin1').toString('hex')}`);
+  const show = (key: string) =>
+    JSON.stringify(
+      Buffer.from(key, 'latin1').toString('utf8') === key ? key : `bytes:${Buffer.from(key, 'latin1').toString('hex')}`,
+    );
   for (const [key, facts] of expected) {
     const other = actual.get(key);
     if (other === undefined) {
@@ -93,9 +112,17 @@ export function diffSnapshots(expected: TreeSnapshot, actual: TreeSnapshot): str
   return differences;
 }
 
-const pathOf = (root: string, key: string) => (key === '.' ? root : Buffer.concat([Buffer.from(`${root}/`), Buffer.from(key, 'latin1')]));
+const pathOf = (root: string, key: string) =>
+  key === '.' ? root : Buffer.concat([Buffer.from(`${root}/`), Buffer.from(key, 'latin1')]);
 
-function typeOf(stats: { isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean }): PathFacts['type'] {
+function typeOf(stats: {
+  isFile(): boolean;
+  isDirectory(): boolean;
+  isSymbolicLink(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+  isCharacterDevice(): boolean;
+}): PathFacts['type'] {
   if (stats.isFile()) return 'file';
   if (stats.isDirectory()) return 'dir';
   if (stats.isSymbolicLink()) return 'symlink';
@@ -110,14 +137,19 @@ function missingFacts(key: string): never {
 
 /** The tools print names relative to `.` (`./a/b`), with `\ooo` octal escapes and `\\`; raw bytes otherwise. */
 function keyOf(printed: string): string {
-  const raw = printed.replace(/\\([0-7]{3}|\\)/g, (_, escape: string) => (escape === '\\' ? '\\' : String.fromCharCode(Number.parseInt(escape, 8))));
+  const raw = printed.replace(/\\([0-7]{3}|\\)/g, (_, escape: string) =>
+    escape === '\\' ? '\\' : String.fromCharCode(Number.parseInt(escape, 8)),
+  );
   return raw === '.' ? '.' : raw.replace(/^\.\//, '');
 }
 
 /** Runs a tool in `root`; its output as latin1 (every byte one character). */
 async function run(root: string, file: string, args: string[]): Promise<string> {
   const result = await execa(file, args, { cwd: root, encoding: 'buffer', reject: false, env: { LC_ALL: 'C' } });
-  if (result.exitCode !== 0) throw new Error(`${file} ${args.join(' ')} in ${root} exited ${result.exitCode}: ${Buffer.from(result.stderr).toString()}`);
+  if (result.exitCode !== 0)
+    throw new Error(
+      `${file} ${args.join(' ')} in ${root} exited ${result.exitCode}: ${Buffer.from(result.stderr).toString()}`,
+    );
   return Buffer.from(result.stdout).toString('latin1');
 }
 
@@ -134,8 +166,23 @@ function fileBlocks(text: string): Map<string, string[]> {
 }
 
 async function dumpXattrs(root: string): Promise<Map<string, Record<string, string>>> {
-  const blocks = fileBlocks(await run(root, 'getfattr', ['--recursive', '--physical', '--no-dereference', '--dump', '--match=-', '--encoding=hex', '.']));
-  return new Map([...blocks].map(([key, lines]) => [key, Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]))]));
+  const blocks = fileBlocks(
+    await run(root, 'getfattr', [
+      '--recursive',
+      '--physical',
+      '--no-dereference',
+      '--dump',
+      '--match=-',
+      '--encoding=hex',
+      '.',
+    ]),
+  );
+  return new Map(
+    [...blocks].map(([key, lines]) => [
+      key,
+      Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])),
+    ]),
+  );
 }
 
 async function dumpAcls(root: string): Promise<Map<string, string>> {
@@ -145,5 +192,7 @@ async function dumpAcls(root: string): Promise<Map<string, string>> {
 
 async function dumpCapabilities(root: string): Promise<Map<string, string>> {
   const lines = (await run(root, 'getcap', ['-r', '.'])).split('\n').filter(Boolean);
-  return new Map(lines.map((line) => [keyOf(line.slice(0, line.lastIndexOf(' '))), line.slice(line.lastIndexOf(' ') + 1)]));
+  return new Map(
+    lines.map((line) => [keyOf(line.slice(0, line.lastIndexOf(' '))), line.slice(line.lastIndexOf(' ') + 1)]),
+  );
 }

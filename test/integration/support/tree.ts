@@ -10,7 +10,10 @@ export async function makeTree(root: string): Promise<string> {
   await mkdir(join(root, 'www/empty-dir'), { recursive: true });
   await mkdir(join(root, 'www/logs'), { recursive: true });
   await writeFile(join(root, 'www/html/index.html'), '<h1>hello</h1>\n'.repeat(100));
-  await writeFile(join(root, 'www/html/assets/app.bin'), Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7919) % 256)));
+  await writeFile(
+    join(root, 'www/html/assets/app.bin'),
+    Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7919) % 256)),
+  );
   await writeFile(join(root, 'www/html/ünï cödé.txt'), 'utf-8 name\n');
   await writeFile(join(root, 'www/run.sh'), '#!/bin/sh\necho hi\n');
   await chmod(join(root, 'www/run.sh'), 0o750);
@@ -47,7 +50,9 @@ export async function describeTree(root: string): Promise<Entry[]> {
         out.push({ path: rel, type: 'dir', mode });
         await walk(path);
       } else {
-        const content = createHash('sha256').update(await readFile(path)).digest('hex');
+        const content = createHash('sha256')
+          .update(await readFile(path))
+          .digest('hex');
         out.push({ path: rel, type: 'file', mode, mtime: Math.floor(stats.mtimeMs / 1000), content });
       }
     }
