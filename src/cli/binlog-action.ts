@@ -3,11 +3,12 @@
 import { loadConfig } from '../config/load-config.js';
 import { checkSecretFiles } from '../config/secret-files.js';
 import { createDestination } from '../destinations/create-destination.js';
+import { binlogMetricsPath, writeBinlogMetrics, type BinlogProgress } from '../notify/binlog-metrics.js';
 import { sourceFor } from '../sources/registry.js';
 import type { FollowContext } from '../sources/source.js';
 import { BackupError } from '../shared/backup-error.js';
 import { ExitCode } from '../shared/exit-codes.js';
-import { createLogger } from '../shared/logger.js';
+import { createLogger, type Logger } from '../shared/logger.js';
 import { planCompressor } from '../transforms/compress.js';
 import { NO_ENCRYPTION } from '../transforms/encryptor-plan.js';
 import type { GlobalOptions } from './global-options.js';
@@ -48,6 +49,7 @@ export async function binlogAction(global: GlobalOptions, options: BinlogCommand
       stateDir: config.state_dir,
       logger,
       signal: controller.signal,
+      progress: metricsWriter(config.metrics?.textfile, config.host, logger),
     };
     // One failing stream stops the others: a supervisor (systemd Restart=always) restarts the whole command.
     await Promise.all(
@@ -64,4 +66,27 @@ export async function binlogAction(global: GlobalOptions, options: BinlogCommand
   } finally {
     dispose();
   }
+}
+
+/**
+ * Rewrites the binlog textfile with every stream's latest progress (when metrics.textfile is set); one
+ * write at a time, the newest state last. A failed write is a warning: shipping goes on.
+ */
+function metricsWriter(
+  textfile: string | undefined,
+  host: string,
+  logger: Logger,
+): FollowContext['progress'] | undefined {
+  if (textfile === undefined) return undefined;
+  const path = binlogMetricsPath(textfile);
+  const streams = new Map<string, BinlogProgress>();
+  let writing = Promise.resolve();
+  return (asset, progress) => {
+    streams.set(asset, progress);
+    writing = writing
+      .then(() => writeBinlogMetrics(path, host, streams))
+      .catch((error: unknown) => {
+        logger.warn(`binlog: cannot write ${path}: ${(error as Error).message}`);
+      });
+  };
 }

@@ -1,8 +1,8 @@
 // Prometheus textfile of restore drills: per host and asset whether the last drill passed, when it ran
 // and how long its restore took. Written next to the run's textfile, never into it (the run owns that).
-import { basename, dirname, join } from 'node:path';
 import { writeAtomically } from '../shared/write-atomically.js';
 import type { DrillRecord } from './drill-results.js';
+import { escapeLabel as label, siblingTextfile } from './prom-text.js';
 
 /** The metric names `drill` writes (for alert rules and dashboards). */
 export const DRILL_METRICS = {
@@ -11,12 +11,9 @@ export const DRILL_METRICS = {
   restoreSeconds: 'backup_agent_drill_restore_seconds',
 } as const;
 
-/** Escapes a label value per the text exposition format. */
-const label = (value: string) => value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-
 /** The drill textfile for the run's `textfile`: `backup_agent.prom` -> `backup_agent-drill.prom`, same directory. */
 export function drillMetricsPath(textfile: string): string {
-  return join(dirname(textfile), `${basename(textfile).replace(/\.prom$/, '')}-drill.prom`);
+  return siblingTextfile(textfile, 'drill');
 }
 
 /** Renders the three drill families for every record. */

@@ -2,6 +2,7 @@
 // per-destination success time and status (with several destinations), and the host's alert_after, so alert rules compare against the configured bound (examples/monitoring/).
 import { writeAtomically } from '../shared/write-atomically.js';
 import type { LastRunState } from './last-run.js';
+import { escapeLabel as label } from './prom-text.js';
 
 const STATUS_CODE: Record<string, number> = { ok: 0, partial: 1, failed: 2 };
 
@@ -68,9 +69,6 @@ export const METRIC_NAMES: readonly string[] = [
   ...DESTINATION_FAMILIES.map(([name]) => name),
   ALERT_AFTER,
 ];
-
-/** Escapes a label value per the text exposition format. */
-const label = (value: string) => value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 
 /** Renders the metrics for every asset in `state` in the Prometheus text format; `alertAfterMs` is config's alert_after. */
 export function renderMetrics(state: LastRunState, alertAfterMs?: number): string {

@@ -260,6 +260,8 @@ export interface FollowContext {
   logger: Logger;
   /** Aborted by SIGINT/SIGTERM: ship what is there, then resolve. */
   signal: AbortSignal;
+  /** Called after each shipping round: when the stream was last caught up, and when a segment last landed (epoch ms). */
+  progress?(asset: string, progress: { caughtUpAt: number; shippedAt?: number }): void;
 }
 
 /**

@@ -16,6 +16,8 @@ const stateSchema = z.strictObject({
   /** Set before a segment is shipped: its end. A restart ships exactly [offset, to) again, so a segment that
    * landed before the state could advance is met as DESTINATION_EXISTS (write-once) and counted, never duplicated. */
   pending: z.strictObject({ to: z.number().int().positive() }).optional(),
+  /** The last moment everything the server had sent was stored (ISO-8601): the lag metric survives a restart. */
+  caught_up_at: z.iso.datetime().optional(),
 });
 
 /** Where shipping stands: `file` from byte `offset` is next, as segment number `segment`. */

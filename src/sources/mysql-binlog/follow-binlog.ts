@@ -13,9 +13,9 @@ import type { BinlogAssetConfig } from './binlog-asset-schema.js';
 import { startPosition } from './start-position.js';
 import { binlogOptionsFile, binlogServerFacts } from './binlog-server.js';
 import { seriesPrefix } from './binlog-series.js';
-import { positionPath } from './binlog-state.js';
+import { positionPath, readPosition, writePosition, type ShippedPosition } from './binlog-state.js';
 import { findBinlogTool, withParentDeath } from './binlog-tool.js';
-import { shipAvailable, type ShipperContext } from './spool-shipper.js';
+import { caughtUp, shipAvailable, type ShipperContext } from './spool-shipper.js';
 
 /** How often the spool is looked at for a rotation between uploads. */
 const POLL_MS = 500;
@@ -37,11 +37,12 @@ export async function followBinlog(asset: BinlogAssetConfig, context: FollowCont
   const { signal, logger } = context;
   // A function, not the property: it changes while this awaits.
   const stopped = (): boolean => signal.aborted;
+  const progress = await initialProgress(asset, context);
   let backoff = 1_000;
   while (!stopped()) {
     const started = Date.now();
     try {
-      await followOnce(asset, context);
+      await followOnce(asset, context, progress);
     } catch (error) {
       if (error instanceof BackupError && FATAL.includes(error.code)) throw error;
       if (stopped()) break;
@@ -57,8 +58,44 @@ export async function followBinlog(asset: BinlogAssetConfig, context: FollowCont
   }
 }
 
+/** When the stream was last caught up (kept in the state file across restarts) and when a segment last landed. */
+interface Progress {
+  caughtUpAt: number;
+  shippedAt?: number;
+}
+
+/** The progress a (re)started command reports first: caught up when the state says, or now for a first start. */
+async function initialProgress(asset: BinlogAssetConfig, context: FollowContext): Promise<Progress> {
+  const state = await readPosition(positionPath(context.stateDir, asset.name)).catch(() => undefined);
+  const progress = { caughtUpAt: state?.caught_up_at ? Date.parse(state.caught_up_at) : Date.now() };
+  context.progress?.(asset.name, { ...progress });
+  return progress;
+}
+
+/**
+ * Ships what is there and records the progress: a landed segment, and "caught up" when the client is
+ * connected and everything it wrote is stored (that moment is also written to the state file).
+ */
+async function shipRound(
+  shipper: ShipperContext,
+  position: ShippedPosition,
+  progress: Progress,
+  connected: boolean,
+  signal: AbortSignal,
+): Promise<ShippedPosition> {
+  let next = await shipAvailable(shipper, position, signal);
+  const now = Date.now();
+  if (next.segment !== position.segment) progress.shippedAt = now;
+  if (connected && (await caughtUp(shipper.spool, next))) {
+    progress.caughtUpAt = now;
+    next = { ...next, caught_up_at: new Date(now).toISOString() };
+    await writePosition(shipper.statePath, next);
+  }
+  return next;
+}
+
 /** One connection: resolves when the client exits (after shipping what it wrote) or the signal aborted. */
-async function followOnce(asset: BinlogAssetConfig, context: FollowContext): Promise<void> {
+async function followOnce(asset: BinlogAssetConfig, context: FollowContext, progress: Progress): Promise<void> {
   const { signal, logger } = context;
   const options = await binlogOptionsFile(asset);
   try {
@@ -107,14 +144,16 @@ async function followOnce(asset: BinlogAssetConfig, context: FollowContext): Pro
     while (!client.exited && !signal.aborted) {
       await Promise.race([sleep(POLL_MS), done]);
       if (Date.now() - lastShip >= asset.upload_interval || (await rotated(spool, position.file))) {
-        position = await shipAvailable(shipper, position, signal);
+        position = await shipRound(shipper, position, progress, !client.exited, signal);
+        context.progress?.(asset.name, { ...progress });
         lastShip = Date.now();
       }
     }
     const result = await done;
     // Whatever the client wrote before it stopped is shipped, also after SIGTERM (within a bound of its own).
     const finalSignal = signal.aborted ? AbortSignal.timeout(FINAL_SHIP_MS) : signal;
-    position = await shipAvailable(shipper, position, finalSignal);
+    position = await shipRound(shipper, position, progress, false, finalSignal);
+    context.progress?.(asset.name, { ...progress });
     if (!signal.aborted)
       throw new BackupError(
         'SOURCE_FAILED',

@@ -68,6 +68,16 @@ export async function shipAvailable(
   }
 }
 
+/** Whether everything the client wrote is shipped: nothing pending, the current file to its end, no later file. */
+export async function caughtUp(spool: string, at: ShippedPosition): Promise<boolean> {
+  if (at.pending) return false;
+  const size = await stat(join(spool, at.file)).then(
+    (s) => s.size,
+    () => -1,
+  );
+  return size === at.offset && (await spoolFiles(spool)).every((name) => name <= at.file);
+}
+
 async function shipOne(
   ctx: ShipperContext,
   at: ShippedPosition & { pending: { to: number } },
