@@ -5,10 +5,11 @@
 // so a failed run never advances the state, and a differential is only made against a full whose
 // manifest was written.
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { ArtifactRecord, IncrementalRecord } from '../../layout/manifest.js';
+import { createPendingDir, fullRecordShape, promotePending, readFullRecord, type NoFull } from '../full-state.js';
 
 /** The folder of one files asset's state. */
 export const filesStateDir = (stateDir: string, asset: string): string => join(stateDir, 'files', asset);
@@ -16,15 +17,7 @@ export const filesStateDir = (stateDir: string, asset: string): string => join(s
 /** The snapshot file's name inside `full/` and each pending directory. */
 export const SNAPSHOT = 'snapshot';
 
-const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
-const fullSchema = z.strictObject({
-  key: z.string().min(1),
-  sha256,
-  bytes_stored: z.number().int().nonnegative(),
-  started_at: z.iso.datetime(),
-  tier: z.string().min(1),
-  snapshot: sha256,
-});
+const fullSchema = z.strictObject({ ...fullRecordShape, tier: z.string().min(1), snapshot: fullRecordShape.sha256 });
 
 /** The last full that landed: its snapshot, its tier, and what a differential records as its base. */
 export interface LastFull {
@@ -35,14 +28,7 @@ export interface LastFull {
   base: NonNullable<IncrementalRecord['base']>;
 }
 
-/** Why there is no full to build on; `lost` when a full landed before (its state is gone or suspect: worth a warning). */
-export interface NoFull {
-  missing: string;
-  lost: boolean;
-}
-
-/** Written beside `full/` once a full landed: its absence later tells a first run from lost state. */
-const LANDED_MARK = 'a-full-landed';
+export type { NoFull };
 
 /** sha256 of a file's bytes, hex; undefined when it cannot be read. */
 export async function fileSha256(path: string): Promise<string | undefined> {
@@ -52,26 +38,9 @@ export async function fileSha256(path: string): Promise<string | undefined> {
 
 /** The last full, or why there is none to build on (missing, unreadable or inconsistent state: the next run is then a full). */
 export async function readLastFull(dir: string): Promise<LastFull | NoFull> {
-  const fullDir = join(dir, 'full');
-  const text = await readFile(join(fullDir, 'full.json'), 'utf8').catch(() => undefined);
-  if (text === undefined) {
-    const landed = await readFile(join(dir, LANDED_MARK), 'utf8').then(
-      () => true,
-      () => false,
-    );
-    return landed
-      ? { missing: `the local state of the last full (${fullDir}) is missing: making a full`, lost: true }
-      : { missing: 'no earlier full to build on', lost: false };
-  }
-  let parsed: z.infer<typeof fullSchema>;
-  try {
-    parsed = fullSchema.parse(JSON.parse(text));
-  } catch {
-    return {
-      missing: `the local state of the last full (${join(fullDir, 'full.json')}) is unreadable: making a full`,
-      lost: true,
-    };
-  }
+  const found = await readFullRecord(dir, fullSchema);
+  if ('missing' in found) return found;
+  const { fullDir, record: parsed } = found;
   const snapshotPath = join(fullDir, SNAPSHOT);
   const actual = await fileSha256(snapshotPath);
   if (actual === undefined)
@@ -94,10 +63,7 @@ export async function createPending(
   dir: string,
   last: LastFull | undefined,
 ): Promise<{ pending: string; snapshot: string }> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  for (const name of await readdir(dir))
-    if (name.startsWith('pending-')) await rm(join(dir, name), { recursive: true, force: true });
-  const pending = await mkdtemp(join(dir, 'pending-'));
+  const pending = await createPendingDir(dir);
   const snapshot = join(pending, SNAPSHOT);
   if (last !== undefined) await copyFile(last.snapshotPath, snapshot);
   return { pending, snapshot };
@@ -133,10 +99,5 @@ export async function settlePending(
     tier,
     snapshot,
   };
-  await writeFile(join(pending, 'full.json'), `${JSON.stringify(full, null, 2)}\n`, { mode: 0o600 });
-  const old = join(dir, `old-${Date.now()}`);
-  await rename(join(dir, 'full'), old).catch(() => undefined);
-  await rename(pending, join(dir, 'full'));
-  await rm(old, { recursive: true, force: true });
-  await writeFile(join(dir, LANDED_MARK), `${record.key}\n`, { mode: 0o600 });
+  await promotePending(dir, pending, full);
 }
