@@ -1,6 +1,7 @@
 // The config of a binlog stream (an entry of `assets` with type: mysql-binlog), each key with its
 // description and an example: the mysql-binlog source's fragment of the config schema.
 import { z } from 'zod';
+import { connectionFields, connectionRules } from '../mysql/connection-schema.js';
 import { doc, duration, keySegment } from '../../config/schema-values.js';
 
 const text = () => z.string().min(1);
@@ -17,24 +18,7 @@ export const binlogAssetSchema = z.strictObject({
         'mysql-binlog',
       ),
     ),
-  defaults_file: text()
-    .optional()
-    .meta(doc('a .my.cnf (mode 0600) with [client] user/password/host', '/etc/backup-agent/my.cnf')),
-  host: text()
-    .optional()
-    .meta(doc('server host name or address; without it the client connects through the local socket', '127.0.0.1')),
-  port: z.number().int().min(1).max(65535).optional().meta(doc('server TCP port', 3306)),
-  socket: text().optional().meta(doc('server Unix socket', '/run/mysqld/mysqld.sock')),
-  user: text().optional().meta(doc('user; needs REPLICATION SLAVE and BINLOG MONITOR (see `docs/pitr.md`)', 'binlog')),
-  password: z
-    .string()
-    .optional()
-    .meta(doc('prefer password_file or defaults_file; ${ENV} works; not with password_file', '${DB_PASSWORD}')),
-  password_file: text()
-    .optional()
-    .meta(
-      doc('file (mode 0600) whose first line is the password; not with password', '/etc/backup-agent/mysql-password'),
-    ),
+  ...connectionFields('user; needs REPLICATION SLAVE and BINLOG MONITOR (see `docs/pitr.md`)', 'binlog'),
   upload_interval: duration(1_000, 3_600_000)
     .default(30_000)
     .meta(
@@ -65,8 +49,4 @@ export const binlogAssetSchema = z.strictObject({
 export type BinlogAssetConfig = z.output<typeof binlogAssetSchema>;
 
 /** Rules across keys of one raw (unparsed) asset: problems as [key, message]. */
-export function binlogAssetRules(asset: Record<string, unknown>): [string, string][] {
-  return asset.password !== undefined && asset.password_file !== undefined
-    ? [['password_file', 'set password or password_file, not both']]
-    : [];
-}
+export const binlogAssetRules = connectionRules;

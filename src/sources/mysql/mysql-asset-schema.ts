@@ -1,6 +1,7 @@
 // The config of a MySQL/MariaDB asset (an entry of `assets` with type: mysql), each key with its
 // description and an example: the mysql source's fragment of the config schema, and its cross-field rule.
 import { z } from 'zod';
+import { connectionFields, connectionRules } from './connection-schema.js';
 import { doc, duration, keySegment } from '../../config/schema-values.js';
 
 /** Dump options that leave the footer out of stdout: no comments, output to a file, or not SQL. */
@@ -39,31 +40,10 @@ export const mysqlAssetSchema = z.strictObject({
     .boolean()
     .default(false)
     .meta(doc('with databases: all, also dump the mysql system database', true)),
-  defaults_file: text()
-    .optional()
-    .meta(doc('a .my.cnf (mode 0600) with [client] user/password/host', '/etc/backup-agent/my.cnf')),
-  host: text()
-    .optional()
-    .meta(doc('server host name or address; without it the client connects through the local socket', '127.0.0.1')),
-  port: z.number().int().min(1).max(65535).optional().meta(doc('server TCP port', 3306)),
-  socket: text().optional().meta(doc('server Unix socket', '/run/mysqld/mysqld.sock')),
-  user: text()
-    .optional()
-    .meta(
-      doc(
-        'user; needs SELECT, SHOW VIEW, TRIGGER, EVENT (and SELECT on mysql.proc when granted per database): `backup-agent policy --mysql` prints them',
-        'backup',
-      ),
-    ),
-  password: z
-    .string()
-    .optional()
-    .meta(doc('prefer password_file or defaults_file; ${ENV} works; not with password_file', '${DB_PASSWORD}')),
-  password_file: text()
-    .optional()
-    .meta(
-      doc('file (mode 0600) whose first line is the password; not with password', '/etc/backup-agent/mysql-password'),
-    ),
+  ...connectionFields(
+    'user; needs SELECT, SHOW VIEW, TRIGGER, EVENT (and SELECT on mysql.proc when granted per database): `backup-agent policy --mysql` prints them',
+    'backup',
+  ),
   dump_binary: text()
     .default('auto')
     .meta(doc('auto: mariadb-dump, then mysqldump on PATH; or a path', '/usr/bin/mariadb-dump')),
@@ -105,8 +85,4 @@ export const mysqlAssetSchema = z.strictObject({
 export type MysqlAssetConfig = z.output<typeof mysqlAssetSchema>;
 
 /** Rules across keys of one raw (unparsed) mysql asset: problems as [key, message]. */
-export function mysqlAssetRules(asset: Record<string, unknown>): [string, string][] {
-  return asset.password !== undefined && asset.password_file !== undefined
-    ? [['password_file', 'set password or password_file, not both']]
-    : [];
-}
+export const mysqlAssetRules = connectionRules;
