@@ -13,6 +13,7 @@ import { restorePolicy } from '../../src/destinations/s3-policy.js';
 import { startMoto, type MotoCredentials, type MotoServer } from './support/moto.js';
 import { createIamUser } from './support/iam.js';
 import { describeStoreContract } from './support/store-contract.js';
+import { ifStarted } from './support/if-started.js';
 
 let moto: MotoServer;
 let work: string;
@@ -48,7 +49,7 @@ beforeAll(async () => {
   reader = await createIamUser(moto, 'restorer', restorePolicy(destination()).Statement);
 });
 afterAll(async () => {
-  await moto?.stop();
+  await ifStarted(moto)?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
 

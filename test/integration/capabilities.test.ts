@@ -9,6 +9,7 @@ import { BIN, writeConfig } from './support/cli.js';
 import { startMoto, type MotoServer } from './support/moto.js';
 import { makeTree } from './support/tree.js';
 import { requireTool } from './support/require-tool.js';
+import { ifStarted } from './support/if-started.js';
 
 let moto: MotoServer;
 let work: string;
@@ -29,7 +30,7 @@ beforeAll(async () => {
   await chmod(work, 0o755);
 });
 afterAll(async () => {
-  await moto?.stop();
+  await ifStarted(moto)?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
 

@@ -12,6 +12,7 @@ import { createS3Destination } from '../../src/destinations/s3-destination.js';
 import { captureLogger } from '../fixtures/notify/notify-fixtures.js';
 import { describeDestinationContract } from './support/destination-contract.js';
 import { startMoto, type MotoServer } from './support/moto.js';
+import { ifStarted } from './support/if-started.js';
 
 let moto: MotoServer;
 let work: string;
@@ -21,7 +22,7 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'ba-destination-'));
 });
 afterAll(async () => {
-  await moto?.stop();
+  await ifStarted(moto)?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
 

@@ -10,6 +10,7 @@ import { runCli, writeConfig } from './support/cli.js';
 import { startMariaDb, type MariaDb } from './support/mariadb.js';
 import { describeTree, makeTree } from './support/tree.js';
 import { requireTool } from './support/require-tool.js';
+import { ifStarted } from './support/if-started.js';
 
 let moto: MotoServer;
 let db: MariaDb;
@@ -29,7 +30,7 @@ beforeAll(async () => {
   await db.createBackupUser('backup', 'Db-Pa55-known-secret');
 });
 afterAll(async () => {
-  await Promise.all([moto?.stop(), db?.stop()]);
+  await Promise.all([ifStarted(moto)?.stop(), ifStarted(db)?.stop()]);
   if (work) await rm(work, { recursive: true, force: true });
 });
 

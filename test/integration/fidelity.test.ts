@@ -13,6 +13,7 @@ import { createIamUser } from './support/iam.js';
 import { shBlocks } from './support/markdown.js';
 import { startMoto, type MotoCredentials, type MotoServer } from './support/moto.js';
 import { diffSnapshots, snapshotTree, type TreeSnapshot } from './support/tree-snapshot.js';
+import { ifStarted } from './support/if-started.js';
 
 let moto: MotoServer;
 let work: string;
@@ -75,7 +76,7 @@ beforeAll(async () => {
   keys = Object.fromEntries(report.artifacts.map((a) => [a.asset, a.key]));
 }, 300_000);
 afterAll(async () => {
-  await moto?.stop();
+  await ifStarted(moto)?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
 

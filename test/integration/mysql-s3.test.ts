@@ -10,6 +10,7 @@ import { FIXTURE_BIN, runCli, startCli, writeConfig } from './support/cli.js';
 import { startMariaDb, type MariaDb } from './support/mariadb.js';
 import { restoreDump } from './support/mariadb-restore.js';
 import { holdTableLock } from './support/mariadb-lock.js';
+import { ifStarted } from './support/if-started.js';
 
 const PASSWORD = 'S3cr3t-pw#with "quotes" and \\ spaces';
 let moto: MotoServer;
@@ -26,7 +27,7 @@ beforeAll(async () => {
   await db.createBackupUser('backup', PASSWORD);
 });
 afterAll(async () => {
-  await Promise.all([moto?.stop(), db?.stop()]);
+  await Promise.all([ifStarted(moto)?.stop(), ifStarted(db)?.stop()]);
   if (work) await rm(work, { recursive: true, force: true });
 });
 

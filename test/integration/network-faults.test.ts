@@ -16,6 +16,7 @@ import { createIamRole, createIamUser, putOnlyStatement } from './support/iam.js
 import { expectLanded } from './support/landed.js';
 import { startMoto, type MotoServer } from './support/moto.js';
 import { writeS3Config } from './support/s3-config.js';
+import { ifStarted } from './support/if-started.js';
 
 const MiB = 1024 * 1024;
 let moto: MotoServer;
@@ -45,7 +46,7 @@ beforeAll(async () => {
   medium = await randomFile(join(work, 'medium'), 20 * MiB);
 });
 afterAll(async () => {
-  await moto?.stop();
+  await ifStarted(moto)?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadUrl, startRecordingServer, type RecordingServer } from '../fixtures/notify/recording-server.js';
 import { logLines, runCli, writeConfig } from './support/cli.js';
 
+import { ifStarted } from './support/if-started.js';
 let work: string;
 let hooks: RecordingServer;
 let pings: RecordingServer;
@@ -23,7 +24,7 @@ beforeAll(async () => {
   ]);
 });
 afterAll(async () => {
-  await Promise.all([hooks?.close(), pings?.close(), hangs?.close()]);
+  await Promise.all([ifStarted(hooks)?.close(), ifStarted(pings)?.close(), ifStarted(hangs)?.close()]);
   if (work) await rm(work, { recursive: true, force: true });
 });
 

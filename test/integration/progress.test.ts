@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT, logLines, runCli, writeConfig } from './support/cli.js';
 import { startMariaDb, type MariaDb } from './support/mariadb.js';
 import { requireTool } from './support/require-tool.js';
+import { ifStarted } from './support/if-started.js';
 
 /** A zstd fed at ~4 MiB/s: a 12 MB run lasts about three seconds, a dozen redraws. */
 const SLOW_PATH = `${join(ROOT, 'test/fixtures/slow-zstd')}:${process.env.PATH}`;
@@ -111,7 +112,7 @@ describe('progress display of a database dump', () => {
     await db.fillBig('shop', 50_000); // ~11 MB of SQL
   });
   afterAll(async () => {
-    await db?.stop();
+    await ifStarted(db)?.stop();
   });
 
   it('shows bytes and rate but no total or ETA (a dump has no size beforehand)', async () => {

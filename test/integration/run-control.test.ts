@@ -10,6 +10,7 @@ import { silentLogger } from '../../src/shared/logger.js';
 import { BIN, FIXTURE_BIN, logLines, runCli, startCli, writeConfig } from './support/cli.js';
 import { startFlakyProxy } from './support/flaky-proxy.js';
 import { startMoto, type MotoServer } from './support/moto.js';
+import { ifStarted } from './support/if-started.js';
 
 let moto: MotoServer;
 let work: string;
@@ -25,7 +26,7 @@ beforeAll(async () => {
   await writeFile(join(data, 'a.txt'), 'hello\n');
 });
 afterAll(async () => {
-  await moto?.stop();
+  await ifStarted(moto)?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
 

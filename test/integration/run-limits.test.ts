@@ -10,6 +10,7 @@ import { startRecordingServer } from '../fixtures/notify/recording-server.js';
 import { FIXTURE_BIN, logLines, startCli, writeConfig } from './support/cli.js';
 import { startFaultProxy } from './support/fault-proxy.js';
 import { startMoto, type MotoServer } from './support/moto.js';
+import { ifStarted } from './support/if-started.js';
 
 let moto: MotoServer;
 let work: string;
@@ -31,7 +32,7 @@ beforeAll(async () => {
   await writeFile(hanging, 'trigger');
 });
 afterAll(async () => {
-  await moto?.stop();
+  await ifStarted(moto)?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
 
