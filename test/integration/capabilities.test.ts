@@ -67,7 +67,7 @@ describe('secret files owned by root, read through CAP_DAC_READ_SEARCH', () => {
     expect(validated.exitCode, validated.stderr).toBe(0);
     const run = await asNobody(['run', '-c', config, '--json'], true);
     expect(run.exitCode, run.stderr).toBe(0);
-    const report = JSON.parse(String(run.stdout)) as { artifacts: { key: string; status: string }[] };
+    const report = JSON.parse(run.stdout) as { artifacts: { key: string; status: string }[] };
     expect(report.artifacts.map((a) => a.status)).toEqual(['ok']);
     expect(await moto.listKeys(report.artifacts[0]!.key)).toEqual([report.artifacts[0]!.key]);
   });

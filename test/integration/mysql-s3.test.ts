@@ -277,8 +277,8 @@ describe('a dump killed mid-stream never becomes a backup', () => {
         if (victim === 'server') await own.kill();
         else await execa('pkill', ['-KILL', '-f', '--', `--databases ${name}$`], { reject: false });
         const result = await child;
-        expect(result.exitCode, String(result.stderr)).toBe(1);
-        const report = JSON.parse(String(result.stdout)) as Report;
+        expect(result.exitCode, result.stderr).toBe(1);
+        const report = JSON.parse(result.stdout) as Report;
         expect(report.artifacts[0]!.status).toBe('failed');
         expect(report.artifacts[0]!.error).toMatch(
           victim === 'server'

@@ -48,7 +48,7 @@ async function onTerminal(command: string): Promise<{ exitCode: number; output: 
     env: { PATH: SLOW_PATH },
     timeout: 120_000,
   });
-  return { exitCode: result.exitCode ?? -1, output: String(result.stdout) };
+  return { exitCode: result.exitCode ?? -1, output: result.stdout };
 }
 
 describe('progress display', () => {
