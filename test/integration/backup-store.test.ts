@@ -69,7 +69,7 @@ describeStoreContract('local', async () => {
   };
 });
 
-describeStoreContract('s3 (moto, read-only user from `policy --restore`, pages of 2 keys)', async () => {
+describeStoreContract('s3 (moto, read-only user from `policy --restore`, pages of 2 keys)', () => {
   const root = `${moto.prefix}${randomBytes(4).toString('hex')}/`;
   return {
     store: s3Store(reader, 2),

@@ -26,18 +26,18 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-describeDestinationContract('memory', async () => {
+describeDestinationContract('memory', () => {
   const destination = createMemoryDestination();
   const root = 'backups/';
   return {
     destination,
     root,
-    read: async (key) => destination.objects.get(key)?.body,
-    entries: async () => [...destination.objects.keys()].sort(),
+    read: (key) => Promise.resolve(destination.objects.get(key)?.body),
+    entries: () => Promise.resolve([...destination.objects.keys()].sort()),
   };
 });
 
-describeDestinationContract('local', async () => {
+describeDestinationContract('local', () => {
   const path = join(work, randomBytes(4).toString('hex'));
   const root = 'backups/';
   return {
@@ -55,7 +55,7 @@ describeDestinationContract('local', async () => {
   };
 });
 
-describeDestinationContract('s3 (moto, the put-only user; objects read back as admin)', async () => {
+describeDestinationContract('s3 (moto, the put-only user; objects read back as admin)', () => {
   const root = `${moto.prefix}${randomBytes(4).toString('hex')}/`;
   const config: S3DestinationConfig = {
     type: 's3',
