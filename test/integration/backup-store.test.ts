@@ -94,17 +94,17 @@ describe('s3 store with the put-only host key', () => {
       code: 'DESTINATION_DENIED',
       message: expect.stringContaining(
         `s3://${moto.bucket}/${moto.prefix}: ListObjectsV2 denied (AccessDenied) for the credentials from the test key: they need s3:ListBucket on arn:aws:s3:::${moto.bucket}`,
-      ),
+      ) as string,
     });
     await expect(store.open(key, AbortSignal.timeout(30_000))).rejects.toMatchObject({
       code: 'DESTINATION_DENIED',
       message: expect.stringContaining(
         `GetObject denied (AccessDenied) for the credentials from the test key: they need s3:GetObject on arn:aws:s3:::${moto.bucket}/${moto.prefix}*`,
-      ),
+      ) as string,
     });
     await expect(store.stat(key, AbortSignal.timeout(30_000))).rejects.toMatchObject({
       code: 'DESTINATION_DENIED',
-      message: expect.stringContaining('HeadObject denied'),
+      message: expect.stringContaining('HeadObject denied') as string,
     });
   });
 });

@@ -1,6 +1,6 @@
 // Encrypted backups end to end (age binary and JS engine), restored with Debian's stock `age -d`,
 // and the secrets check: a full run with known secrets prints and stores none of them.
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';

@@ -76,7 +76,7 @@ describe('S3 through a faulty network', () => {
       };
       expect(manifest.artifacts[0]).toMatchObject({
         sha256: report.artifacts[0]!.sha256,
-        bytes_stored: expect.any(Number),
+        bytes_stored: expect.any(Number) as number,
       });
       expect(manifest.artifacts[0]!.bytes_stored).toBeGreaterThanOrEqual(100 * MiB);
       const retries = warnings(result.stderr).filter((m) =>

@@ -71,7 +71,7 @@ async function configFile(name: string, destination: Record<string, unknown>): P
 const status = (call: () => Promise<unknown>) =>
   call().then(
     () => 200,
-    (e: { $metadata?: { httpStatusCode?: number } }) => e.$metadata?.httpStatusCode,
+    (e: unknown) => (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode,
   );
 
 describe('backup-agent policy', () => {

@@ -70,6 +70,7 @@ describe('progress display', () => {
     ).toBe(true);
     expect(new Set(frames.map((f) => f.split('  ')[1])).size).toBeGreaterThanOrEqual(3);
     // A log line written while the display is up first erases it, so it starts at the left margin.
+    // eslint-disable-next-line no-control-regex -- the ESC of the terminal's erase-line sequence (ESC [K) is what this asserts
     expect(output).toMatch(/\r\x1b\[K\d\d:\d\d:\d\d INFO {2}manifest written to /);
     // The display is gone before the summary: the last erase comes before it.
     const summary = output.indexOf('ASSET  STATUS');
