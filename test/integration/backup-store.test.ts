@@ -13,6 +13,7 @@ import { restorePolicy } from '../../src/destinations/s3-policy.js';
 import { startMoto, type MotoCredentials, type MotoServer } from './support/moto.js';
 import { createIamUser } from './support/iam.js';
 import { describeStoreContract } from './support/store-contract.js';
+import { ifStarted } from './support/if-started.js';
 
 let moto: MotoServer;
 let work: string;
@@ -48,7 +49,7 @@ beforeAll(async () => {
   reader = await createIamUser(moto, 'restorer', restorePolicy(destination()).Statement);
 });
 afterAll(async () => {
-  await moto?.stop();
+  await ifStarted(moto)?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
 
@@ -68,7 +69,7 @@ describeStoreContract('local', async () => {
   };
 });
 
-describeStoreContract('s3 (moto, read-only user from `policy --restore`, pages of 2 keys)', async () => {
+describeStoreContract('s3 (moto, read-only user from `policy --restore`, pages of 2 keys)', () => {
   const root = `${moto.prefix}${randomBytes(4).toString('hex')}/`;
   return {
     store: s3Store(reader, 2),
@@ -93,17 +94,17 @@ describe('s3 store with the put-only host key', () => {
       code: 'DESTINATION_DENIED',
       message: expect.stringContaining(
         `s3://${moto.bucket}/${moto.prefix}: ListObjectsV2 denied (AccessDenied) for the credentials from the test key: they need s3:ListBucket on arn:aws:s3:::${moto.bucket}`,
-      ),
+      ) as string,
     });
     await expect(store.open(key, AbortSignal.timeout(30_000))).rejects.toMatchObject({
       code: 'DESTINATION_DENIED',
       message: expect.stringContaining(
         `GetObject denied (AccessDenied) for the credentials from the test key: they need s3:GetObject on arn:aws:s3:::${moto.bucket}/${moto.prefix}*`,
-      ),
+      ) as string,
     });
     await expect(store.stat(key, AbortSignal.timeout(30_000))).rejects.toMatchObject({
       code: 'DESTINATION_DENIED',
-      message: expect.stringContaining('HeadObject denied'),
+      message: expect.stringContaining('HeadObject denied') as string,
     });
   });
 });

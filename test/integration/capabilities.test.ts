@@ -9,6 +9,7 @@ import { BIN, writeConfig } from './support/cli.js';
 import { startMoto, type MotoServer } from './support/moto.js';
 import { makeTree } from './support/tree.js';
 import { requireTool } from './support/require-tool.js';
+import { ifStarted } from './support/if-started.js';
 
 let moto: MotoServer;
 let work: string;
@@ -29,7 +30,7 @@ beforeAll(async () => {
   await chmod(work, 0o755);
 });
 afterAll(async () => {
-  await moto?.stop();
+  await ifStarted(moto)?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
 
@@ -66,7 +67,7 @@ describe('secret files owned by root, read through CAP_DAC_READ_SEARCH', () => {
     expect(validated.exitCode, validated.stderr).toBe(0);
     const run = await asNobody(['run', '-c', config, '--json'], true);
     expect(run.exitCode, run.stderr).toBe(0);
-    const report = JSON.parse(String(run.stdout)) as { artifacts: { key: string; status: string }[] };
+    const report = JSON.parse(run.stdout) as { artifacts: { key: string; status: string }[] };
     expect(report.artifacts.map((a) => a.status)).toEqual(['ok']);
     expect(await moto.listKeys(report.artifacts[0]!.key)).toEqual([report.artifacts[0]!.key]);
   });

@@ -9,6 +9,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logLines, ROOT, runCli, writeConfig } from './support/cli.js';
 import { startMoto, type MotoServer } from './support/moto.js';
+import { ifStarted } from './support/if-started.js';
 
 const HELPER = join(ROOT, 'test/fixtures/change-while-read.mjs');
 const SIZE = 128 * 1024 * 1024;
@@ -24,7 +25,7 @@ beforeAll(async () => {
   keyFile = await moto.writeKeyFile(moto.putOnly, work);
 });
 afterAll(async () => {
-  await moto?.stop();
+  await ifStarted(moto)?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
 

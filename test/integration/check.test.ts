@@ -11,6 +11,7 @@ import { holdTableLock } from './support/mariadb-lock.js';
 import { startMoto, type MotoServer } from './support/moto.js';
 import { BIN, runCli, writeConfig } from './support/cli.js';
 import { requireTool } from './support/require-tool.js';
+import { ifStarted } from './support/if-started.js';
 
 let moto: MotoServer;
 let db: MariaDb;
@@ -39,7 +40,7 @@ beforeAll(async () => {
   await db.createBackupUser('backup', 'right-password');
 });
 afterAll(async () => {
-  await Promise.all([moto?.stop(), db?.stop()]);
+  await Promise.all([ifStarted(moto)?.stop(), ifStarted(db)?.stop()]);
   if (work) await rm(work, { recursive: true, force: true });
 });
 

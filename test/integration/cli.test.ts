@@ -205,7 +205,7 @@ describe('backup-agent CLI', () => {
       reject: false,
       env: { PATH: `${bin}:${process.env.PATH}` },
     });
-    expect(result.exitCode, String(result.stderr)).toBe(0);
+    expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^examples\s+ok\s/m);
     expect(result.stdout).toContain('host quickstart\n  examples (files)\n');
     for (const restored of ['restored', 'by-hand']) {

@@ -8,6 +8,7 @@ import { createIamRole, createIamUser, putOnlyStatement } from './support/iam.js
 import { expectLanded, expectNoSecrets } from './support/landed.js';
 import { startMoto, type MotoCredentials, type MotoServer } from './support/moto.js';
 import { writePrivateFile, writeS3Config } from './support/s3-config.js';
+import { ifStarted } from './support/if-started.js';
 
 const EXTERNAL_ID = 'ext-7f3a9c';
 
@@ -38,7 +39,7 @@ beforeAll(async () => {
   secrets = [moto.admin.secretAccessKey, moto.putOnly.secretAccessKey, assumer.secretAccessKey];
 });
 afterAll(async () => {
-  await moto?.stop();
+  await ifStarted(moto)?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
 

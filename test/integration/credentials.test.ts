@@ -7,6 +7,7 @@ import { runCli } from './support/cli.js';
 import { expectLanded, expectNoSecrets } from './support/landed.js';
 import { startMoto, type MotoServer } from './support/moto.js';
 import { writePrivateFile, writeS3Config } from './support/s3-config.js';
+import { ifStarted } from './support/if-started.js';
 
 let moto: MotoServer;
 let work: string;
@@ -22,7 +23,7 @@ beforeAll(async () => {
   secrets = [moto.admin.secretAccessKey, moto.putOnly.secretAccessKey];
 });
 afterAll(async () => {
-  await moto?.stop();
+  await ifStarted(moto)?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
 

@@ -12,6 +12,7 @@ import { createS3Destination } from '../../src/destinations/s3-destination.js';
 import { captureLogger } from '../fixtures/notify/notify-fixtures.js';
 import { describeDestinationContract } from './support/destination-contract.js';
 import { startMoto, type MotoServer } from './support/moto.js';
+import { ifStarted } from './support/if-started.js';
 
 let moto: MotoServer;
 let work: string;
@@ -21,22 +22,22 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'ba-destination-'));
 });
 afterAll(async () => {
-  await moto?.stop();
+  await ifStarted(moto)?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-describeDestinationContract('memory', async () => {
+describeDestinationContract('memory', () => {
   const destination = createMemoryDestination();
   const root = 'backups/';
   return {
     destination,
     root,
-    read: async (key) => destination.objects.get(key)?.body,
-    entries: async () => [...destination.objects.keys()].sort(),
+    read: (key) => Promise.resolve(destination.objects.get(key)?.body),
+    entries: () => Promise.resolve([...destination.objects.keys()].sort()),
   };
 });
 
-describeDestinationContract('local', async () => {
+describeDestinationContract('local', () => {
   const path = join(work, randomBytes(4).toString('hex'));
   const root = 'backups/';
   return {
@@ -54,7 +55,7 @@ describeDestinationContract('local', async () => {
   };
 });
 
-describeDestinationContract('s3 (moto, the put-only user; objects read back as admin)', async () => {
+describeDestinationContract('s3 (moto, the put-only user; objects read back as admin)', () => {
   const root = `${moto.prefix}${randomBytes(4).toString('hex')}/`;
   const config: S3DestinationConfig = {
     type: 's3',

@@ -1,6 +1,6 @@
 // Encrypted backups end to end (age binary and JS engine), restored with Debian's stock `age -d`,
 // and the secrets check: a full run with known secrets prints and stores none of them.
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -10,6 +10,7 @@ import { runCli, writeConfig } from './support/cli.js';
 import { startMariaDb, type MariaDb } from './support/mariadb.js';
 import { describeTree, makeTree } from './support/tree.js';
 import { requireTool } from './support/require-tool.js';
+import { ifStarted } from './support/if-started.js';
 
 let moto: MotoServer;
 let db: MariaDb;
@@ -29,7 +30,7 @@ beforeAll(async () => {
   await db.createBackupUser('backup', 'Db-Pa55-known-secret');
 });
 afterAll(async () => {
-  await Promise.all([moto?.stop(), db?.stop()]);
+  await Promise.all([ifStarted(moto)?.stop(), ifStarted(db)?.stop()]);
   if (work) await rm(work, { recursive: true, force: true });
 });
 

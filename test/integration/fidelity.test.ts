@@ -13,6 +13,7 @@ import { createIamUser } from './support/iam.js';
 import { shBlocks } from './support/markdown.js';
 import { startMoto, type MotoCredentials, type MotoServer } from './support/moto.js';
 import { diffSnapshots, snapshotTree, type TreeSnapshot } from './support/tree-snapshot.js';
+import { ifStarted } from './support/if-started.js';
 
 let moto: MotoServer;
 let work: string;
@@ -75,7 +76,7 @@ beforeAll(async () => {
   keys = Object.fromEntries(report.artifacts.map((a) => [a.asset, a.key]));
 }, 300_000);
 afterAll(async () => {
-  await moto?.stop();
+  await ifStarted(moto)?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
 
@@ -134,7 +135,7 @@ describe('files fidelity: everything that was there comes back', () => {
     // The comparison saw the hard cases (a snapshot that lost them would be equal to nothing).
     const facts = (path: string) => original.get(path)!;
     expect(facts('meta/user-xattr').xattrs).toMatchObject({
-      'user.comment': expect.any(String),
+      'user.comment': expect.any(String) as string,
       'user.binary': '0x00ff10',
     });
     expect(facts('meta/trusted-xattr').xattrs).toHaveProperty('trusted.origin');
@@ -142,7 +143,7 @@ describe('files fidelity: everything that was there comes back', () => {
     expect(facts('meta/acl-file').acl).toContain('user:65534:rw-');
     expect(facts('meta/acl-dir').acl).toContain('default:user:65534:r-x');
     expect(facts('meta/cap-bin').capabilities).toMatch(/cap_net_bind_service,cap_net_raw=ep/);
-    expect(facts('sparse/disk.img')).toMatchObject({ size: 1024 ** 3, blocks: expect.any(Number) });
+    expect(facts('sparse/disk.img')).toMatchObject({ size: 1024 ** 3, blocks: expect.any(Number) as number });
     expect(facts('sparse/disk.img').blocks!).toBeLessThan(1024);
     expect(facts('special/hard-a').hardLinks).toEqual([
       'special/hard-a',

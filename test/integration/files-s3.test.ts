@@ -1,6 +1,6 @@
 // Files assets end to end against real moto with IAM enforced, as the put-only user, through the CLI.
 import { createHash } from 'node:crypto';
-import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -9,6 +9,7 @@ import { startMoto, type MotoServer } from './support/moto.js';
 import { FIXTURE_BIN, logLines, runCli, writeConfig } from './support/cli.js';
 import { describeTree, makeTree } from './support/tree.js';
 import { requireTool } from './support/require-tool.js';
+import { ifStarted } from './support/if-started.js';
 
 let moto: MotoServer;
 let work: string;
@@ -21,7 +22,7 @@ beforeAll(async () => {
   keyFile = await moto.writeKeyFile(moto.putOnly, work);
 });
 afterAll(async () => {
-  await moto?.stop();
+  await ifStarted(moto)?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSql } from './support/mariadb-client.js';
 import { restoreDump } from './support/mariadb-restore.js';
 import { ALL_BYTES_HEX, FIXTURE_OBJECTS, FIXTURE_TABLES, startMariaDb, type MariaDb } from './support/mariadb.js';
+import { ifStarted } from './support/if-started.js';
 
 const BIG_ROWS = 100_000;
 const DUMP_FLAGS = ['--single-transaction', '--quick', '--routines', '--triggers', '--events', '--hex-blob'];
@@ -54,7 +55,7 @@ describe('MariaDB harness', () => {
   });
 
   afterAll(async () => {
-    await db?.stop();
+    await ifStarted(db)?.stop();
     if (work) await rm(work, { recursive: true, force: true });
   });
 

@@ -17,6 +17,7 @@ import {
 import { fromIni } from '@aws-sdk/credential-providers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMoto, type MotoServer } from './support/moto.js';
+import { ifStarted } from './support/if-started.js';
 
 interface SdkError extends Error {
   $metadata?: { httpStatusCode?: number };
@@ -44,7 +45,7 @@ describe('moto harness (IAM enforced)', () => {
   });
 
   afterAll(async () => {
-    await moto?.stop();
+    await ifStarted(moto)?.stop();
   });
 
   it('exposes endpoint, region, bucket, prefix and two distinct users', () => {

@@ -5,13 +5,14 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MultipartUploadError, uploadStream } from '../../src/destinations/multipart-upload.js';
 import { startMoto, type MotoServer } from './support/moto.js';
+import { ifStarted } from './support/if-started.js';
 
 let moto: MotoServer;
 beforeAll(async () => {
   moto = await startMoto();
 });
 afterAll(async () => {
-  await moto?.stop();
+  await ifStarted(moto)?.stop();
 });
 
 const MiB = 1024 * 1024;

@@ -10,6 +10,7 @@ import { FIXTURE_BIN, runCli, startCli, writeConfig } from './support/cli.js';
 import { startMariaDb, type MariaDb } from './support/mariadb.js';
 import { restoreDump } from './support/mariadb-restore.js';
 import { holdTableLock } from './support/mariadb-lock.js';
+import { ifStarted } from './support/if-started.js';
 
 const PASSWORD = 'S3cr3t-pw#with "quotes" and \\ spaces';
 let moto: MotoServer;
@@ -26,7 +27,7 @@ beforeAll(async () => {
   await db.createBackupUser('backup', PASSWORD);
 });
 afterAll(async () => {
-  await Promise.all([moto?.stop(), db?.stop()]);
+  await Promise.all([ifStarted(moto)?.stop(), ifStarted(db)?.stop()]);
   if (work) await rm(work, { recursive: true, force: true });
 });
 
@@ -276,8 +277,8 @@ describe('a dump killed mid-stream never becomes a backup', () => {
         if (victim === 'server') await own.kill();
         else await execa('pkill', ['-KILL', '-f', '--', `--databases ${name}$`], { reject: false });
         const result = await child;
-        expect(result.exitCode, String(result.stderr)).toBe(1);
-        const report = JSON.parse(String(result.stdout)) as Report;
+        expect(result.exitCode, result.stderr).toBe(1);
+        const report = JSON.parse(result.stdout) as Report;
         expect(report.artifacts[0]!.status).toBe('failed');
         expect(report.artifacts[0]!.error).toMatch(
           victim === 'server'

@@ -16,6 +16,7 @@ import { createIamRole, createIamUser, putOnlyStatement } from './support/iam.js
 import { expectLanded } from './support/landed.js';
 import { startMoto, type MotoServer } from './support/moto.js';
 import { writeS3Config } from './support/s3-config.js';
+import { ifStarted } from './support/if-started.js';
 
 const MiB = 1024 * 1024;
 let moto: MotoServer;
@@ -45,7 +46,7 @@ beforeAll(async () => {
   medium = await randomFile(join(work, 'medium'), 20 * MiB);
 });
 afterAll(async () => {
-  await moto?.stop();
+  await ifStarted(moto)?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
 
@@ -75,7 +76,7 @@ describe('S3 through a faulty network', () => {
       };
       expect(manifest.artifacts[0]).toMatchObject({
         sha256: report.artifacts[0]!.sha256,
-        bytes_stored: expect.any(Number),
+        bytes_stored: expect.any(Number) as number,
       });
       expect(manifest.artifacts[0]!.bytes_stored).toBeGreaterThanOrEqual(100 * MiB);
       const retries = warnings(result.stderr).filter((m) =>
@@ -147,11 +148,11 @@ describe('S3 through a faulty network', () => {
       const began = await proxy.waitFor(/^fault stall begin$/);
       const result = await run;
       const took = Date.now() - began;
-      expect(result.exitCode, String(result.stderr)).toBe(1);
+      expect(result.exitCode, result.stderr).toBe(1);
       // budget 10 s + one idle timeout 3 s; the rest is slack for a loaded machine.
       expect(took).toBeGreaterThanOrEqual(10_000);
       expect(took).toBeLessThan(10_000 + 3_000 + 9_000);
-      const report = JSON.parse(String(result.stdout)) as {
+      const report = JSON.parse(result.stdout) as {
         status: string;
         manifest_key?: string;
         artifacts: { status: string; error: string }[];
@@ -191,8 +192,8 @@ describe('S3 through a faulty network', () => {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       await proxy.command('pass');
       const result = await run;
-      expect(result.exitCode, String(result.stderr)).toBe(130);
-      const report = JSON.parse(String(result.stdout)) as { status: string; manifest_key: string };
+      expect(result.exitCode, result.stderr).toBe(130);
+      const report = JSON.parse(result.stdout) as { status: string; manifest_key: string };
       expect(report.status).toBe('interrupted');
       const manifest = JSON.parse((await moto.getObject(report.manifest_key)).toString('utf8')) as {
         artifacts: { key: string; status: string }[];

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadUrl, startRecordingServer, type RecordingServer } from '../fixtures/notify/recording-server.js';
+import type { WebhookPayload } from '../../src/notify/send-webhook.js';
 import { logLines, runCli, writeConfig } from './support/cli.js';
+import { ifStarted } from './support/if-started.js';
 
 let work: string;
 let hooks: RecordingServer;
@@ -23,7 +25,7 @@ beforeAll(async () => {
   ]);
 });
 afterAll(async () => {
-  await Promise.all([hooks?.close(), pings?.close(), hangs?.close()]);
+  await Promise.all([ifStarted(hooks)?.close(), ifStarted(pings)?.close(), ifStarted(hangs)?.close()]);
   if (work) await rm(work, { recursive: true, force: true });
 });
 
@@ -57,7 +59,7 @@ describe('run with notifications', () => {
 
     expect(result.exitCode, result.stderr).toBe(1);
     expect(hooks.hits).toHaveLength(1);
-    const payload = JSON.parse(hooks.hits[0]!.body);
+    const payload = JSON.parse(hooks.hits[0]!.body) as WebhookPayload;
     const reason = `files "uploads": none of the paths can be read: ${missing} (no such file or directory)`;
     expect(payload).toMatchObject({
       host: 'web-01',

@@ -1,6 +1,7 @@
 // The webhook channel against a local HTTP server: retries, per-attempt timeouts, `when`, and secret-free warnings.
 import { afterEach, describe, expect, it } from 'vitest';
 import { notifyFinished } from '../../src/notify/notify.js';
+import type { WebhookPayload } from '../../src/notify/send-webhook.js';
 import { captureLogger, failedReport, notifyConfig, okReport } from '../fixtures/notify/notify-fixtures.js';
 import { deadUrl, startRecordingServer, type RecordingServer } from '../fixtures/notify/recording-server.js';
 
@@ -30,7 +31,7 @@ describe('webhook', () => {
     expect(c! - b!).toBeGreaterThanOrEqual(35);
     const last = server.hits[2]!;
     expect(last.headers['content-type']).toBe('application/json');
-    const body = JSON.parse(last.body);
+    const body = JSON.parse(last.body) as WebhookPayload;
     expect(body.text).toContain('[backup-agent] web-01: PARTIAL (2 of 5 assets)');
     expect(body.text).toContain(
       'files "uploads": none of the paths can be read: /srv/uploads (no such file or directory)',
@@ -91,7 +92,7 @@ describe('webhook', () => {
       fast,
     );
     expect(server.hits).toHaveLength(1);
-    const body = JSON.parse(server.hits[0]!.body);
+    const body = JSON.parse(server.hits[0]!.body) as WebhookPayload;
     expect(body).toMatchObject({
       text: '[backup-agent] web-01: OK',
       status: 'ok',

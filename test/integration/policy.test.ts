@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMoto, type MotoCredentials, type MotoServer } from './support/moto.js';
 import { runCli, writeConfig } from './support/cli.js';
+import { ifStarted } from './support/if-started.js';
 
 let moto: MotoServer;
 let work: string;
@@ -26,7 +27,7 @@ beforeAll(async () => {
   await writeFile(join(work, 'data/a.txt'), 'policy test\n');
 });
 afterAll(async () => {
-  await moto?.stop();
+  await ifStarted(moto)?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
 
@@ -70,7 +71,7 @@ async function configFile(name: string, destination: Record<string, unknown>): P
 const status = (call: () => Promise<unknown>) =>
   call().then(
     () => 200,
-    (e: { $metadata?: { httpStatusCode?: number } }) => e.$metadata?.httpStatusCode,
+    (e: unknown) => (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode,
   );
 
 describe('backup-agent policy', () => {

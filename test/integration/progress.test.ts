@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT, logLines, runCli, writeConfig } from './support/cli.js';
 import { startMariaDb, type MariaDb } from './support/mariadb.js';
 import { requireTool } from './support/require-tool.js';
+import { ifStarted } from './support/if-started.js';
 
 /** A zstd fed at ~4 MiB/s: a 12 MB run lasts about three seconds, a dozen redraws. */
 const SLOW_PATH = `${join(ROOT, 'test/fixtures/slow-zstd')}:${process.env.PATH}`;
@@ -47,7 +48,7 @@ async function onTerminal(command: string): Promise<{ exitCode: number; output: 
     env: { PATH: SLOW_PATH },
     timeout: 120_000,
   });
-  return { exitCode: result.exitCode ?? -1, output: String(result.stdout) };
+  return { exitCode: result.exitCode ?? -1, output: result.stdout };
 }
 
 describe('progress display', () => {
@@ -69,6 +70,7 @@ describe('progress display', () => {
     ).toBe(true);
     expect(new Set(frames.map((f) => f.split('  ')[1])).size).toBeGreaterThanOrEqual(3);
     // A log line written while the display is up first erases it, so it starts at the left margin.
+    // eslint-disable-next-line no-control-regex -- the ESC of the terminal's erase-line sequence (ESC [K) is what this asserts
     expect(output).toMatch(/\r\x1b\[K\d\d:\d\d:\d\d INFO {2}manifest written to /);
     // The display is gone before the summary: the last erase comes before it.
     const summary = output.indexOf('ASSET  STATUS');
@@ -111,7 +113,7 @@ describe('progress display of a database dump', () => {
     await db.fillBig('shop', 50_000); // ~11 MB of SQL
   });
   afterAll(async () => {
-    await db?.stop();
+    await ifStarted(db)?.stop();
   });
 
   it('shows bytes and rate but no total or ETA (a dump has no size beforehand)', async () => {

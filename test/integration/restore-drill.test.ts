@@ -12,6 +12,7 @@ import { shBlocks } from './support/markdown.js';
 import { startMoto, type MotoServer } from './support/moto.js';
 import { writeS3Config } from './support/s3-config.js';
 import { requireTool } from './support/require-tool.js';
+import { ifStarted } from './support/if-started.js';
 
 let moto: MotoServer;
 let work: string;
@@ -22,7 +23,7 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'ba-drill-'));
 }, 120_000);
 afterAll(async () => {
-  await moto?.stop();
+  await ifStarted(moto)?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
 

@@ -12,6 +12,7 @@ import { startMariaDb, type MariaDb } from './support/mariadb.js';
 import { createRestorer } from './support/operator.js';
 import { describeTree, makeTree } from './support/tree.js';
 import { requireTool } from './support/require-tool.js';
+import { ifStarted } from './support/if-started.js';
 
 let moto: MotoServer;
 let db: MariaDb;
@@ -64,7 +65,7 @@ beforeAll(async () => {
   expect(run.exitCode, run.stderr).toBe(0);
 });
 afterAll(async () => {
-  await Promise.all([moto?.stop(), db?.stop()]);
+  await Promise.all([ifStarted(moto)?.stop(), ifStarted(db)?.stop()]);
   if (work) await rm(work, { recursive: true, force: true });
 });
 

@@ -9,6 +9,7 @@ import { startMoto, type MotoServer } from './support/moto.js';
 import { runCli, writeConfig } from './support/cli.js';
 import { corruptObject, createRestorer, uploadWithManifest } from './support/operator.js';
 import { describeTree, makeTree } from './support/tree.js';
+import { ifStarted } from './support/if-started.js';
 
 let moto: MotoServer;
 let work: string;
@@ -61,7 +62,7 @@ beforeAll(async () => {
   readerKey = await createRestorer(moto, await configFile('policy-host'), work);
 });
 afterAll(async () => {
-  await moto?.stop();
+  await ifStarted(moto)?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
 
@@ -278,7 +279,7 @@ describe('list and restore of a files backup', () => {
     );
     expect(existsSync(target)).toBe(false);
     // As root, tar ran without CAP_MKNOD: no device node existed even in the staging directory.
-    expect(String((await watcher).stdout)).toBe('');
+    expect((await watcher).stdout).toBe('');
   });
 
   it('a crafted archive (absolute names, ../, a symlink out and a member through it) is refused; nothing written outside', async () => {

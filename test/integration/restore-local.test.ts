@@ -176,7 +176,7 @@ describe('local destination', () => {
     child.kill('SIGINT');
     const result = await child;
     expect(result.exitCode).toBe(130);
-    expect(String(result.stderr)).toContain('SIGINT received: stopping; partial restore output is removed');
+    expect(result.stderr).toContain('SIGINT received: stopping; partial restore output is removed');
     expect(existsSync(target)).toBe(false);
   }, 180_000);
 });

@@ -18,6 +18,7 @@ import {
 } from './support/mariadb-fidelity-fixture.js';
 import { fingerprint, serverInventory, writeCounters, type Fingerprint } from './support/mariadb-fingerprint.js';
 import { createRestorer } from './support/operator.js';
+import { ifStarted } from './support/if-started.js';
 
 const PASSWORD = 'Backup-pw-123';
 const SHOP = 'web-shop';
@@ -75,7 +76,7 @@ beforeAll(async () => {
   for (const name of [SHOP, KASSE]) before[name] = await fingerprint(db, name);
 }, 180_000);
 afterAll(async () => {
-  await Promise.all([moto?.stop(), db?.stop()]);
+  await Promise.all([ifStarted(moto)?.stop(), ifStarted(db)?.stop()]);
   if (work) await rm(work, { recursive: true, force: true });
 });
 

@@ -10,6 +10,7 @@ import { runCli, writeConfig } from './support/cli.js';
 import { startMariaDb, type MariaDb } from './support/mariadb.js';
 import { writeCounters } from './support/mariadb-fingerprint.js';
 import { corruptObject, createRestorer } from './support/operator.js';
+import { ifStarted } from './support/if-started.js';
 
 const PASSWORD = 'Backup-pw-123';
 let moto: MotoServer;
@@ -71,7 +72,7 @@ beforeAll(async () => {
   keys = await backup(config);
 });
 afterAll(async () => {
-  await Promise.all([moto?.stop(), db?.stop()]);
+  await Promise.all([ifStarted(moto)?.stop(), ifStarted(db)?.stop()]);
   if (work) await rm(work, { recursive: true, force: true });
 });
 

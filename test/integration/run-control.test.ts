@@ -10,6 +10,7 @@ import { silentLogger } from '../../src/shared/logger.js';
 import { BIN, FIXTURE_BIN, logLines, runCli, startCli, writeConfig } from './support/cli.js';
 import { startFlakyProxy } from './support/flaky-proxy.js';
 import { startMoto, type MotoServer } from './support/moto.js';
+import { ifStarted } from './support/if-started.js';
 
 let moto: MotoServer;
 let work: string;
@@ -25,7 +26,7 @@ beforeAll(async () => {
   await writeFile(join(data, 'a.txt'), 'hello\n');
 });
 afterAll(async () => {
-  await moto?.stop();
+  await ifStarted(moto)?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
 
@@ -75,7 +76,7 @@ describe('interrupts and the lock', () => {
     child.kill('SIGINT');
     const result = await child;
     expect(result.exitCode).toBe(130);
-    const report = JSON.parse(String(result.stdout)) as {
+    const report = JSON.parse(result.stdout) as {
       status: string;
       artifacts: { key: string; status: string; error: string }[];
     };
@@ -86,7 +87,7 @@ describe('interrupts and the lock', () => {
     });
     expect(await moto.listKeys(moto.prefix).then((keys) => keys.filter((k) => k.includes('/sigint/')))).toEqual([]);
     expect(await exists(join(work, 'sigint/state/lock'))).toBe(false);
-    expect(logLines(String(result.stderr)).map((l) => l.msg)).toContain(
+    expect(logLines(result.stderr).map((l) => l.msg)).toContain(
       'SIGINT received: abandoning unfinished uploads; what finished keeps its manifest (further signals within 60s are ignored)',
     );
   });
@@ -236,7 +237,7 @@ describe('stale locks, repeated signals and back-to-back runs', () => {
           ),
       ),
     ).toEqual([]);
-    const report = JSON.parse(String(result.stdout)) as {
+    const report = JSON.parse(result.stdout) as {
       status: string;
       manifest_key: string;
       artifacts: { asset: string; key: string; status: string }[];

@@ -10,6 +10,7 @@ import { startRecordingServer } from '../fixtures/notify/recording-server.js';
 import { FIXTURE_BIN, logLines, startCli, writeConfig } from './support/cli.js';
 import { startFaultProxy } from './support/fault-proxy.js';
 import { startMoto, type MotoServer } from './support/moto.js';
+import { ifStarted } from './support/if-started.js';
 
 let moto: MotoServer;
 let work: string;
@@ -31,7 +32,7 @@ beforeAll(async () => {
   await writeFile(hanging, 'trigger');
 });
 afterAll(async () => {
-  await moto?.stop();
+  await ifStarted(moto)?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
 
@@ -77,9 +78,9 @@ describe('stall_timeout', () => {
     const file = await configFile('stalled-source', { stall_timeout: '3s' }, [{ name: 'data', paths: [hanging] }]);
     const started = Date.now();
     const result = await startCli(['run', '-c', file, '--json'], { PATH });
-    expect(result.exitCode, String(result.stderr)).toBe(1);
+    expect(result.exitCode, result.stderr).toBe(1);
     expect(Date.now() - started).toBeLessThan(60_000); // the fixture would sleep 300 s
-    const report = JSON.parse(String(result.stdout)) as Report;
+    const report = JSON.parse(result.stdout) as Report;
     expect(report.artifacts[0]).toMatchObject({
       status: 'failed',
       error:
@@ -99,8 +100,8 @@ describe('stall_timeout', () => {
         retry: { budget: '10m' },
       });
       const result = await startCli(['run', '-c', file, '--json'], { PATH });
-      expect(result.exitCode, String(result.stderr)).toBe(1);
-      const report = JSON.parse(String(result.stdout)) as Report;
+      expect(result.exitCode, result.stderr).toBe(1);
+      const report = JSON.parse(result.stdout) as Report;
       expect(report.artifacts[0]!.error).toBe(
         'files "data": stalled: nothing moved for 4s (stall_timeout): the upload stopped taking data; the unfinished upload was abandoned',
       );
@@ -125,8 +126,8 @@ describe('max_run_time', () => {
       const started = Date.now();
       const result = await startCli(['run', '-c', file, '--json'], { PATH });
       expect(Date.now() - started).toBeLessThan(40_000);
-      expect(result.exitCode, String(result.stderr)).toBe(124);
-      const report = JSON.parse(String(result.stdout)) as Report;
+      expect(result.exitCode, result.stderr).toBe(124);
+      const report = JSON.parse(result.stdout) as Report;
       expect(report.status).toBe('timed_out');
       expect(report.error).toBe(
         'timed out (max_run_time 8s): the run was stopped; unfinished artifacts were abandoned, finished ones are in the manifest',
@@ -135,7 +136,7 @@ describe('max_run_time', () => {
         ['quick', 'ok', undefined],
         ['slow', 'failed', 'files "slow": timed out (max_run_time 8s); the unfinished upload was abandoned'],
       ]);
-      expect(logLines(String(result.stderr)).map((l) => l.msg)).toContain(
+      expect(logLines(result.stderr).map((l) => l.msg)).toContain(
         'max_run_time (8s) reached: stopping the run; unfinished uploads are abandoned, finished artifacts keep their manifest',
       );
 

@@ -38,7 +38,7 @@ describe('systemd units', () => {
     );
     await writeFile(join(copy, 'backup-agent.timer'), await readFile(join(UNITS, 'backup-agent.timer'), 'utf8'));
     const result = await analyze(['verify', join(copy, 'backup-agent.service'), join(copy, 'backup-agent.timer')]);
-    expect({ exitCode: result.exitCode, stderr: String(result.stderr), stdout: String(result.stdout) }).toEqual({
+    expect({ exitCode: result.exitCode, stderr: result.stderr, stdout: result.stdout }).toEqual({
       exitCode: 0,
       stderr: '',
       stdout: '',
@@ -47,9 +47,7 @@ describe('systemd units', () => {
     const pristine = await analyze(['verify', join(UNITS, 'backup-agent.service'), join(UNITS, 'backup-agent.timer')]);
     const missingBinary =
       'backup-agent.service: Command /usr/bin/backup-agent is not executable: No such file or directory';
-    expect(String(pristine.stderr).trim()).toMatch(
-      new RegExp(`^(|${missingBinary.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')})$`),
-    );
+    expect(pristine.stderr.trim()).toMatch(new RegExp(`^(|${missingBinary.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')})$`));
   });
 
   it('keep Node working and give a stopping run more time than shutdown_timeout', async () => {
@@ -119,7 +117,7 @@ describe('schedule --print', () => {
       service.replace(/^ExecStart=\/usr\/bin\/backup-agent /m, `ExecStart=${BIN} `),
     );
     const verified = await analyze(['verify', join(copy, 'backup-agent.timer'), join(copy, 'backup-agent.service')]);
-    expect([verified.exitCode, String(verified.stderr)]).toEqual([0, '']);
+    expect([verified.exitCode, verified.stderr]).toEqual([0, '']);
   });
 
   it('cron: a crontab line with CRON_TZ, the absolute program and config paths; refusals exit 2 saying why', async () => {
@@ -165,7 +163,7 @@ describe('schedule --print', () => {
     void task.destroy();
     const result = await analyze(['calendar', '--iterations=6', `--base-time=@${base}`, toOnCalendar(cron, zone)]);
     expect(result.exitCode).toBe(0);
-    const systemdRuns = [...String(result.stdout).matchAll(/(?:Next elapse|Iter\. #\d+): \w{3} (\S+ \S+ UTC)/g)].map(
+    const systemdRuns = [...result.stdout.matchAll(/(?:Next elapse|Iter\. #\d+): \w{3} (\S+ \S+ UTC)/g)].map(
       (m) => m[1],
     );
     expect(systemdRuns).toEqual(cronRuns);

@@ -10,6 +10,7 @@ import { startMoto, type MotoServer } from './support/moto.js';
 import { writeS3Config } from './support/s3-config.js';
 import { makeTestPki, startTlsProxy, type TestPki, type TlsProxy } from './support/tls-proxy.js';
 import { requireTool } from './support/require-tool.js';
+import { ifStarted } from './support/if-started.js';
 
 let moto: MotoServer;
 let work: string;
@@ -32,8 +33,8 @@ beforeAll(async () => {
   secrets = [moto.admin.secretAccessKey, moto.putOnly.secretAccessKey];
 });
 afterAll(async () => {
-  await proxy?.close();
-  await moto?.stop();
+  await ifStarted(proxy)?.close();
+  await ifStarted(moto)?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
 

@@ -9,6 +9,7 @@ import { startMoto, type MotoServer } from './support/moto.js';
 import { runCli, writeConfig } from './support/cli.js';
 import { corruptObject, createRestorer, uploadWithManifest } from './support/operator.js';
 import { makeTree } from './support/tree.js';
+import { ifStarted } from './support/if-started.js';
 
 let moto: MotoServer;
 let work: string;
@@ -40,7 +41,7 @@ beforeAll(async () => {
   readerKey = await createRestorer(moto, config, work);
 });
 afterAll(async () => {
-  await moto?.stop();
+  await ifStarted(moto)?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
 

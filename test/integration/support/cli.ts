@@ -33,7 +33,7 @@ export function startCli(
 /** Runs the CLI to completion. */
 export async function runCli(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<CliResult> {
   const result = await startCli(args, env, cwd);
-  return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+  return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** Writes `config` as YAML to `dir/config.yml` and returns the path. */

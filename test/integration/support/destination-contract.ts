@@ -13,14 +13,14 @@ export interface DestinationFixture {
   /** Prefix unique to this fixture (one per test); every key goes under it. */
   root: string;
   /** The bytes stored at `key`, read around the destination; undefined when there is no object. */
-  read(key: string): Promise<Buffer | undefined>;
+  read: (key: string) => Promise<Buffer | undefined>;
   /** Every entry under `root`, unfinished ones included (local: hidden temp files), sorted. */
-  entries(): Promise<string[]>;
+  entries: () => Promise<string[]>;
   /**
    * S3 only: multipart uploads still open at `key`, and how many the design says a failed body
    * leaves (put-only credentials may not abort: 1; the warning is logged, see s3-destination.ts).
    */
-  openUploads?: { count(key: string): Promise<number>; afterBodyError: number; warnings(): string[] };
+  openUploads?: { count: (key: string) => Promise<number>; afterBodyError: number; warnings: () => string[] };
 }
 
 const MiB = 1024 * 1024;
@@ -31,13 +31,13 @@ const PROMPT_MS = 5_000;
 
 const options = (signal = new AbortController().signal) => ({ signal, contentType: 'application/zstd' });
 
-/** Yields `data` in uneven chunks, throwing `failure` once `failAt` bytes were yielded. */
-function chunked(data: Buffer, failAt?: number, failure?: Error): Readable {
+/** Yields `data` in uneven chunks, throwing `fail.error` once `fail.at` bytes were yielded. */
+function chunked(data: Buffer, fail?: { at: number; error: Error }): Readable {
   return Readable.from(
     (function* () {
       let offset = 0;
       while (offset < data.length) {
-        if (failAt !== undefined && offset >= failAt) throw failure;
+        if (fail && offset >= fail.at) throw fail.error;
         const size = 65_536 + (offset % 7919);
         yield data.subarray(offset, offset + size);
         offset += size;
@@ -56,7 +56,10 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 }
 
 /** Registers the contract tests for `name`; `fixture` is called once per test. */
-export function describeDestinationContract(name: string, fixture: () => Promise<DestinationFixture>): void {
+export function describeDestinationContract(
+  name: string,
+  fixture: () => DestinationFixture | Promise<DestinationFixture>,
+): void {
   describe(`Destination contract: ${name}`, () => {
     it('stores exactly the bytes of a body, small, large (several S3 parts) or empty', async () => {
       const { destination, root, read, entries } = await fixture();
@@ -108,7 +111,9 @@ export function describeDestinationContract(name: string, fixture: () => Promise
       const { destination, root, read, entries, openUploads } = await fixture();
       const key = `${root}broken.tar.zst`;
       const failure = new Error('tar exited 2: Input/output error at 7 MiB');
-      const error = await rejection(destination.write(key, chunked(randomBytes(LARGE), 7 * MiB, failure), options()));
+      const error = await rejection(
+        destination.write(key, chunked(randomBytes(LARGE), { at: 7 * MiB, error: failure }), options()),
+      );
       expect(error).toBe(failure);
       expect(await read(key)).toBeUndefined();
       expect(await entries()).toEqual([]);

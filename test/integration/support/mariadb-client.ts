@@ -38,7 +38,7 @@ export async function runSql(defaultsFile: string, sql: string, database?: strin
   } catch (e) {
     const err = e as { stderr?: string; shortMessage?: string };
     const snippet = sql.length > 300 ? `${sql.slice(0, 300)}…` : sql;
-    throw new Error(`mariadb failed: ${err.stderr?.trim() || err.shortMessage}\nSQL: ${snippet}`, { cause: e });
+    throw new Error(`mariadb failed: ${(err.stderr ?? '').trim() || err.shortMessage}\nSQL: ${snippet}`, { cause: e });
   }
 }
 

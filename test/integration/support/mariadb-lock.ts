@@ -25,7 +25,7 @@ export async function holdTableLock(rootDefaultsFile: string, database: string, 
   let id = '';
   while (id === '') {
     if (Date.now() > deadline || holder.exitCode !== null)
-      throw new Error(`the lock on ${database}.${table} was never taken: ${String((await holder).stderr)}`);
+      throw new Error(`the lock on ${database}.${table} was never taken: ${(await holder).stderr}`);
     id = await runSql(
       rootDefaultsFile,
       `SELECT ID FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND INFO LIKE '%${marker}%'`,

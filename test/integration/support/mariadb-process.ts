@@ -103,11 +103,11 @@ export function datadirTemplate(): Promise<{ dir: string; cached: boolean }> {
         {
           all: true,
         },
-      ).catch((e: { all?: string }) => {
-        throw new Error(`mariadb-install-db failed:\n${e.all ?? String(e)}`);
+      ).catch((e: unknown) => {
+        throw new Error(`mariadb-install-db failed:\n${(e as { all?: string }).all ?? String(e)}`);
       });
       await writeFile(join(build, 'complete'), version);
-      await rename(build, final).catch(async (e: NodeJS.ErrnoException) => {
+      await rename(build, final).catch((e: unknown) => {
         // Another process won the race: theirs is complete, ours is redundant.
         if (!existsSync(join(final, 'complete'))) throw e;
       });

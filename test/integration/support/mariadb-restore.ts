@@ -27,9 +27,7 @@ export async function restoreDump(defaultsFile: string, dumpPath: string, opts: 
   );
   const [pipeError, result] = await Promise.all([piped, client]);
   const cause =
-    result.exitCode !== 0 && !result.isTerminated
-      ? String(result.stderr).trim() || result.shortMessage
-      : pipeError?.message;
+    result.exitCode !== 0 && !result.isTerminated ? result.stderr.trim() || result.shortMessage : pipeError?.message;
   if (cause !== undefined)
     throw new Error(`restore of ${dumpPath} into ${opts.to} failed: ${cause}`, { cause: pipeError ?? result });
 }

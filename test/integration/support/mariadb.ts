@@ -156,7 +156,7 @@ export async function startMariaDb(options: { serverArgs?: string[] } = {}): Pro
           views: [] as string[],
         };
         for (const line of out.split('\n').filter(Boolean)) {
-          const [kind, name = ''] = line.split('\t') as [keyof typeof result, string];
+          const [kind, name = ''] = line.split('\t') as [keyof typeof result, string?];
           result[kind].push(name);
         }
         return result;

@@ -24,7 +24,7 @@ function killOnExit(child: ChildProcess): void {
 export function assertMotoInstalled(python: string): void {
   const r = spawnSync(python, ['-c', 'import moto.server'], { encoding: 'utf8' });
   if (r.error || r.status !== 0) {
-    const why = r.error ? r.error.message : r.stderr.trim().split('\n').pop() || `exit ${r.status}`;
+    const why = r.error ? r.error.message : (r.stderr.trim().split('\n').pop() ?? '') || `exit ${r.status}`;
     throw new Error(`moto is not installed: pip install 'moto[server]' (${python} -c 'import moto.server': ${why})`);
   }
 }

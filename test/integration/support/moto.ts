@@ -123,10 +123,12 @@ export async function startMoto(options: MotoOptions = {}): Promise<MotoServer> 
   assertMotoInstalled(python);
   const dir = mkdtempSync(join(tmpdir(), 'moto-harness-'));
   const logPath = join(dir, 'moto.log');
-  const { child, endpoint } = await launchMoto(python, logPath, options.startTimeoutMs ?? 30_000).catch((e) => {
-    rmSync(dir, { recursive: true, force: true });
-    throw e;
-  });
+  const { child, endpoint } = await launchMoto(python, logPath, options.startTimeoutMs ?? 30_000).catch(
+    (e: unknown) => {
+      rmSync(dir, { recursive: true, force: true });
+      throw e;
+    },
+  );
   const clients: S3Client[] = [];
   let stopped = false;
   let finalLog: string | undefined;

@@ -8,7 +8,7 @@ import type { BackupError } from '../../../src/shared/backup-error.js';
 export interface StoreFixture {
   store: BackupStore;
   /** Writes an object directly (not through the store, which never writes). */
-  put(key: string, body: string): Promise<void>;
+  put: (key: string, body: string) => Promise<void>;
   /** Prefix unique to this fixture, all keys go under it. */
   root: string;
 }
@@ -33,7 +33,7 @@ async function rejection(promise: Promise<unknown>): Promise<BackupError> {
 }
 
 /** Registers the contract tests for `name`; `fixture` is called once per test. */
-export function describeStoreContract(name: string, fixture: () => Promise<StoreFixture>): void {
+export function describeStoreContract(name: string, fixture: () => StoreFixture | Promise<StoreFixture>): void {
   describe(`BackupStore contract: ${name}`, () => {
     it('lists every key under a prefix in byte order, with sizes, across pages; nothing outside the prefix', async () => {
       const { store, put, root } = await fixture();
