@@ -86,6 +86,40 @@ describe('systemd units', () => {
   });
 });
 
+describe('backup-agent-binlog.service', () => {
+  it('passes systemd-analyze verify, restarts the stream forever and gives the final shipping time to stop', async () => {
+    const copy = join(work, 'verify-binlog');
+    await mkdir(copy);
+    const service = await readFile(join(UNITS, 'backup-agent-binlog.service'), 'utf8');
+    expect(service).toMatch(/^ExecStart=\/usr\/bin\/backup-agent binlog --config \/etc\/backup-agent\/config\.yml$/m);
+    await writeFile(
+      join(copy, 'backup-agent-binlog.service'),
+      service.replace(/^ExecStart=\/usr\/bin\/backup-agent /m, `ExecStart=${BIN} `),
+    );
+    const result = await analyze(['verify', join(copy, 'backup-agent-binlog.service')]);
+    expect({ exitCode: result.exitCode, stderr: result.stderr, stdout: result.stdout }).toEqual({
+      exitCode: 0,
+      stderr: '',
+      stdout: '',
+    });
+    const directives = service.split('\n').filter((line) => !line.startsWith('#'));
+    for (const line of [
+      'Restart=always',
+      'StartLimitIntervalSec=0',
+      'User=backup-agent',
+      'StateDirectory=backup-agent',
+      'ProtectSystem=strict',
+      'UMask=0077',
+      'KillSignal=SIGTERM',
+    ])
+      expect(directives).toContain(line);
+    expect(directives.filter((l) => l.startsWith('MemoryDenyWriteExecute'))).toEqual([]);
+    // SIGTERM ships what the client wrote, bounded at 60 s (follow-binlog.ts FINAL_SHIP_MS), before SIGKILL.
+    const stopSec = /^TimeoutStopSec=(\d+)s$/m.exec(service);
+    expect(Number(stopSec?.[1])).toBeGreaterThan(60);
+  });
+});
+
 describe('schedule --print', () => {
   async function printFor(name: string, extra: Record<string, unknown>, format: 'systemd' | 'cron') {
     const dir = join(work, name);
