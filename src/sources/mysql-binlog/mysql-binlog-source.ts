@@ -41,5 +41,6 @@ export const mysqlBinlogSource = {
         `mysql-binlog "${request.entries[0]?.asset ?? ''}": binlog segments are not run artifacts; see docs/pitr.md for replaying them`,
       ),
     ),
+  verifyStreams: async (request) => (await import('./verify-series.js')).verifyBinlogSeries(request),
   follow: async (asset, context) => (await import('./follow-binlog.js')).followBinlog(asset, context),
 } satisfies Source<BinlogAssetConfig>;
