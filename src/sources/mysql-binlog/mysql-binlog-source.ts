@@ -17,6 +17,7 @@ export const mysqlBinlogSource = {
       skipped: [],
     }),
   concurrency: () => 1,
+  grants: async (asset, options) => (await import('./binlog-grants.js')).binlogGrants(asset, options),
   checkAsset: async (asset, signal) => (await import('./check-binlog.js')).checkBinlogAsset(asset, signal),
   secretFiles: (asset) => [
     ...(asset.password_file
