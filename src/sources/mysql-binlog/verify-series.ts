@@ -30,10 +30,7 @@ async function verifyOne(series: ListedSeries, request: StreamVerifyRequest): Pr
   const where = request.store.locate(series.folder);
   const problems: string[] = [];
   const [first] = series.segments;
-  if (first !== undefined && (first.segment !== 1 || first.from !== 0))
-    problems.push(
-      `the series begins with segment ${first.segment} (${first.file} ${first.from}-${first.to}): segments 1-${first.segment - 1} are missing`,
-    );
+  if (first !== undefined && (first.segment !== 1 || first.from !== 0)) problems.push(missingHead(first));
   const chain = segmentChain(series.segments);
   if (chain.gap) problems.push(`gap: ${chain.gap.message}`);
   const walks = await readSegments(series, request, problems);
@@ -44,6 +41,17 @@ async function verifyOne(series: ListedSeries, request: StreamVerifyRequest): Pr
     return { ...base, ok: false, message: `${where}: ${checked}: ${named}${more}` };
   }
   return { ...base, ok: true, ...passed(series, walks, oldestDump(series, request.dumps)) };
+}
+
+/** What is missing before a series' first segment (a series begins with segment 1 at byte 0). */
+function missingHead(first: ListedSegment): string {
+  const what =
+    first.segment > 2
+      ? `segments 1-${first.segment - 1} are`
+      : first.segment === 2
+        ? 'segment 1 is'
+        : `${first.file} bytes 0-${first.from} are`;
+  return `the series begins with segment ${first.segment} (${first.file} ${first.from}-${first.to}): ${what} missing`;
 }
 
 /** The message and recovery window of a series that passed: from `start`'s run to the newest whole event. */
