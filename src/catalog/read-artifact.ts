@@ -13,8 +13,13 @@ import { planDecompressor } from '../transforms/decompress.js';
 import { describeDecryptFailure } from '../transforms/decrypt-failure.js';
 import type { DecryptorPlan } from '../transforms/decrypt.js';
 
-/** What to read: an artifact as its manifest recorded it. */
-export type ReadRecord = Pick<ArtifactRecord, 'key' | 'sha256' | 'bytes_stored'>;
+/**
+ * What to read: an artifact as its manifest recorded it. `plaintext`, when a manifest records the hash of
+ * the decompressed bytes instead (a binlog segment's), is checked after decompression.
+ */
+export type ReadRecord = Pick<ArtifactRecord, 'key' | 'sha256' | 'bytes_stored'> & {
+  plaintext?: { sha256: string; bytes: number };
+};
 
 export interface ReadOptions {
   store: BackupStore;
@@ -44,7 +49,7 @@ export async function readArtifact(
   const { store, decryptor, signal } = options;
   const where = store.locate(record.key);
   const format = artifactFormat(record.key);
-  if (record.sha256 === undefined)
+  if (record.sha256 === undefined && record.plaintext === undefined)
     throw new BackupError('MANIFEST_INVALID', `${where}: the manifest records no sha256 for it: it cannot be checked`);
   let decryptWith: DecryptorPlan | undefined;
   if (format.encrypted) {
@@ -58,12 +63,14 @@ export async function readArtifact(
   const decompressor = await planDecompressor(format.compression);
   const body = await options.store.open(record.key, signal);
   const gate = new ChecksumGate({ sha256: record.sha256, bytes: record.bytes_stored, location: where });
+  const plain =
+    record.plaintext && new ChecksumGate({ ...record.plaintext, location: where, subject: 'the plaintext' });
   const decrypt = decryptWith?.create(signal);
   const last = sinks[sinks.length - 1];
   const childSink = last !== undefined && isChildSink(last) ? last : undefined;
   // zstd straight into tar: the decompressed bytes never pass through Node.
   const fused =
-    childSink !== undefined && decompressor.command !== undefined
+    childSink !== undefined && decompressor.command !== undefined && plain === undefined
       ? spawnInto(decompressor.command, childSink, signal)
       : undefined;
   const decompress = fused ? undefined : decompressor.create(signal);
@@ -74,7 +81,14 @@ export async function readArtifact(
   const tail = fused
     ? [...(sinks.slice(0, -1) as (Duplex | Writable)[]), must(fused.stdin, `${where}: the decompressor's stdin pipe`)]
     : sinks.map((s) => (isChildSink(s) ? s.stdin : s));
-  const stages = [body, gate, ...(decrypt ? [decrypt] : []), ...(decompress ? [decompress] : []), ...tail];
+  const stages = [
+    body,
+    gate,
+    ...(decrypt ? [decrypt] : []),
+    ...(decompress ? [decompress] : []),
+    ...(plain ? [plain] : []),
+    ...tail,
+  ];
   let failure: unknown;
   await pipeline(stages as unknown as [Readable, Writable], { signal }).catch((error: unknown) => {
     failure = error;

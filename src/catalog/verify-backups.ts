@@ -6,7 +6,8 @@ import { pipeline } from 'node:stream/promises';
 import type { BackupStore } from '../destinations/backup-store.js';
 import { artifactFormat } from '../layout/artifact-format.js';
 import { BackupError, toBackupError } from '../shared/backup-error.js';
-import { sourceOf } from '../sources/registry.js';
+import { sourceOf, sources } from '../sources/registry.js';
+import type { PositionedDump, StreamVerdict } from '../sources/source.js';
 import { ChecksumGate } from '../transforms/checksum-gate.js';
 import type { DecryptorPlan } from '../transforms/decrypt.js';
 import { backupEntries, isStored, type BackupEntry } from './backup-entries.js';
@@ -40,6 +41,8 @@ export interface VerifyResult {
   unreadable: string[];
   gaps: Gap[];
   manifests: number;
+  /** Streams stored beside the runs (binlog series), as their sources judged them. */
+  streams: StreamVerdict[];
 }
 
 /** Verifies every artifact in the window, one at a time (memory stays bounded); never throws for a bad artifact. */
@@ -67,7 +70,42 @@ export async function verifyBackups(
     unreadable: problems.map((p) => p.message),
     gaps: findGaps(entries, query.since, query.now),
     manifests: catalog.length,
+    streams: await verifyStreams(store, decryptor, query, positionedDumps(backupEntries(catalog))),
   };
+}
+
+/** The stored dumps that recorded a binlog position, oldest first. */
+function positionedDumps(entries: BackupEntry[]): PositionedDump[] {
+  return entries
+    .flatMap(({ host, asset, label, started_at, key, binlog, status }) =>
+      isStored({ status }) && binlog !== undefined ? [{ host, asset, label, started_at, key, binlog }] : [],
+    )
+    .reverse();
+}
+
+/** Asks every source that stores streams of its own (binlog series) to verify them. */
+async function verifyStreams(
+  store: BackupStore,
+  decryptor: DecryptorPlan | undefined,
+  query: VerifyQuery,
+  dumps: PositionedDump[],
+): Promise<StreamVerdict[]> {
+  const verdicts: StreamVerdict[] = [];
+  for (const source of sources) {
+    if (source.verifyStreams === undefined) continue;
+    verdicts.push(
+      ...(await source.verifyStreams({
+        store,
+        prefix: query.prefix,
+        host: query.host,
+        asset: query.asset,
+        dumps,
+        read: (object, ...sinks) => readArtifact(object, { store, decryptor, signal: query.signal }, ...sinks),
+        signal: query.signal,
+      })),
+    );
+  }
+  return verdicts;
 }
 
 async function verifyArtifact(

@@ -36,7 +36,8 @@ export async function verifyAction(
       result.verdicts.filter((v) => !v.ok).length +
       result.unreadable.length +
       result.gaps.length +
-      (result.manifests === 0 ? 1 : 0);
+      result.streams.filter((v) => !v.ok).length +
+      (result.manifests === 0 && result.streams.length === 0 ? 1 : 0);
     if (options.json) {
       process.stdout.write(
         `${JSON.stringify(
@@ -47,6 +48,7 @@ export async function verifyAction(
             artifacts: result.verdicts.map(({ entry: { record: _record, ...entry }, ...v }) => ({ ...entry, ...v })),
             unreadable_manifests: result.unreadable,
             gaps: result.gaps,
+            streams: result.streams,
           },
           null,
           2,
@@ -70,11 +72,16 @@ function formatVerify(result: VerifyResult, since: Date, problems: number): stri
       v.ok ? `OK    ${what} ${e.key} (${formatBytes(e.bytes_stored)}): ${v.message}` : `FAIL  ${what}: ${v.message}`,
     );
   }
+  for (const v of result.streams)
+    lines.push(`${v.ok ? 'OK   ' : 'FAIL '} ${v.host} ${v.asset} ${v.kind} ${v.stream}: ${v.message}`);
   for (const message of result.unreadable) lines.push(`FAIL  manifest: ${message}`);
   for (const g of result.gaps)
     lines.push(`GAP   ${g.host} ${g.asset}${g.label ? ` (${g.label})` : ''}: no stored backup on ${g.day}`);
-  if (result.manifests === 0) lines.push(`FAIL  no backups found since ${since.toISOString()}`);
-  const checked = `${result.verdicts.length} artifact${result.verdicts.length === 1 ? '' : 's'} in ${result.manifests} manifest${result.manifests === 1 ? '' : 's'} since ${since.toISOString()}`;
+  if (result.manifests === 0 && result.streams.length === 0)
+    lines.push(`FAIL  no backups found since ${since.toISOString()}`);
+  const series =
+    result.streams.length > 0 ? ` and ${result.streams.length} stream${result.streams.length === 1 ? '' : 's'}` : '';
+  const checked = `${result.verdicts.length} artifact${result.verdicts.length === 1 ? '' : 's'} in ${result.manifests} manifest${result.manifests === 1 ? '' : 's'} since ${since.toISOString()}${series}`;
   lines.push(
     problems === 0
       ? `verified ${checked}: all good`

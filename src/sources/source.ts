@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { CheckResult } from '../shared/check-result.js';
 import type { ChildCommand } from '../shared/child-process.js';
 import type { Logger } from '../shared/logger.js';
+import type { BackupStore } from '../destinations/backup-store.js';
 import type { Destination } from '../destinations/destination.js';
 import type { CompressorPlan } from '../transforms/compress.js';
 import type { EncryptorPlan } from '../transforms/encryptor-plan.js';
@@ -247,6 +248,59 @@ export interface GrantsOptions {
   accountHost?: string | undefined;
 }
 
+/** A dump that recorded where it stands in the binary log, as a run manifest lists it (where a replay starts). */
+export interface PositionedDump {
+  host: string;
+  asset: string;
+  label?: string | undefined;
+  /** The run's start (ISO). */
+  started_at: string;
+  key: string;
+  binlog: BinlogRecord;
+}
+
+/** An object of a stream (no run manifest lists it), as the stream's own manifest records it. */
+export interface StreamObject {
+  key: string;
+  bytes_stored: number;
+  /** The decompressed bytes' size and sha256 (hex). */
+  plaintext: { sha256: string; bytes: number };
+}
+
+/** What `verify` gives a source that stores streams of its own beside the runs (binlog series). */
+export interface StreamVerifyRequest {
+  /** Read access with the operator's credentials: list, stat, open. */
+  store: BackupStore;
+  prefix: string;
+  /** Only this host / asset, when `verify` was asked for one. */
+  host?: string | undefined;
+  asset?: string | undefined;
+  /** The dumps of the verify window that recorded a binlog position, oldest first. */
+  dumps: PositionedDump[];
+  /**
+   * Streams the checked plaintext of `object` into `sinks` (the read pipeline of every artifact: download,
+   * stored size, decryption, decompression). Rejects with INTEGRITY_FAILED when the plaintext's size or
+   * sha256 differs, after the last byte; DESTINATION_NOT_FOUND, DECRYPT_FAILED, RESTORE_FAILED as a read does.
+   */
+  read(object: StreamObject, ...sinks: Writable[]): Promise<void>;
+  signal: AbortSignal;
+}
+
+/** `verify`'s verdict on one stream (a binlog series). */
+export interface StreamVerdict {
+  host: string;
+  asset: string;
+  /** What kind of stream it is, for messages: `binlog series`. */
+  kind: string;
+  /** The stream's name within the asset (a series). */
+  stream: string;
+  ok: boolean;
+  /** What was checked and found (`12 segments ... sha256 match`), or what is wrong, naming the file and bytes. */
+  message: string;
+  /** The time a restore can reach with this stream: from the oldest dump it can replay onto, to its last event (ISO). */
+  window?: { from?: string; dump?: string; to?: string };
+}
+
 /** What a long-running source (`backup-agent binlog`) is given: where and how to store, where to remember. */
 export interface FollowContext {
   destination: Destination;
@@ -299,6 +353,8 @@ export interface Source<A extends AssetBase = AssetBase> {
   drill?(request: DrillRequest): Promise<DrillOutcome>;
   /** For `verify`: a check of the plaintext, if this source's artifacts have one. */
   plaintextCheck?(): Promise<PlaintextCheck>;
+  /** `verify`: checks the streams this source stores outside run manifests (binlog series); never throws but on abort. */
+  verifyStreams?(request: StreamVerifyRequest): Promise<StreamVerdict[]>;
   /** `backup-agent binlog`: follows the asset until `context.signal` aborts (a stream, not a run); throws BackupError when it cannot go on. */
   follow?(asset: A, context: FollowContext): Promise<void>;
 }

@@ -10,12 +10,15 @@ import { Measure } from './measure.js';
  * "remove what you wrote".
  */
 export class ChecksumGate extends Measure {
-  constructor(private readonly expected: { sha256: string; bytes: number; location: string }) {
+  /** `sha256` undefined checks the size only; `subject` names what was hashed (default: the stored bytes). */
+  constructor(
+    private readonly expected: { sha256: string | undefined; bytes: number; location: string; subject?: string },
+  ) {
     super({ hash: true });
   }
 
   override _flush(callback: TransformCallback): void {
-    const { sha256, bytes, location } = this.expected;
+    const { sha256, bytes, location, subject = 'the stored bytes' } = this.expected;
     if (this.bytes !== bytes) {
       callback(
         new BackupError(
@@ -26,11 +29,11 @@ export class ChecksumGate extends Measure {
       return;
     }
     const actual = this.sha256();
-    if (actual !== sha256) {
+    if (sha256 !== undefined && actual !== sha256) {
       callback(
         new BackupError(
           'INTEGRITY_FAILED',
-          `${location}: sha256 mismatch: the stored bytes hash to ${actual}, the manifest says ${sha256} (the object is corrupted or was replaced)`,
+          `${location}: sha256 mismatch: ${subject} hash to ${actual}, the manifest says ${sha256} (the object is corrupted or was replaced)`,
         ),
       );
       return;

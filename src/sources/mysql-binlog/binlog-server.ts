@@ -58,3 +58,18 @@ export async function binlogServerFacts(
   const files = logBin === '1' ? (await query('SHOW BINARY LOGS')).map(([file = '']) => file) : [];
   return { version, serverId: Number(serverId), logBin: logBin === '1', format, files };
 }
+
+/** The global privileges of the asset's account (information_schema.USER_PRIVILEGES; needs none). */
+export async function heldPrivileges(
+  asset: BinlogAssetConfig,
+  optionsFile: string | undefined,
+  signal: AbortSignal,
+): Promise<{ account: string; held: string[] }> {
+  const connection = asMysqlConnection(asset);
+  const client = await findClient(`mysql-binlog "${asset.name}"`);
+  const login = optionsFile ? [`--defaults-extra-file=${optionsFile}`] : [];
+  const query = (sql: string) => queryRows(connection, client, login, sql, signal);
+  const [[account = ''] = []] = await query('SELECT CURRENT_USER()');
+  const held = (await query('SELECT PRIVILEGE_TYPE FROM information_schema.USER_PRIVILEGES')).map(([p = '']) => p);
+  return { account, held };
+}

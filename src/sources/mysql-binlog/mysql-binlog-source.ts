@@ -17,6 +17,7 @@ export const mysqlBinlogSource = {
       skipped: [],
     }),
   concurrency: () => 1,
+  grants: async (asset, options) => (await import('./binlog-grants.js')).binlogGrants(asset, options),
   checkAsset: async (asset, signal) => (await import('./check-binlog.js')).checkBinlogAsset(asset, signal),
   secretFiles: (asset) => [
     ...(asset.password_file
@@ -41,5 +42,6 @@ export const mysqlBinlogSource = {
         `mysql-binlog "${request.entries[0]?.asset ?? ''}": binlog segments are not run artifacts; see docs/pitr.md for replaying them`,
       ),
     ),
+  verifyStreams: async (request) => (await import('./verify-series.js')).verifyBinlogSeries(request),
   follow: async (asset, context) => (await import('./follow-binlog.js')).followBinlog(asset, context),
 } satisfies Source<BinlogAssetConfig>;
