@@ -3,7 +3,7 @@
 // BINLOG MONITOR. Writes and rotations become numbered segments; the streamer is SIGKILLed mid-way and
 // restarted; SIGTERM ships what is there and exits 130. The series is then contiguous (no gap, no
 // overlap) and its bytes, file by file, are the server's own binlog files.
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -57,9 +57,11 @@ beforeAll(async () => {
       "GRANT REPLICATION SLAVE, BINLOG MONITOR ON *.* TO 'binlog'@'%';",
     ].join('\n'),
   );
+  await mkdir(join(work, 'metrics'));
   config = await writeConfig(work, {
     host: 'db-1',
     state_dir: join(work, 'state'),
+    metrics: { textfile: join(work, 'metrics', 'backup_agent.prom') },
     destination: {
       type: 's3',
       bucket: moto.bucket,
@@ -116,6 +118,19 @@ describe('backup-agent binlog', () => {
         `${(error as Error).message} (${file} ${size}; shipped ${shipped}); log:\n${(await second).stderr}`,
       );
     });
+    // Everything shipped: the next round reports the stream caught up in its textfile, beside the run's.
+    const lastShipped = Date.now();
+    const sample = (text: string, name: string) =>
+      Number(new RegExp(`^${name}\\{host="db-1",asset="shop-binlog"\\} (\\S+)$`, 'm').exec(text)?.[1]);
+    let metrics = '';
+    await waitFor('caught up in backup_agent-binlog.prom', async () => {
+      metrics = await readFile(join(work, 'metrics', 'backup_agent-binlog.prom'), 'utf8').catch(() => '');
+      return sample(metrics, 'backup_agent_binlog_caught_up_timestamp_seconds') * 1000 >= lastShipped - 500;
+    });
+    expect(sample(metrics, 'backup_agent_binlog_lag_seconds')).toBeLessThan(5);
+    expect(sample(metrics, 'backup_agent_binlog_last_shipped_timestamp_seconds') * 1000).toBeGreaterThan(
+      lastShipped - 60_000,
+    );
     second.kill('SIGTERM');
     const stopped = await second;
     expect(stopped.exitCode, stopped.stderr).toBe(130);
