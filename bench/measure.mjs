@@ -14,7 +14,7 @@ export const MiB = 1024 * 1024;
 export function descendants(root) {
   const pids = [root];
   for (let i = 0; i < pids.length; i++) {
-    let tasks = [];
+    let tasks;
     try {
       tasks = readdirSync(`/proc/${pids[i]}/task`);
     } catch {

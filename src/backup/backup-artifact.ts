@@ -7,7 +7,8 @@ import type { Destination } from '../destinations/destination.js';
 import { artifactLabel, newRecord, type ArtifactRecord } from '../layout/manifest.js';
 import { BackupError, isAbortError } from '../shared/backup-error.js';
 import type { Logger } from '../shared/logger.js';
-import type { SourceItem, SourceStream } from '../sources/source.js';
+import { must } from '../shared/must.js';
+import type { OpenOptions, SourceItem, SourceStream } from '../sources/source.js';
 import type { CompressorPlan } from '../transforms/compress.js';
 import type { EncryptorPlan } from '../transforms/encryptor-plan.js';
 import { Measure } from '../transforms/measure.js';
@@ -58,12 +59,7 @@ export async function backupArtifact(input: BackupArtifactInput): Promise<Artifa
   let shown: { end(): void } | undefined;
   let unwatch: (() => void) | undefined;
   try {
-    // A child-process source and a compressor program are joined by a kernel pipe (tar -> zstd).
-    const fused = compressor.command !== undefined && item.openCompressed !== undefined;
-    const openOptions = { progress: input.progress !== undefined };
-    const opened = fused
-      ? item.openCompressed!(signal, compressor.command!, openOptions)
-      : item.open(signal, openOptions);
+    const { opened, fused } = openItem(item, compressor, signal, { progress: input.progress !== undefined });
     report = opened.report;
     shown = input.progress?.begin(label, {
       read: () => opened.progress?.read() ?? counted.bytes,
@@ -129,6 +125,21 @@ export async function backupArtifact(input: BackupArtifactInput): Promise<Artifa
 }
 
 /**
+ * Opens the item's stream: fused when the source can feed the compressor program itself (a child-process
+ * source and the compressor joined by a kernel pipe, tar -> zstd), else plain for compression in Node.
+ */
+function openItem(
+  item: SourceItem,
+  compressor: CompressorPlan,
+  signal: AbortSignal,
+  options: OpenOptions,
+): { opened: SourceStream; fused: boolean } {
+  if (compressor.command !== undefined && item.openCompressed !== undefined)
+    return { opened: item.openCompressed(signal, compressor.command, options), fused: true };
+  return { opened: item.open(signal, options), fused: false };
+}
+
+/**
  * What the stall watchdog watches after the source, downstream first: data waiting in `stored` (or all
  * of it handed over) means the upload is not taking it; data waiting at a stage's input means that
  * stage stopped. Inside the source, only a compressor it feeds through Node can be seen (tar writes
@@ -152,12 +163,15 @@ function watchedStages(
 function describeFailure(error: unknown, label: string, signal: AbortSignal, stage: string | undefined): string {
   if (signal.aborted || isAbortError(error))
     return `${label}: ${stopReason(signal)}; the unfinished upload was abandoned`;
-  const e = error as Error;
+  // Usually an Error, but a stream may fail with anything: nothing on it is certain.
+  const e = error as { message?: string } | null | undefined;
   const message =
     error instanceof BackupError
       ? error.message
       : stage
-        ? `${stage} failed: ${e.message}`
+        ? `${stage} failed: ${String(e?.message)}`
         : (e?.message ?? String(error));
-  return message.startsWith(label.split(' (')[0]!) ? message : `${label}: ${message}`;
+  return message.startsWith(must(label.split(' (')[0], "the asset part of the artifact's label"))
+    ? message
+    : `${label}: ${message}`;
 }

@@ -88,7 +88,7 @@ export async function preflight(config: Config, options: PreflightOptions): Prom
     const all = destinationsOf(config);
     for (const d of all) {
       if (signal.aborted) break;
-      const key = checkKey(d.prefix, config.host!, options.now ?? new Date());
+      const key = checkKey(d.prefix, config.host, options.now ?? new Date());
       const probed = d.type === 's3' ? await probeS3(d, key, logger, signal) : [await probeLocal(d, key, signal)];
       // With several destinations each line names the one it probed.
       results.push(...(all.length > 1 ? probed.map((r) => ({ ...r, check: `${d.name}: ${r.check}` })) : probed));

@@ -10,6 +10,7 @@ import { tierNames, type Tier } from '../config/tiers.js';
 import { createLocalStore } from '../destinations/local-store.js';
 import { groupRuns, planRetention, type RetentionOutcome, type StoredRun } from '../layout/retention-plan.js';
 import type { Logger } from '../shared/logger.js';
+import { must } from '../shared/must.js';
 
 export interface PruneOptions {
   host: string;
@@ -51,7 +52,7 @@ export async function pruneLocal(config: LocalDestinationConfig, options: PruneO
   outcome.kept = plan.keep.map(({ run, reason }) => ({ run: run.id, reason }));
   for (const { run, reason } of plan.remove) {
     const runKeys = [...(run.manifestKey ? [run.manifestKey] : []), ...run.artifactKeys];
-    if (!options.dryRun && !(await removeRun(run, config, store.locate, outcome))) continue;
+    if (!options.dryRun && !(await removeRun(run, config, (key) => store.locate(key), outcome))) continue;
     outcome.removed.push({ run: run.id, keys: runKeys, reason });
     if (!options.dryRun)
       options.logger.info(`retention: removed ${run.id} (${runKeys.length} files): ${reason}`, { keys: runKeys });
@@ -76,7 +77,14 @@ async function readCompleteness(
   try {
     const manifest = await readManifest(
       store,
-      { key: run.manifestKey, tier: run.tier, day: day!, host: options.host, started: run.started, encrypted: false },
+      {
+        key: run.manifestKey,
+        tier: run.tier,
+        day: must(day, `the day of run ${run.id}`),
+        host: options.host,
+        started: run.started,
+        encrypted: false,
+      },
       undefined,
       options.signal,
     );

@@ -37,7 +37,7 @@ describe('claimRunStamp', () => {
   it('explains a state_dir where the stamp cannot be recorded', async () => {
     await expect(claimRunStamp(join(dir, 'missing'))).rejects.toMatchObject({
       code: 'STATE_DIR_FAILED',
-      message: expect.stringContaining('(check state_dir)'),
+      message: expect.stringContaining('(check state_dir)') as string,
     });
   });
 });

@@ -43,7 +43,7 @@ export async function writeRun(config: Config, options: RunOptions): Promise<Run
   if (lock?.tookOver) logger.warn(lock.tookOver);
   try {
     if (lock) {
-      const leftovers = (await Promise.all(sources.map((source) => source.sweep?.() ?? []))).flat();
+      const leftovers = (await Promise.all(sources.map(async (source) => (await source.sweep?.()) ?? []))).flat();
       for (const leftover of leftovers)
         logger.info(`removed ${leftover.path}, left by a run that was killed (${leftover.reason})`);
     }
@@ -69,7 +69,7 @@ async function runLocked(
   run: { runId: string; logger: Logger; assets: Config['assets']; started: Date },
 ): Promise<RunReport> {
   const { runId, logger, assets, started } = run;
-  const host = config.host!;
+  const host = config.host;
   const { day, stamp } = timeParts(started);
   const ctx: KeyContext = {
     prefix: config.destination.prefix,

@@ -75,7 +75,7 @@ export interface SourceStream {
   /** Present when the source can say more than the bytes it emits (tar's checkpoints, the dump's bytes). */
   progress?: SourceProgress;
   /** For a source feeding a compressor through Node: true while data waits at the compressor's input (for stall reports). */
-  compressorBlocked?(): boolean;
+  compressorBlocked?: () => boolean;
 }
 
 /** One artifact of an asset (a files asset has one; a mysql asset has one per database). */
@@ -186,9 +186,9 @@ export interface RestoreRequest {
   configured: AssetBase | undefined;
   options: RestoreOptions;
   /** One line per restored artifact (`restored files "www" of host ... into DIR`). */
-  report(entry: RestoreEntry, where: string): void;
+  report: (entry: RestoreEntry, where: string) => void;
   /** A warning the operator should see (metadata that could not be set). */
-  warn(message: string): void;
+  warn: (message: string) => void;
 }
 
 /** One restore drill: the artifacts of one run of one asset, restored into a throwaway target and checked. */

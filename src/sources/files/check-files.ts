@@ -4,6 +4,7 @@ import { lstat } from 'node:fs/promises';
 import type { FilesAssetConfig } from './files-asset-schema.js';
 import { fail, ok, type CheckResult } from '../../shared/check-result.js';
 import { checkReadable } from '../../shared/check-readable.js';
+import { must } from '../../shared/must.js';
 import { formatBytes } from '../../config/sizes.js';
 import { displayFileName, fsPath } from './file-names.js';
 import { resolveRoots } from './plan-files.js';
@@ -43,7 +44,7 @@ export async function checkFilesAsset(asset: FilesAssetConfig, signal: AbortSign
   // File bytes and archive bytes differ by tar's headers and padding (a lot for small files): say which is which.
   const size =
     `${count(roots.length, 'path')}, ${count(found.files, 'file')}, ${count(found.directories, 'directory', 'directories')}, ` +
-    `${formatBytes(found.bytes)} of file data (~${formatBytes(found.archive.total()!)} as a tar archive: run's READ)`;
+    `${formatBytes(found.bytes)} of file data (~${formatBytes(must(found.archive.total(), 'the archive size of a finished inventory'))} as a tar archive: run's READ)`;
   if (problems.length === 0) return ok(check, `${size}, all readable`);
   const named = problems
     .slice(0, SHOWN)

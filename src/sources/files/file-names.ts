@@ -6,6 +6,7 @@ import { isUtf8 } from 'node:buffer';
 /** A lone low surrogate standing for one byte 0x80-0xFF (one preceded by a high surrogate is half a real character). */
 const ESCAPED_BYTE = /(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]/;
 /** What reports escape: a backslash, C0 controls and DEL, and escaped bytes. */
+// eslint-disable-next-line no-control-regex -- control characters in names are what this escapes, so a name cannot break a log line
 const SHOWN_ESCAPED = /\\|[\x00-\x1f\x7f]|(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]/g;
 
 /** Decodes a name's bytes: valid UTF-8 as text, every other byte as the lone surrogate U+DC00 + byte. */
@@ -19,7 +20,7 @@ export function decodeFileName(bytes: Buffer): string {
       i += length;
       continue;
     }
-    text += bytes.toString('utf8', start, i) + String.fromCharCode(0xdc00 + bytes[i]!);
+    text += bytes.toString('utf8', start, i) + String.fromCharCode(0xdc00 + bytes.readUInt8(i));
     start = i += 1;
   }
   return text + bytes.toString('utf8', start);
@@ -27,13 +28,13 @@ export function decodeFileName(bytes: Buffer): string {
 
 /** The length of the valid UTF-8 sequence at `i` (1-4), or 0 when the byte there starts none. */
 function utf8SequenceLength(bytes: Buffer, i: number): number {
-  const lead = bytes[i]!;
+  const lead = bytes.readUInt8(i);
   if (lead < 0x80) return 1;
   const length =
     lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
   if (length === 0 || i + length > bytes.length) return 0;
-  for (let k = 1; k < length; k++) if ((bytes[i + k]! & 0xc0) !== 0x80) return 0;
-  const second = bytes[i + 1]!;
+  for (let k = 1; k < length; k++) if ((bytes.readUInt8(i + k) & 0xc0) !== 0x80) return 0;
+  const second = bytes.readUInt8(i + 1);
   // Overlong forms, UTF-16 surrogates and code points above U+10FFFF are not UTF-8.
   if (
     (lead === 0xe0 && second < 0xa0) ||
@@ -102,12 +103,12 @@ const TAR_ESCAPES: Record<string, number> = { a: 7, b: 8, f: 12, n: 10, r: 13, t
 export function unquoteTarName(quoted: string): Buffer {
   const bytes: number[] = [];
   for (let i = 0; i < quoted.length; i++) {
-    const char = quoted[i]!;
+    const char = quoted.charAt(i);
     if (char !== '\\' || i + 1 === quoted.length) {
       bytes.push(...Buffer.from(char, 'utf8'));
       continue;
     }
-    const next = quoted[++i]!;
+    const next = quoted.charAt(++i);
     const octal = /^[0-7]{3}/.exec(quoted.slice(i, i + 3));
     if (octal) {
       bytes.push(Number.parseInt(octal[0], 8) & 0xff);

@@ -12,6 +12,7 @@ import {
   type ChildResult as Result,
 } from '../../shared/child-process.js';
 import { findOnPath } from '../../shared/find-on-path.js';
+import { must } from '../../shared/must.js';
 import type { ArtifactRecord } from '../../layout/manifest.js';
 import type { FilesAssetConfig } from './files-asset-schema.js';
 import { startCompressor } from '../../transforms/compressor-child.js';
@@ -223,9 +224,10 @@ function openTar(job: TarJob, signal: AbortSignal, compressor?: ChildCommand, op
     stderr: 'pipe',
   });
   if (compress) releaseWhenSpawned(child, compress.stdin);
+  const stdin = must(child.stdin, "tar's stdin pipe");
   // A write to a tar that died fails with EPIPE; tar's exit status reports the real cause.
-  child.stdin!.on('error', () => undefined);
-  createInterface({ input: child.stderr! }).on('line', (line) => {
+  stdin.on('error', () => undefined);
+  createInterface({ input: must(child.stderr, "tar's stderr pipe") }).on('line', (line) => {
     const message = classifyTarMessage(line);
     if (message.kind === 'skipped') record(skipped, message.entry);
     else if (message.kind === 'warning') record(warnings, message.entry);
@@ -234,7 +236,7 @@ function openTar(job: TarJob, signal: AbortSignal, compressor?: ChildCommand, op
     else if (message.kind === 'unknown' && unknown.length < 20) unknown.push(message.line);
   });
   const rootsOnly = incremental !== undefined;
-  feedFileList(child.stdin!, roots, isExcluded, (entry) => record(skipped, entry), signal, estimate, rootsOnly).catch(
+  feedFileList(stdin, roots, isExcluded, (entry) => record(skipped, entry), signal, estimate, rootsOnly).catch(
     (error: unknown) => {
       child.kill();
       unknown.push(`walking files failed: ${describeFsError(error)}`);

@@ -22,9 +22,10 @@ export interface StagedTarget {
  */
 export async function stageTarget(target: string, force: boolean): Promise<StagedTarget> {
   let created = false;
-  const existing = await stat(target).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
-    throw new BackupError('USAGE', `--to ${target}: ${error.code ?? error.message}`, { cause: error });
+  const existing = await stat(target).catch((error: unknown) => {
+    const { code, message } = error as NodeJS.ErrnoException; // what fs rejects with
+    if (code === 'ENOENT') return undefined;
+    throw new BackupError('USAGE', `--to ${target}: ${code ?? message}`, { cause: error });
   });
   if (existing === undefined) {
     await mkdir(target, { recursive: true, mode: 0o700 });

@@ -2,6 +2,7 @@
 // escape the target, metadata it could not set, and which members carry POSIX ACLs. Bounded: counts
 // and the first few names, however many members the archive has.
 import { decodeFileName, displayFileName, unquoteTarName } from './file-names.js';
+import { must } from '../../shared/must.js';
 
 /** tar's words for a member it refused or rewrote because it pointed outside the target. */
 const ESCAPE =
@@ -63,12 +64,18 @@ export class TarExtractReport {
     }
     const acl = ACL_NOT_SET.exec(line);
     if (acl) {
-      count(this.#aclFailures, acl[1]!, acl[2]!);
+      count(
+        this.#aclFailures,
+        must(acl[1], 'the file of an ACL failure'),
+        must(acl[2], 'the reason of an ACL failure'),
+      );
       return;
     }
     const xattr = XATTR_NOT_SET.exec(line);
     if (xattr) {
-      const [, attribute, name, reason] = xattr as unknown as [string, string, string, string];
+      const attribute = must(xattr[1], 'the attribute of an xattr failure');
+      const name = must(xattr[2], 'the file of an xattr failure');
+      const reason = must(xattr[3], 'the reason of an xattr failure');
       const key = `${attribute}\0${reason}`;
       const tally = this.#xattrFailures.get(key) ?? { attribute, count: 0, names: [], reason };
       this.#xattrFailures.set(key, tally);
@@ -97,7 +104,12 @@ export class TarExtractReport {
       );
     }
     const match = LISTED_WITH_ACL.exec(line);
-    if (match) count(this.#aclMembers, displayFileName(decodeFileName(unquoteTarName(match[1]!))), '');
+    if (match)
+      count(
+        this.#aclMembers,
+        displayFileName(decodeFileName(unquoteTarName(must(match[1], 'the name of a listed member')))),
+        '',
+      );
   }
 
   /** Members of a type backup-agent never writes (`character device srv/null, ...`), or undefined. */

@@ -1,6 +1,7 @@
 // Classifies GNU tar's stderr lines into skipped files, warnings, and real failures.
 import { decodeFileName, unquoteTarName } from './file-names.js';
 import type { SkippedPath } from '../source.js';
+import { must } from '../../shared/must.js';
 
 /** What one stderr line of `tar --create` (LC_ALL=C, names relative to /) means. */
 export type TarMessage =
@@ -52,24 +53,33 @@ export function classifyTarMessage(line: string): TarMessage {
   if (checkpoint) return { kind: 'checkpoint', bytes: Number(checkpoint[1]) * TAR_RECORD_SIZE };
   let match = SKIPPED.exec(line);
   if (match)
-    return { kind: 'skipped', entry: { path: absolute(match[1]!), reason: `${match[2]}: ${match[3]!.toLowerCase()}` } };
+    return {
+      kind: 'skipped',
+      entry: { path: absolute(group(match, 1)), reason: `${group(match, 2)}: ${group(match, 3).toLowerCase()}` },
+    };
   match = REMOVED.exec(line);
-  if (match) return { kind: 'skipped', entry: { path: absolute(match[1]!), reason: 'removed before it was read' } };
-  match = SHRANK.exec(line);
-  if (match) return { kind: 'skipped', entry: { path: absolute(match[1]!), reason: INCONSISTENT } };
-  match = NO_METADATA.exec(line);
   if (match)
+    return { kind: 'skipped', entry: { path: absolute(group(match, 1)), reason: 'removed before it was read' } };
+  match = SHRANK.exec(line);
+  if (match) return { kind: 'skipped', entry: { path: absolute(group(match, 1)), reason: INCONSISTENT } };
+  match = NO_METADATA.exec(line);
+  if (match) {
+    const call = group(match, 2);
     return {
       kind: 'skipped',
       entry: {
-        path: absolute(match[1]!),
-        reason: `stored without its ${metadataOf(match[2]!)}: ${match[2]}: ${match[3]!.toLowerCase()}`,
+        path: absolute(group(match, 1)),
+        reason: `stored without its ${metadataOf(call)}: ${call}: ${group(match, 3).toLowerCase()}`,
       },
     };
+  }
   match = WARNING.exec(line);
-  if (match) return { kind: 'warning', entry: { path: absolute(match[1]!), reason: match[2]! } };
+  if (match) return { kind: 'warning', entry: { path: absolute(group(match, 1)), reason: group(match, 2) } };
   return { kind: 'unknown', line };
 }
+
+/** Capture group `n` of a match: no group of these patterns is optional, so each takes part in every match. */
+const group = (match: RegExpExecArray, n: number): string => must(match[n], `capture group ${n} of a tar message`);
 
 /** The decoded absolute path of a name tar printed relative to `/`. */
 const absolute = (quoted: string) => decodeFileName(Buffer.concat([Buffer.from('/'), unquoteTarName(quoted)]));

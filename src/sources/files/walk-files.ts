@@ -48,8 +48,7 @@ export async function* walkFiles(
     signal.throwIfAborted();
     const pending: Entry[] = [];
     await pushEntries(pending, root, true, isExcluded, onSkip);
-    while (pending.length > 0) {
-      const entry = pending.pop()!;
+    for (let entry = pending.pop(); entry !== undefined; entry = pending.pop()) {
       yield entry.path;
       if (entry.isDirectory) {
         signal.throwIfAborted();
@@ -92,8 +91,9 @@ async function pushEntries(
 
 /** A short reason for a filesystem error: "permission denied", "no such file or directory". */
 export function describeFsError(error: unknown): string {
-  const e = error as NodeJS.ErrnoException;
-  switch (e.code) {
+  // Usually fs's NodeJS.ErrnoException, but any rejection may come here: nothing on it is certain.
+  const e = error as { code?: string; message?: string } | null | undefined;
+  switch (e?.code) {
     case 'EACCES':
     case 'EPERM':
       return 'permission denied';
@@ -102,6 +102,6 @@ export function describeFsError(error: unknown): string {
     case 'ELOOP':
       return 'too many levels of symbolic links';
     default:
-      return e.code ? `${e.code}: ${e.message}` : String(e.message ?? error);
+      return e?.code ? `${e.code}: ${String(e.message)}` : String(e?.message ?? error);
   }
 }

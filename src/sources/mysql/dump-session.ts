@@ -30,13 +30,13 @@ const reverseMaps = new Map<string, Map<string, number>>();
 export function encodeName(name: string, charset: string): string | undefined {
   const cs = charset.toLowerCase();
   if (UTF8.has(cs)) return Buffer.from(name, 'utf8').toString('latin1');
-  if (/^[\x00-\x7f]*$/.test(name)) return name; // every client character set spells ASCII as ASCII
+  if (/^\p{ASCII}*$/u.test(name)) return name; // every client character set spells ASCII as ASCII
   const label = SINGLE_BYTE[cs];
   if (label === undefined) return undefined;
   let map = reverseMaps.get(label);
   if (map === undefined) {
-    const chars = new TextDecoder(label).decode(Uint8Array.from({ length: 256 }, (_, i) => i));
-    map = new Map([...chars].map((ch, i) => [ch, i] as const));
+    const decoder = new TextDecoder(label);
+    map = new Map(Array.from({ length: 256 }, (_, byte) => [decoder.decode(Uint8Array.of(byte)), byte] as const));
     reverseMaps.set(label, map);
   }
   let out = '';
@@ -97,10 +97,11 @@ export class DumpSession {
       .map((t) => t.text)
       .join('')
       .toLowerCase();
-    const rhsTokens = tokens.slice(tokens[eq]!.text === ':' ? eq + 2 : eq + 1);
+    const rhsTokens = tokens.slice(tokens[eq]?.text === ':' ? eq + 2 : eq + 1);
     const rhs = rhsTokens.map((t) => t.text).join('');
     let value: string | undefined;
-    if (rhsTokens.length === 1) value = unquote(rhsTokens[0]!);
+    const [only] = rhsTokens;
+    if (only && rhsTokens.length === 1) value = unquote(only);
     else if (/^@@(session\.)?\w+$/i.test(rhs)) value = this.read(rhs.replace(/^@@(session\.)?/i, '').toLowerCase());
     else if (/^@\w+$/.test(rhs)) value = this.saved.get(rhs.slice(1).toLowerCase());
     if (value === undefined) return;

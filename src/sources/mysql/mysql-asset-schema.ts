@@ -53,7 +53,7 @@ export const mysqlAssetSchema = z.strictObject({
         .string()
         .startsWith('--', 'must be a --long-option')
         .refine((option) => !dropsFooter(option), {
-          message:
+          error:
             'removes or redirects the "-- Dump completed" footer that proves a dump is whole (every backup would fail); leave it out',
         }),
     )

@@ -49,12 +49,14 @@ export function watchLockWaits(job: LockWatchJob, signal: AbortSignal, onTrip: (
   const stopSignal = AbortSignal.any([signal, stopper.signal]);
   const seconds = Math.max(1, Math.ceil(job.asset.lock_wait_timeout / 1000));
   let tripped: LockWait | undefined;
+  // A function, not the property: it changes during every await below, which narrowing cannot see.
+  const stopped = () => stopSignal.aborted;
   void (async () => {
-    while (!stopSignal.aborted) {
+    while (!stopped()) {
       await sleep(pollInterval(job.asset.lock_wait_timeout), undefined, { signal: stopSignal }).catch(() => undefined);
-      if (stopSignal.aborted) return;
+      if (stopped()) return;
       const wait = (await sessionsWaiting(job, seconds, stopSignal))[0];
-      if (wait === undefined || stopSignal.aborted) continue;
+      if (wait === undefined || stopped()) continue;
       // Set before the KILL: the dump may fail from it before the client that sent it has exited.
       tripped = wait;
       if (await killQuery(job, wait.id, signal)) {

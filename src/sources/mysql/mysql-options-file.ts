@@ -51,8 +51,8 @@ export async function clientSection(asset: MysqlAssetConfig): Promise<string> {
     ['socket', asset.socket],
   ];
   const lines = settings
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}=${typeof v === 'number' ? v : quoteOption(v!)}`);
+    .filter((setting): setting is [string, string | number] => setting[1] !== undefined)
+    .map(([k, v]) => `${k}=${typeof v === 'number' ? v : quoteOption(v)}`);
   return lines.length ? `[client]\n${lines.join('\n')}\n` : '';
 }
 
@@ -63,7 +63,7 @@ export async function clientSection(asset: MysqlAssetConfig): Promise<string> {
  */
 export async function prepareOptionsFile(asset: MysqlAssetConfig): Promise<OptionsFile> {
   const section = await clientSection(asset);
-  if (!section) return { path: asset.defaults_file, dispose: async () => undefined };
+  if (!section) return { path: asset.defaults_file, dispose: () => Promise.resolve() };
   let base = '';
   if (asset.defaults_file) {
     try {

@@ -11,7 +11,13 @@ async function retarget(dump: string | Buffer, options: Partial<RetargetStageOpt
   );
   const stage = createRetargetStage({ from: 'web-shop', to: 'copy-ü$1', collect: true, ...options });
   const out: Buffer[] = [];
-  await pipeline(Readable.from(chunks), stage, new Writable({ write: (c: Buffer, _e, cb) => (out.push(c), cb()) }));
+  const sink = new Writable({
+    write: (c: Buffer, _e, cb) => {
+      out.push(c);
+      cb();
+    },
+  });
+  await pipeline(Readable.from(chunks), stage, sink);
   return { text: Buffer.concat(out).toString('utf8'), bytes: Buffer.concat(out), problems: stage.problems };
 }
 
@@ -176,11 +182,16 @@ describe('createRetargetStage', () => {
     const failed = pipeline(
       Readable.from([Buffer.from(dump)]),
       stage,
-      new Writable({ write: (c: Buffer, _e, cb) => (out.push(c), cb()) }),
+      new Writable({
+        write: (c: Buffer, _e, cb) => {
+          out.push(c);
+          cb();
+        },
+      }),
     );
     await expect(failed).rejects.toMatchObject({
       code: 'RETARGET_REFUSED',
-      message: expect.stringContaining('procedure dyn: a string names the source database web-shop'),
+      message: expect.stringContaining('procedure dyn: a string names the source database web-shop') as string,
     });
     expect(Buffer.concat(out).toString()).not.toContain('dyn');
   });

@@ -141,8 +141,8 @@ class DumpRewriter extends Transform implements RetargetStage {
       const nl = this.pending.indexOf(NEWLINE);
       if (nl < 0 && !final) return false;
       const line = this.pending.subarray(0, nl < 0 ? this.pending.length : nl + 1);
-      const words = line.toString('latin1').trim().split(/\s+/);
-      if (words[0]!.toLowerCase() === 'delimiter' && words[1]) this.lexer.delimiter = words[1];
+      const [command, argument] = line.toString('latin1').trim().split(/\s+/);
+      if (command?.toLowerCase() === 'delimiter' && argument) this.lexer.delimiter = argument;
       this.push(line);
       this.pending = this.pending.subarray(line.length);
       return true;
@@ -187,7 +187,7 @@ class DumpRewriter extends Transform implements RetargetStage {
   /** Rewrites the statement read so far, passes it on, and puts what followed its delimiter back. */
   private endStatement(): boolean {
     const rest = this.statement.slice(this.lexed);
-    const delimiter = this.tokens.at(-1)?.kind === 'delimiter' ? this.tokens.pop()! : undefined;
+    const delimiter = this.tokens.at(-1)?.kind === 'delimiter' ? this.tokens.pop() : undefined;
     const result = rewriteStatement(this.tokens, this.session, this.options);
     if (result.problems.length > 0) {
       if (!this.options.collect) {

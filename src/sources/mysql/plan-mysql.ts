@@ -3,6 +3,7 @@
 import { basename } from 'node:path';
 import { BackupError } from '../../shared/backup-error.js';
 import { childOutput } from '../../shared/child-output.js';
+import { must } from '../../shared/must.js';
 import { startChild, stderrTail, type ChildCommand, type ChildResult as Result } from '../../shared/child-process.js';
 import type { MysqlAssetConfig } from './mysql-asset-schema.js';
 import { startCompressor } from '../../transforms/compressor-child.js';
@@ -83,7 +84,7 @@ export async function planMysql(asset: MysqlAssetConfig, signal: AbortSignal): P
           openCompressed: (runSignal: AbortSignal, command: ChildCommand) => openDump(job, runSignal, command),
         };
       }),
-      dispose: options.dispose,
+      dispose: () => options.dispose(),
     };
   } catch (error) {
     await options.dispose();
@@ -164,18 +165,22 @@ function startDump(job: DumpJob, signal: AbortSignal) {
   // Reads the position the dump wrote (head and tail comments), for point-in-time recovery.
   const position = new BinlogPositionScanner();
   let kept = 0;
-  child.stdout!.on('data', (chunk: Buffer) => {
+  const stdout = must(child.stdout, "the dump's stdout pipe");
+  stdout.on('data', (chunk: Buffer) => {
     counted.bytes += chunk.length;
     scanner.write(chunk);
     position.write(chunk);
     last.push(chunk);
     kept += chunk.length;
-    while (last.length > 1 && kept - last[0]!.length >= FOOTER_WINDOW) kept -= last.shift()!.length;
+    for (let oldest = last[0]; oldest && last.length > 1 && kept - oldest.length >= FOOTER_WINDOW; oldest = last[0]) {
+      last.shift();
+      kept -= oldest.length;
+    }
   });
   const judge = (result: Result): Error | undefined =>
     judgeDump(job, result, stderr(), signal, watch.tripped()) ??
     footerError(job, Buffer.concat(last).subarray(-FOOTER_WINDOW).toString('latin1'));
-  return { child, judge, counted, scanner, position };
+  return { child, stdout, judge, counted, scanner, position };
 }
 
 /**
@@ -204,7 +209,7 @@ function openDump(job: DumpJob, signal: AbortSignal, compressor?: ChildCommand):
   // The dump may have exited already with output still unread: that is drained too, or its result never settles.
   let compressorGone = false;
   const stopDump = () => {
-    const output = dump.child.stdout!;
+    const output = dump.stdout;
     if (output.readableEnded) return;
     if (!signal.aborted) compressorGone = true;
     output.unpipe(compress.stdin);
@@ -213,7 +218,7 @@ function openDump(job: DumpJob, signal: AbortSignal, compressor?: ChildCommand):
   };
   compress.stdin.on('error', stopDump);
   void compress.child.finally(stopDump);
-  dump.child.stdout!.pipe(compress.stdin);
+  dump.stdout.pipe(compress.stdin);
   const upstream = Promise.all([dump.child, compress.child]).then(([dumpResult, compressResult]) => {
     report.bytesRead = dump.counted.bytes;
     if (!compressorGone) return judge(dumpResult);

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MysqlAssetConfig } from './mysql-asset-schema.js';
 import { BackupError } from '../../shared/backup-error.js';
+import { must } from '../../shared/must.js';
 import type { AssetBase, RestoreOptions, RestoreRequest } from '../source.js';
 import { restoreDumpIntoDatabase, restoreDumpToFile } from './restore-mysql.js';
 
@@ -18,7 +19,8 @@ export async function restoreMysqlCommand({
   options,
   report,
 }: RestoreRequest): Promise<void> {
-  const asset = entries[0]!.asset;
+  const first = must(entries[0], 'a dump to restore');
+  const asset = first.asset;
   if (options.intoDatabase !== undefined) {
     if (entries.length > 1) {
       throw new BackupError(
@@ -27,25 +29,26 @@ export async function restoreMysqlCommand({
       );
     }
     await restoreDumpIntoDatabase({
-      entry: entries[0]!,
+      entry: first,
       database: options.intoDatabase,
       force: options.force ?? false,
       stripDefiners: options.stripDefiners === true,
       connection: connectionFor(configured, asset, options),
       read,
     });
-    report(entries[0]!, `database ${options.intoDatabase}`);
+    report(first, `database ${options.intoDatabase}`);
     return;
   }
-  const to = options.to!;
+  // The command takes exactly one of --to and --into-database.
+  const to = must(options.to, '--to without --into-database');
   if (to.endsWith('.sql')) {
     if (entries.length > 1)
       throw new BackupError(
         'USAGE',
         `restore: mysql "${asset}" has ${entries.length} databases in that run: pick one with --database NAME, or give --to a directory`,
       );
-    await restoreDumpToFile(entries[0]!, to, options.force ?? false, read);
-    report(entries[0]!, to);
+    await restoreDumpToFile(first, to, options.force ?? false, read);
+    report(first, to);
     return;
   }
   await mkdir(to, { recursive: true, mode: 0o700 });

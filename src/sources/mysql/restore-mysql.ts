@@ -9,6 +9,7 @@ import { PassThrough } from 'node:stream';
 import type { MysqlAssetConfig } from './mysql-asset-schema.js';
 import { BackupError } from '../../shared/backup-error.js';
 import { findOnPath } from '../../shared/find-on-path.js';
+import { must } from '../../shared/must.js';
 import { describeExit, runChild, startChild, tail } from '../../shared/child-process.js';
 import { explainMysqlError } from './mysql-client.js';
 import { prepareOptionsFile } from './mysql-options-file.js';
@@ -123,17 +124,19 @@ export async function restoreDumpIntoDatabase(job: DatabaseRestoreJob): Promise<
       },
     });
     const watch = dumpFooterWatch();
-    let failure: unknown;
-    await read.stream(entry, watch, rewrite, guard, child.stdin!).catch((error: unknown) => {
-      failure = error;
+    // Boxed: the reader's rejection is rethrown as it is, whatever was thrown.
+    let failure: { error: unknown } | undefined;
+    const stdin = must(child.stdin, "the client's stdin pipe");
+    await read.stream(entry, watch, rewrite, guard, stdin).catch((error: unknown) => {
+      failure = { error };
       child.kill('SIGKILL');
     });
     const result = await child;
     try {
-      if (failure instanceof BackupError) throw failure;
+      if (failure?.error instanceof BackupError) throw failure.error;
       if (result.exitCode !== 0 && !result.isCanceled)
         throw explainClientFailure(job, client, result, String(result.stderr));
-      if (failure !== undefined) throw failure;
+      if (failure !== undefined) throw failure.error;
       if (!watch.complete()) throw incompleteDump(read.locate(entry.key), entry.asset);
     } catch (error) {
       if (!existed) {

@@ -3,6 +3,7 @@
 // and anything that would still reach another database is reported instead of written.
 import { encodeName, lexesAsAscii, type DumpSession } from './dump-session.js';
 import { identifierValue, isTrivia, quoteIdentifier, stringContent, type Token } from './sql-lexer.js';
+import { must } from '../../shared/must.js';
 
 export interface RetargetOptions {
   /** Database named in the dump (`--databases FROM`). */
@@ -39,8 +40,14 @@ const BODIES = new Set(['VIEW', 'TRIGGER', 'PROCEDURE', 'FUNCTION', 'EVENT']);
 /** What a statement creates, alters or drops, as far as naming it and checking its names need. */
 interface Head {
   kind: string;
-  /** Code-token positions of the object's name and, for a trigger, of its table: [qualifier?, name]. */
-  names: number[][];
+  /** Code-token positions of the object's name and, for a trigger, of its table. */
+  names: NamePositions[];
+}
+
+/** Code-token positions of `[db.]name`: the qualifier's when there is one, and the name's. */
+interface NamePositions {
+  qualifier: number | undefined;
+  name: number;
 }
 
 /** One statement being rewritten: its tokens, their code positions, and the names as its bytes spell them. */
@@ -66,7 +73,10 @@ interface Statement {
 /** Rewrites `tokens` (one statement, delimiter excluded) read under `session`. */
 export function rewriteStatement(tokens: Token[], session: DumpSession, options: RetargetOptions): StatementRewrite {
   const code = tokens.flatMap((t, i) => (isTrivia(t) ? [] : [i]));
-  const word = (k: number) => (tokens[code[k]!]?.kind === 'word' ? tokens[code[k]!]!.text.toUpperCase() : '');
+  const word = (k: number) => {
+    const token = codeToken(tokens, code, k);
+    return token?.kind === 'word' ? token.text.toUpperCase() : '';
+  };
   const head = findHead(tokens, code, word);
   const what = describe(tokens, code, head, session.charset);
   const from = encodeName(options.from, session.charset);
@@ -116,12 +126,13 @@ function renameDatabase(s: Statement): number | undefined {
     word(0) === 'USE'
       ? 1
       : head && (head.kind === 'DATABASE' || head.kind === 'SCHEMA')
-        ? head.names[0]?.at(-1)
+        ? head.names[0]?.name
         : undefined;
   if (at === undefined) return undefined;
-  const token = s.tokens[s.code[at]!]!;
+  const index = must(s.code[at], `the database name of ${s.what}`);
+  const token = must(s.tokens[index], 'a code token');
   const value = identifierValue(token);
-  if (value === s.from) s.replace.set(s.code[at]!, quoteIdentifier(s.to, token.text.startsWith('"') ? '"' : '`'));
+  if (value === s.from) s.replace.set(index, quoteIdentifier(s.to, token.text.startsWith('"') ? '"' : '`'));
   else if (value !== s.to)
     s.problems.push(`${s.what}: names database ${show(value ?? token.text, s.charset)}, not ${s.options.from}`);
   return at;
@@ -136,20 +147,20 @@ function renameQualifiers(s: Statement, skipped: Set<number>, databaseAt: number
   const retarget = s.options.from !== s.options.to;
   let qualified = false;
   let standalone = false;
-  for (let k = 0; k < code.length; k++) {
-    const token = tokens[code[k]!]!;
+  for (const [k, index] of code.entries()) {
+    const token = must(tokens[index], 'a code token');
     const value = identifierValue(token);
-    if (value === undefined || skipped.has(code[k]!) || k === databaseAt || NUMBER.test(token.text)) continue;
-    const before = tokens[code[k - 1]!]?.text;
+    if (value === undefined || skipped.has(index) || k === databaseAt || NUMBER.test(token.text)) continue;
+    const before = codeToken(tokens, code, k - 1)?.text;
     if (before === '@' || before === '.') continue; // @var, @@session.x; t.col
-    if (tokens[code[k + 1]!]?.text !== '.') {
+    if (codeToken(tokens, code, k + 1)?.text !== '.') {
       standalone ||= value === s.from;
       continue;
     }
     const name = show(value, charset);
     if (value === s.from) {
       qualified = true;
-      if (retarget) s.replace.set(code[k]!, quoteIdentifier(s.to, token.text.startsWith('"') ? '"' : '`'));
+      if (retarget) s.replace.set(index, quoteIdentifier(s.to, token.text.startsWith('"') ? '"' : '`'));
     } else if (retarget && asciiLower(value) === asciiLower(s.from)) {
       s.problems.push(
         `${s.what}: ${name}. differs from the source database ${s.options.from} only in letter case: cannot tell which it names`,
@@ -170,8 +181,8 @@ function renameQualifiers(s: Statement, skipped: Set<number>, databaseAt: number
 /** A string in code that runs later (dynamic SQL, information_schema lookups) naming the source database. */
 function findNamesInStrings(s: Statement): void {
   if (!s.head || !BODIES.has(s.head.kind)) return;
-  for (let k = 0; k < s.code.length; k++) {
-    const token = s.tokens[s.code[k]!]!;
+  for (const [k, index] of s.code.entries()) {
+    const token = must(s.tokens[index], 'a code token');
     if (token.kind !== 'string' || s.word(k - 1) === 'COMMENT' || !containsName(stringContent(token), s.from)) continue;
     s.problems.push(
       `${s.what}: a string names the source database ${s.options.from} (${clip(show(token.text, s.charset))}): it would still act on ${s.options.from}`,
@@ -198,12 +209,20 @@ function findHead(tokens: Token[], code: number[], word: (k: number) => string):
 }
 
 /** Code positions of `[db.]name` starting at code position k. */
-function nameAt(tokens: Token[], code: number[], k: number): number[] {
-  return tokens[code[k + 1]!]?.text === '.' ? [k, k + 2] : [k];
+function nameAt(tokens: Token[], code: number[], k: number): NamePositions {
+  return codeToken(tokens, code, k + 1)?.text === '.'
+    ? { qualifier: k, name: k + 2 }
+    : { qualifier: undefined, name: k };
+}
+
+/** The token at code position k, or undefined outside the statement. */
+function codeToken(tokens: Token[], code: number[], k: number): Token | undefined {
+  const index = code[k];
+  return index === undefined ? undefined : tokens[index];
 }
 
 function isHeadName(head: Head | undefined, k: number): boolean {
-  return head?.names.some((n) => n.length === 2 && n[0] === k) ?? false;
+  return head?.names.some((n) => n.qualifier === k) ?? false;
 }
 
 /** CREATE TABLE may reference tables of other databases (foreign keys); object bodies may read them. */
@@ -215,51 +234,56 @@ function isBodyOrTable(head: Head | undefined): boolean {
 function describe(tokens: Token[], code: number[], head: Head | undefined, charset: string): string {
   const name = head?.names[0];
   if (head && name) {
-    const token = tokens[code[name.at(-1)!]!];
+    const token = codeToken(tokens, code, name.name);
     const value = token ? identifierValue(token) : undefined;
     if (value !== undefined) return `${head.kind.toLowerCase()} ${show(value, charset)}`;
   }
-  const start = code.length
-    ? tokens
-        .slice(code[0], code[Math.min(code.length, 6) - 1]! + 1)
-        .map((t) => t.text)
-        .join('')
-    : '';
+  const first = code[0];
+  const last = code[Math.min(code.length, 6) - 1];
+  const start =
+    first !== undefined && last !== undefined
+      ? tokens
+          .slice(first, last + 1)
+          .map((t) => t.text)
+          .join('')
+      : '';
   return `statement "${clip(show(start.replace(/\s+/g, ' '), charset))}"`;
 }
 
 /** Token ranges [from, to] of `DEFINER = user[@host]` clauses (quoted with `, ", ' or not at all; CURRENT_USER[()]). */
 function definerRanges(tokens: Token[], code: number[]): [number, number][] {
   const ranges: [number, number][] = [];
+  const at = (k: number) => must(codeToken(tokens, code, k), 'a code token of a DEFINER clause');
   for (let k = 0; k + 2 < code.length; k++) {
-    if (
-      tokens[code[k]!]!.kind !== 'word' ||
-      tokens[code[k]!]!.text.toUpperCase() !== 'DEFINER' ||
-      tokens[code[k + 1]!]!.text !== '='
-    )
-      continue;
+    const definer = at(k);
+    if (definer.kind !== 'word' || definer.text.toUpperCase() !== 'DEFINER' || at(k + 1).text !== '=') continue;
     let end = k + 2;
-    const user = tokens[code[end]!]!;
+    const user = at(end);
     if (
       user.kind === 'word' &&
       /^CURRENT_(USER|ROLE)$/i.test(user.text) &&
-      tokens[code[end + 1]!]?.text === '(' &&
-      tokens[code[end + 2]!]?.text === ')'
+      codeToken(tokens, code, end + 1)?.text === '(' &&
+      codeToken(tokens, code, end + 2)?.text === ')'
     )
       end += 2;
-    let i = code[end]!;
+    let i = must(code[end], 'the code position of a definer');
     if (tokens[i + 1]?.text === '@') {
       i += 2;
       // The host: one quoted token, or unquoted name parts written together (localhost, 10.0.0.1, %).
       if (tokens[i]?.kind === 'word' || tokens[i]?.kind === 'punct') {
-        while (tokens[i + 1] && (tokens[i + 1]!.kind === 'word' || /^[.%-]$/.test(tokens[i + 1]!.text))) i++;
+        while (isHostPart(tokens[i + 1])) i++;
       }
     }
-    ranges.push([code[k]!, i]);
+    ranges.push([must(code[k], 'the code position of DEFINER'), i]);
     k = code.findIndex((c) => c > i) - 1;
     if (k < 0) break;
   }
   return ranges;
+}
+
+/** An unquoted part of a host name: a word, or `.`, `%`, `-`. */
+function isHostPart(token: Token | undefined): boolean {
+  return token !== undefined && (token.kind === 'word' || /^[.%-]$/.test(token.text));
 }
 
 /** The statement's text with identifier replacements applied and definer ranges removed (one space around kept). */
@@ -272,7 +296,7 @@ function join(tokens: Token[], replace = new Map<number, string>(), drop: [numbe
       if (tokens[i + 1]?.kind === 'space' && out.endsWith(' ')) i++;
       continue;
     }
-    out += replace.get(i) ?? tokens[i]!.text;
+    out += replace.get(i) ?? must(tokens[i], 'a token of the statement').text;
   }
   return out;
 }

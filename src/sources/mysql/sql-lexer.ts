@@ -50,16 +50,17 @@ export class SqlLexer {
 
   /** The end of the token at `pos` (and sets `kind`), or undefined when it may continue past the text. */
   private tokenEnd(text: string, pos: number, final: boolean): number | undefined {
-    const c = text[pos]!;
+    const c = text.charAt(pos);
     const rest = text.length - pos;
     const d = this.delimiter;
     if (text.startsWith(d, pos)) return this.is('delimiter', pos + d.length);
     if (!final && rest < d.length && d.startsWith(text.slice(pos))) return undefined;
     if (SPACE.test(c)) {
       let i = pos + 1;
-      while (i < text.length && SPACE.test(text[i]!)) i++;
+      while (i < text.length && SPACE.test(text.charAt(i))) i++;
       return i < text.length || final ? this.is('space', i) : undefined;
     }
+    // eslint-disable-next-line no-control-regex -- as the server reads it, `--` starts a comment only before whitespace or a control character
     if (c === '#' || (c === '-' && text[pos + 1] === '-' && /[\s\x00-\x1f]/.test(text[pos + 2] ?? '')))
       return this.lineComment(text, pos, final);
     if (c === '-' && !final && rest < 3) return undefined;
@@ -74,7 +75,7 @@ export class SqlLexer {
     if (c === '`' || c === '"') return this.quoted(text, pos, final, 'quoted', false);
     if (WORD.test(c)) {
       let i = pos + 1;
-      while (i < text.length && WORD.test(text[i]!) && !text.startsWith(d, i)) i++;
+      while (i < text.length && WORD.test(text.charAt(i)) && !text.startsWith(d, i)) i++;
       return i < text.length || final ? this.is('word', i) : undefined;
     }
     return this.is('punct', pos + 1);
@@ -106,7 +107,7 @@ export class SqlLexer {
 
   /** A quoted token: the quote doubled is one quote character; with `backslash`, \x escapes x. */
   private quoted(text: string, pos: number, final: boolean, kind: TokenKind, backslash: boolean): number | undefined {
-    const q = text[pos]!;
+    const q = text.charAt(pos);
     for (let i = pos + 1; i < text.length; i++) {
       const ch = text[i];
       if (backslash && ch === '\\') {
@@ -129,7 +130,7 @@ export class SqlLexer {
 export function identifierValue(token: Token): string | undefined {
   if (token.kind === 'word') return token.text;
   if (token.kind !== 'quoted') return undefined;
-  const q = token.text[0]!;
+  const q = token.text.charAt(0);
   return token.text
     .slice(1, -1)
     .split(q + q)
