@@ -53,6 +53,10 @@ export async function drillAction(global: GlobalOptions, options: DrillCommandOp
       throw error;
     }
     const { drills, unreadable } = result;
+    // The reasons also go to the log: a failed drill under --json or in a journal says why without the report.
+    for (const d of drills.filter((one) => !one.ok))
+      logger.error(`drill of ${d.type} "${d.asset}" of ${d.host} failed: ${d.problems.join('; ')}`, { keys: d.keys });
+    for (const message of unreadable) logger.error(`drill: unreadable manifest: ${message}`);
     const ok = drills.length > 0 && drills.every((d) => d.ok) && unreadable.length === 0;
     if (options.json)
       process.stdout.write(

@@ -126,7 +126,7 @@ describe('backup-agent drill', () => {
       'DELETE FROM shop.orders; ALTER TABLE shop.customers ADD COLUMN drill_extra INT; DROP VIEW shop.customer_totals',
     );
     const result = await drill('--json');
-    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.exitCode, `${result.stderr}\n${result.stdout}`).toBe(0);
     const report = JSON.parse(result.stdout) as DrillJson;
     expect(report.ok).toBe(true);
     expect(report.drills.map((d) => [d.asset, d.ok])).toEqual([
