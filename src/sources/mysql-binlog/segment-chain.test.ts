@@ -27,9 +27,12 @@ describe('segment chain', () => {
     expect(nextBinlogFile('binlog.000009')).toBe('binlog.000010');
   });
   it('names the first hole: a missing segment, a missing data object, bytes that do not follow', () => {
-    expect(segmentChain(series.filter((s) => s.segment !== 3), start).gap?.message).toBe(
-      'segment 00000003 missing: binlog.000001 bytes 250 to binlog.000002 byte 80',
-    );
+    expect(
+      segmentChain(
+        series.filter((s) => s.segment !== 3),
+        start,
+      ).gap?.message,
+    ).toBe('segment 00000003 missing: binlog.000001 bytes 250 to binlog.000002 byte 80');
     const { dataKey: _, ...noData } = ref(2, 'binlog.000001', 100, 250);
     const chain = segmentChain([series[0]!, noData, ...series.slice(2)], start);
     expect(chain.segments).toHaveLength(1);

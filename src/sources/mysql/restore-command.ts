@@ -3,7 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MysqlAssetConfig } from './mysql-asset-schema.js';
 import { BackupError } from '../../shared/backup-error.js';
-import type { AssetBase, RestoreOptions, RestoreRequest } from '../source.js';
+import { must } from '../../shared/must.js';
+import type { AssetBase, RestoreEntry, RestoreOptions, RestoreRequest } from '../source.js';
 import { restoreDumpIntoDatabase, restoreDumpToFile } from './restore-mysql.js';
 
 /** A flag's string value, or undefined. */
@@ -11,14 +12,11 @@ const text = (options: RestoreOptions, name: string): string | undefined =>
   typeof options[name] === 'string' ? options[name] : undefined;
 
 /** Restores the dump artifacts of one mysql run: into --into-database, or onto disk (--to FILE.sql | DIR). */
-export async function restoreMysqlCommand({
-  entries,
-  read,
-  configured,
-  options,
-  report,
-}: RestoreRequest): Promise<void> {
-  const asset = entries[0]!.asset;
+export async function restoreMysqlCommand(request: RestoreRequest): Promise<void> {
+  const { entries, read, configured, options } = request;
+  const report = (entry: RestoreEntry, where: string) => request.report(entry, where);
+  const first = must(entries[0], 'the first entry of a selected run');
+  const asset = first.asset;
   if (options.intoDatabase !== undefined) {
     if (entries.length > 1) {
       throw new BackupError(
@@ -27,25 +25,25 @@ export async function restoreMysqlCommand({
       );
     }
     await restoreDumpIntoDatabase({
-      entry: entries[0]!,
+      entry: first,
       database: options.intoDatabase,
       force: options.force ?? false,
       stripDefiners: options.stripDefiners === true,
       connection: connectionFor(configured, asset, options),
       read,
     });
-    report(entries[0]!, `database ${options.intoDatabase}`);
+    report(first, `database ${options.intoDatabase}`);
     return;
   }
-  const to = options.to!;
+  const to = must(options.to, 'restore --to (checked by the command)');
   if (to.endsWith('.sql')) {
     if (entries.length > 1)
       throw new BackupError(
         'USAGE',
         `restore: mysql "${asset}" has ${entries.length} databases in that run: pick one with --database NAME, or give --to a directory`,
       );
-    await restoreDumpToFile(entries[0]!, to, options.force ?? false, read);
-    report(entries[0]!, to);
+    await restoreDumpToFile(first, to, options.force ?? false, read);
+    report(first, to);
     return;
   }
   await mkdir(to, { recursive: true, mode: 0o700 });
@@ -61,7 +59,11 @@ export async function restoreMysqlCommand({
  * else the asset's own connection settings from the config (its password_file / defaults_file must then
  * exist on this machine).
  */
-function connectionFor(configured: AssetBase | undefined, asset: string, options: RestoreOptions): MysqlAssetConfig {
+export function connectionFor(
+  configured: AssetBase | undefined,
+  asset: string,
+  options: RestoreOptions,
+): MysqlAssetConfig {
   const base: MysqlAssetConfig = {
     name: asset,
     type: 'mysql',
