@@ -36,8 +36,8 @@ export function replayArguments(
   return [
     `--start-position=${job.startPosition}`,
     `--stop-datetime=${job.stopDatetime}`,
-    // --database filters on the name after --rewrite-db (both tools apply the rewrite first).
-    `--database=${job.target}`,
+    // MariaDB's tool filters on the name in the log, then rewrites (the table map events of row logging).
+    `--database=${job.database}`,
     ...(renamed ? [`--rewrite-db=${job.database}->${job.target}`] : []),
     ...job.files,
   ];
