@@ -92,7 +92,9 @@ beforeAll(async () => {
   readerKey = await createRestorer(moto, config, work);
 }, 60_000);
 afterAll(async () => {
-  await Promise.all([moto?.stop(), source?.stop(), target?.stop()]);
+  // Whatever beforeAll got to start (it may have failed half-way).
+  const started = [moto, source, target] as ({ stop(): Promise<void> } | undefined)[];
+  await Promise.all(started.map((server) => server?.stop()));
   if (work) await rm(work, { recursive: true, force: true });
 });
 
@@ -108,7 +110,7 @@ describe('restore --until', () => {
     for (const end = Date.now() + 20_000; (await moto.listKeys(folder)).length === 0; await sleep(200))
       if (Date.now() > end) throw new Error('the streamer shipped nothing within 20 s');
     until = new Date(Math.ceil((Date.now() + 2_000) / 1000) * 1000);
-    while (Date.now() < until.getTime() + 1_500) await sleep(100);
+    while (Date.now() < until.getTime() + 2_500) await sleep(100);
     await source.kill();
     expect(await writing).toMatch(/./);
     await sleep(2_500); // the streamer's client sees the server gone and ships what it wrote
@@ -118,8 +120,8 @@ describe('restore --until', () => {
 
     const before = written.filter((w) => w.at < until.getTime() / 1000).map((w) => w.id);
     const after = written.filter((w) => w.at >= until.getTime() / 1000);
-    expect(before.length).toBeGreaterThan(20);
-    expect(after.length).toBeGreaterThan(5);
+    expect(before.length).toBeGreaterThan(10);
+    expect(after.length).toBeGreaterThanOrEqual(3);
 
     // Rows after T were shipped too: the replay has to stop at T, not at the end of what it has.
     const manifests = (await moto.listKeys(folder)).filter((k) => k.endsWith('.json'));
@@ -132,13 +134,12 @@ describe('restore --until', () => {
 
     const plan = await restore('--into-database', 'shop_at_t', '--dry-run');
     expect(plan.exitCode, plan.stderr).toBe(0);
-    console.log(plan.stdout, plan.stderr);
     expect(plan.stdout).toMatch(/dump: {4}s3:\/\/.*shop-db.*database shop.* at binlog\.000001 byte \d+/);
     expect(plan.stdout).toMatch(
       /binlog: {2}series 11-\d{8}T\d{6}Z of mysql-binlog "shop-binlog": segments 1-\d+ of binlog\.000001/,
     );
     expect(plan.stdout).toMatch(/window: {2}from \S+ \(the dump\) to \S+/);
-    expect(plan.stdout).toContain('--rewrite-db=shop->shop_at_t');
+    expect(plan.stdout).toContain("--database=shop '--rewrite-db=shop->shop_at_t' binlog.000001");
     expect(await schemas()).not.toContain('shop_at_t');
 
     const started = Date.now();
