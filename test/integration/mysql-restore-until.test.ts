@@ -94,7 +94,7 @@ beforeAll(async () => {
 afterAll(async () => {
   // Whatever beforeAll got to start (it may have failed half-way).
   const started = [moto, source, target] as ({ stop(): Promise<void> } | undefined)[];
-  await Promise.all(started.map((server) => server?.stop()));
+  await Promise.all(started.map((server) => server?.stop() ?? Promise.resolve()));
   if (work) await rm(work, { recursive: true, force: true });
 });
 
