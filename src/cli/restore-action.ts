@@ -27,10 +27,6 @@ export async function restoreAction(
   key: string | undefined,
   options: RestoreCommandOptions,
 ): Promise<number> {
-  if (options.until !== undefined) {
-    const { restoreUntilAction } = await import('./restore-until-action.js');
-    return restoreUntilAction(global, key, { ...options, until: options.until });
-  }
   if (options.dryRun === true) throw new BackupError('USAGE', 'restore: --dry-run goes with --until TIME');
   let context: OperatorContext | undefined;
   try {

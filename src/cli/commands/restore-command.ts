@@ -35,6 +35,10 @@ export const restoreCommand: CommandDefinition<RestoreCommandOptions> = {
     ...READ_FLAGS,
   ],
   async action(global, options, [key]) {
+    if (options.until !== undefined) {
+      const { restoreUntilAction } = await import('../restore-until-action.js');
+      return restoreUntilAction(global, key, { ...options, until: options.until });
+    }
     const { restoreAction } = await import('../restore-action.js');
     return restoreAction(global, key, options);
   },
