@@ -1,17 +1,19 @@
 // Point-in-time restore end to end: a real mariadbd (--log-bin, ROW) with a writer inserting a row every
 // ~100 ms; a dump through the built CLI into real moto as the put-only user, then `backup-agent binlog`
-// shipping segments; T remembered mid-way; the server SIGKILLed. `restore --until T` by the read-only
+// shipping segments (age-encrypted, across a rotation); T remembered mid-way; the server SIGKILLed. `restore --until T` by the read-only
 // restorer into a fresh server (renamed, so --rewrite-db is exercised) holds exactly the rows the
 // writer saw committed before T. A deleted segment makes the restore refuse before writing, naming it.
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli, writeConfig } from './support/cli.js';
 import { startMariaDb, type MariaDb } from './support/mariadb.js';
 import { startMoto, type MotoServer } from './support/moto.js';
 import { createRestorer } from './support/operator.js';
+import { requireTool } from './support/require-tool.js';
 
 let moto: MotoServer;
 let source: MariaDb;
@@ -19,6 +21,8 @@ let target: MariaDb;
 let work: string;
 let config: string;
 let readerKey: string;
+/** The operator's age identity: backups and segments are encrypted to its recipient. */
+let identity: string;
 /** T, a whole second (binlog events carry seconds). */
 let until: Date;
 /** What the writer saw committed: id and the row's timestamp (epoch seconds, with micros). */
@@ -57,6 +61,8 @@ const restore = (...args: string[]) =>
     until.toISOString().replace(/\.000Z$/, 'Z'),
     '--db-defaults-file',
     target.rootDefaultsFile,
+    '--identity',
+    identity,
     ...args,
   ]);
 const schemas = async () => (await target.query('SHOW DATABASES')).split('\n');
@@ -72,6 +78,10 @@ beforeAll(async () => {
   await source.query(
     'CREATE DATABASE shop; CREATE TABLE shop.orders (id INT AUTO_INCREMENT PRIMARY KEY, at TIMESTAMP(6) DEFAULT CURRENT_TIMESTAMP(6));',
   );
+  await requireTool('age-keygen');
+  identity = join(work, 'operator-key.txt');
+  await execa('age-keygen', ['-o', identity]);
+  const recipient = (await execa('age-keygen', ['-y', identity])).stdout.trim();
   const login = { host: '127.0.0.1', port: source.port, user: 'root', password: source.rootPassword };
   config = await writeConfig(work, {
     host: 'db-1',
@@ -84,6 +94,7 @@ beforeAll(async () => {
       prefix: moto.prefix,
       credentials: { key_file: await moto.writeKeyFile(moto.putOnly, work) },
     },
+    encryption: { age_recipients: [recipient] },
     assets: [
       { name: 'shop-db', type: 'mysql', databases: ['shop'], ...login },
       { name: 'shop-binlog', type: 'mysql-binlog', ...login, upload_interval: '1s' },
@@ -109,6 +120,7 @@ describe('restore --until', () => {
     const folder = `${moto.prefix}binlog/db-1/shop-binlog/`;
     for (const end = Date.now() + 20_000; (await moto.listKeys(folder)).length === 0; await sleep(200))
       if (Date.now() > end) throw new Error('the streamer shipped nothing within 20 s');
+    await source.query('FLUSH BINARY LOGS'); // the replay crosses a rotation
     until = new Date(Math.ceil((Date.now() + 2_000) / 1000) * 1000);
     while (Date.now() < until.getTime() + 2_500) await sleep(100);
     await source.kill();
@@ -136,10 +148,10 @@ describe('restore --until', () => {
     expect(plan.exitCode, plan.stderr).toBe(0);
     expect(plan.stdout).toMatch(/dump: {4}s3:\/\/.*shop-db.*database shop.* at binlog\.000001 byte \d+/);
     expect(plan.stdout).toMatch(
-      /binlog: {2}series 11-\d{8}T\d{6}Z of mysql-binlog "shop-binlog": segments 1-\d+ of binlog\.000001/,
+      /binlog: {2}series 11-\d{8}T\d{6}Z of mysql-binlog "shop-binlog": segments 1-\d+ of binlog\.000001, binlog\.000002, \d+ bytes/,
     );
     expect(plan.stdout).toMatch(/window: {2}from \S+ \(the dump\) to \S+/);
-    expect(plan.stdout).toContain("--database=shop '--rewrite-db=shop->shop_at_t' binlog.000001");
+    expect(plan.stdout).toContain("--database=shop '--rewrite-db=shop->shop_at_t' binlog.000001 binlog.000002 |");
     expect(await schemas()).not.toContain('shop_at_t');
 
     const started = Date.now();
@@ -166,6 +178,7 @@ describe('restore --until', () => {
       .sort((a, b) => a.segment - b.segment);
     expect(shipped.length).toBeGreaterThan(1);
     const victim = shipped[1]!;
+    expect(victim.key).toMatch(/--binlog\.\d+--\d+-\d+\.binlog\.zst\.age$/);
     await moto.adminClient().send(new DeleteObjectCommand({ Bucket: moto.bucket, Key: victim.key }));
     await target.query(
       'CREATE DATABASE shop_gap; CREATE TABLE shop_gap.marker (n INT); INSERT INTO shop_gap.marker VALUES (7);',
