@@ -11,7 +11,7 @@ export const restoreCommand: CommandDefinition<RestoreCommandOptions> = {
     'restore a backup (KEY from `list`, or --asset NAME --latest, or --asset NAME --until TIME), checked against its manifest',
   arguments: [{ name: '[key]', description: 'object key of the backup, as `list` prints it' }],
   flags: [
-    { flags: '-a, --asset <name>', description: 'with --latest: the asset to restore' },
+    { flags: '-a, --asset <name>', description: 'with --latest or --until: the asset to restore' },
     { flags: '--latest', description: 'the newest stored run of --asset' },
     { flags: '--host <name>', description: "whose backups (default: this config's host)" },
     { flags: '--database <name>', description: 'mysql: only this database of the run' },
