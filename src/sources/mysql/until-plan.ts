@@ -73,18 +73,19 @@ export async function planUntil(request: UntilRequest): Promise<UntilPlan> {
   const series = seriesHolding(await listSeries(store, folder, read.signal), dump.binlog, store.locate(folder));
   const start = { file: dump.binlog.file, position: dump.binlog.position };
   const chain = segmentChain(series.segments, start);
+  const end = chain.segments.at(-1);
+  const ends = end ? `the series ends at ${end.file} byte ${end.to}` : 'no segments';
   const hole = (why: string) =>
     new BackupError(
       'INTEGRITY_FAILED',
-      `mysql "${dump.asset}": restore --until ${request.until}: binlog series ${series.name} of mysql-binlog "${binlogAsset}" ${why}: ${chain.gap?.message ?? 'no segments'}; nothing was restored`,
+      `mysql "${dump.asset}": restore --until ${request.until}: binlog series ${series.name} of mysql-binlog "${binlogAsset}" ${why}: ${chain.gap?.message ?? ends}; nothing was restored`,
       { asset: dump.asset },
     );
   if (!chainReaches(chain, start)) throw hole(`does not hold the dump's position ${start.file} byte ${start.position}`);
   const { manifests, passed } = await manifestsUntil(store, chain.segments, until, read.signal);
-  const last = chain.segments.at(-1);
   const lastShipped =
-    passed && last
-      ? (await readSegmentManifest(store, last, read.signal)).shipped_at
+    passed && end
+      ? (await readSegmentManifest(store, end, read.signal)).shipped_at
       : (manifests.at(-1)?.shipped_at ?? '');
   if (!passed && chain.gap) throw hole(`has a hole before ${request.until}`);
   return { until, dump, binlogAsset, series, manifests, lastShipped, beyondEnd: !passed };
