@@ -17,6 +17,8 @@ export interface RestoreCommandOptions extends OperatorOptions, RestoreOptions {
   latest?: boolean;
   host?: string;
   database?: string;
+  until?: string;
+  dryRun?: boolean;
 }
 
 /** Restores the selected backup; exit 0 when everything was restored, else the error's code. */
@@ -25,6 +27,7 @@ export async function restoreAction(
   key: string | undefined,
   options: RestoreCommandOptions,
 ): Promise<number> {
+  if (options.dryRun === true) throw new BackupError('USAGE', 'restore: --dry-run goes with --until TIME');
   let context: OperatorContext | undefined;
   try {
     if ((options.to === undefined) === (options.intoDatabase === undefined)) {

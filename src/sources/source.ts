@@ -10,6 +10,7 @@ import type { BackupStore } from '../destinations/backup-store.js';
 import type { Destination } from '../destinations/destination.js';
 import type { CompressorPlan } from '../transforms/compress.js';
 import type { EncryptorPlan } from '../transforms/encryptor-plan.js';
+import type { DecryptorPlan } from '../transforms/decrypt.js';
 import type { RemovedLeftover } from '../shared/owned-temp-dir.js';
 import type { ArtifactRecord, BinlogRecord, IncrementalRecord, PhysicalRecord } from '../layout/manifest.js';
 
@@ -191,6 +192,38 @@ export interface RestoreRequest {
   warn: (message: string) => void;
 }
 
+/** A stored artifact as `restore --until` chooses among them: with its run's times and binlog position. */
+export interface UntilEntry extends RestoreEntry {
+  /** The run's start and end (ISO). */
+  started_at: string;
+  finished_at: string;
+  /** Of a dump: where its snapshot stands in the binary log. */
+  binlog?: BinlogRecord | undefined;
+}
+
+/** One restore to a point in time (`restore --until TIME`): a dump, then the shipped binary log. */
+export interface UntilRequest {
+  /** The asset's stored artifacts of this host, newest run first (the source picks the dump). */
+  entries: UntilEntry[];
+  /** TIME as the operator wrote it. */
+  until: string;
+  read: ArtifactReader;
+  /** The read side itself, the key prefix and the host: where the source finds what it shipped besides runs. */
+  store: BackupStore;
+  prefix: string;
+  host: string;
+  decryptor: DecryptorPlan | undefined;
+  /** The asset of that name in this host's config, if any, and every configured asset (to find its stream). */
+  configured: AssetBase | undefined;
+  assets: readonly AssetBase[];
+  options: RestoreOptions;
+  /** --dry-run: print the plan, write nothing. */
+  dryRun: boolean;
+  /** A line of the plan or the outcome, for stdout. */
+  print(line: string): void;
+  warn(message: string): void;
+}
+
 /** One restore drill: the artifacts of one run of one asset, restored into a throwaway target and checked. */
 export interface DrillRequest {
   entries: RestoreEntry[];
@@ -349,6 +382,8 @@ export interface Source<A extends AssetBase = AssetBase> {
   readonly restoreFlags: RestoreFlag[];
   /** Restores the artifacts of one run. Throws BackupError (USAGE for flags that do not fit, RESTORE_*). */
   restore(request: RestoreRequest): Promise<void>;
+  /** `restore --until TIME`: a dump and the shipped binary log up to TIME (sources with a log only). Throws BackupError. */
+  restoreUntil?(request: UntilRequest): Promise<void>;
   /** `drill`: restores one run into a throwaway target and checks it against the manifest. Throws only when the drill could not run at all. */
   drill?(request: DrillRequest): Promise<DrillOutcome>;
   /** For `verify`: a check of the plaintext, if this source's artifacts have one. */

@@ -27,6 +27,7 @@ export const mysqlSource = {
   sweep: async () => (await import('./mysql-options-file.js')).sweepStaleOptionsDirs(),
   restoreFlags: MYSQL_RESTORE_FLAGS,
   restore: async (request) => (await import('./restore-command.js')).restoreMysqlCommand(request),
+  restoreUntil: async (request) => (await import('./restore-until.js')).restoreMysqlUntil(request),
   drill: async (request) => (await import('./drill-mysql.js')).drillMysql(request),
   async plaintextCheck() {
     const { dumpFooterWatch, incompleteDump } = await import('./dump-footer.js');

@@ -64,7 +64,11 @@ export async function restoreMysqlCommand({
  * else the asset's own connection settings from the config (its password_file / defaults_file must then
  * exist on this machine).
  */
-function connectionFor(configured: AssetBase | undefined, asset: string, options: RestoreOptions): MysqlAssetConfig {
+export function connectionFor(
+  configured: AssetBase | undefined,
+  asset: string,
+  options: RestoreOptions,
+): MysqlAssetConfig {
   const base: MysqlAssetConfig = {
     name: asset,
     type: 'mysql',

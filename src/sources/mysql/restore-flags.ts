@@ -12,4 +12,9 @@ export const MYSQL_RESTORE_FLAGS: RestoreFlag[] = [
   { flags: '--db-socket <path>', description: 'mysql socket' },
   { flags: '--db-user <name>', description: 'mysql user' },
   { flags: '--db-defaults-file <file>', description: 'a .my.cnf with [client] user/password for the restore' },
+  {
+    flags: '--binlog-asset <name>',
+    description:
+      "mysql with --until: the mysql-binlog asset whose segments are replayed (default: the config's only one)",
+  },
 ];
