@@ -63,7 +63,9 @@ export async function planIncremental(
   const what = `files "${asset.name}"`;
   try {
     const { pending, snapshot } = await createPending(dir, last);
-    const excludes = await writeExclusions(join(pending, 'excludes'), roots, isExcluded, signal);
+    // Without exclude patterns nothing is excluded: no walk of the whole tree just to list nothing.
+    const excludes =
+      asset.exclude.length === 0 ? [] : await writeExclusions(join(pending, 'excludes'), roots, isExcluded, signal);
     const record = incrementalRecord(decision, last);
     return {
       args: [`--listed-incremental=${snapshot}`, '--anchored', '--no-wildcards', ...excludes],

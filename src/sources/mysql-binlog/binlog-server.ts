@@ -1,31 +1,9 @@
-// The server side of a binlog stream: the asset's connection in the mysql source's shape (so the options
-// file and error messages are that source's own), and what the server says about its binary log.
-import type { MysqlAssetConfig } from '../mysql/mysql-asset-schema.js';
+// The server side of a binlog stream: the asset's options file and what the server says about its
+// binary log (through the mysql source's connection code: as-mysql-connection.ts).
+import { asMysqlConnection } from '../mysql/as-mysql-connection.js';
 import { prepareOptionsFile, type OptionsFile } from '../mysql/mysql-options-file.js';
 import { findClient, queryRows } from '../mysql-physical/physical-connection.js';
 import type { BinlogAssetConfig } from './binlog-asset-schema.js';
-
-/** The mysql-source view of `asset`: its connection keys, with the dump-only keys at their defaults. */
-export function asMysqlConnection(asset: BinlogAssetConfig): MysqlAssetConfig {
-  const { name, defaults_file, host, port, socket, user, password, password_file } = asset;
-  return {
-    name,
-    type: 'mysql',
-    databases: 'all',
-    include_system: false,
-    dump_binary: 'auto',
-    extra_options: [],
-    concurrency: 1,
-    lock_wait_timeout: 300_000,
-    ...(defaults_file !== undefined ? { defaults_file } : {}),
-    ...(host !== undefined ? { host } : {}),
-    ...(port !== undefined ? { port } : {}),
-    ...(socket !== undefined ? { socket } : {}),
-    ...(user !== undefined ? { user } : {}),
-    ...(password !== undefined ? { password } : {}),
-    ...(password_file !== undefined ? { password_file } : {}),
-  };
-}
 
 /** What the server says about its binary log. */
 export interface BinlogServerFacts {

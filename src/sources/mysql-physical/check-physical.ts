@@ -7,7 +7,8 @@ import { errorText, fail, ok, type CheckResult } from '../../shared/check-result
 import { describeServer } from '../mysql/mysql-client.js';
 import { prepareOptionsFile } from '../mysql/mysql-options-file.js';
 import type { PhysicalAssetConfig } from './physical-asset-schema.js';
-import { asMysqlConnection, findClient, queryRows } from './physical-connection.js';
+import { asMysqlConnection } from '../mysql/as-mysql-connection.js';
+import { findClient, queryRows } from './physical-connection.js';
 import { missingPrivileges, physicalGrantStatement } from './physical-privileges.js';
 import { findBackupTool, majorMinor, toolVersion } from './physical-tools.js';
 

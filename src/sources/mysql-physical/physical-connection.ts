@@ -1,34 +1,11 @@
-// A physical asset's connection settings in the shape the mysql source's code takes, so the options
-// file (credentials never in argv) and the client's error messages are the mysql source's own.
+// The client side of a physical asset's server: finding the mariadb/mysql client and running a query
+// through it (credentials in an options file, never argv; the mysql source's error messages).
 import { basename } from 'node:path';
 import type { MysqlAssetConfig } from '../mysql/mysql-asset-schema.js';
 import { explainMysqlError } from '../mysql/mysql-client.js';
 import { BackupError } from '../../shared/backup-error.js';
 import { runChild } from '../../shared/child-process.js';
 import { findOnPath } from '../../shared/find-on-path.js';
-import type { PhysicalAssetConfig } from './physical-asset-schema.js';
-
-/** The mysql-source view of `asset`: its connection keys, with the dump-only keys at their defaults. */
-export function asMysqlConnection(asset: PhysicalAssetConfig): MysqlAssetConfig {
-  const { name, defaults_file, host, port, socket, user, password, password_file } = asset;
-  return {
-    name,
-    type: 'mysql',
-    databases: 'all',
-    include_system: false,
-    dump_binary: 'auto',
-    extra_options: [],
-    concurrency: 1,
-    lock_wait_timeout: 300_000,
-    ...(defaults_file !== undefined ? { defaults_file } : {}),
-    ...(host !== undefined ? { host } : {}),
-    ...(port !== undefined ? { port } : {}),
-    ...(socket !== undefined ? { socket } : {}),
-    ...(user !== undefined ? { user } : {}),
-    ...(password !== undefined ? { password } : {}),
-    ...(password_file !== undefined ? { password_file } : {}),
-  };
-}
 
 /** The mariadb (or mysql) client on PATH; throws SOURCE_MISSING_TOOL naming the package. */
 export async function findClient(what: string): Promise<string> {

@@ -11,7 +11,7 @@ import { prepareOptionsFile } from '../mysql/mysql-options-file.js';
 import type { PlanContext, SourcePlan, SourceReport, SourceStream } from '../source.js';
 import { readPositions } from './backup-positions.js';
 import type { PhysicalAssetConfig } from './physical-asset-schema.js';
-import { asMysqlConnection } from './physical-connection.js';
+import { asMysqlConnection } from '../mysql/as-mysql-connection.js';
 import { findBackupTool, type BackupTool } from './physical-tools.js';
 import { assetStateDir, createPending, readLastFull, settlePending, type LastFull } from './physical-state.js';
 
