@@ -39,7 +39,7 @@ export function describeUntilPlan(plan: UntilPlan, target: string, locate: (key:
   return [
     `restore --until ${localDatetime(plan.until)} (local time; ${plan.until.toISOString()})`,
     `  dump:    ${locate(dump.key)} (database ${dump.label}, run ${dump.started_at} - ${dump.finished_at}) at ${dump.binlog.file} byte ${dump.binlog.position}`,
-    `  binlog:  series ${plan.series.name} of mysql-binlog "${plan.binlogAsset}": segments ${first?.segment ?? '-'}-${last?.segment ?? '-'} of ${files.join(', ')}, ${stored} bytes stored`,
+    `  binlog:  series ${plan.series.series} of mysql-binlog "${plan.binlogAsset}": segments ${first?.segment ?? '-'}-${last?.segment ?? '-'} of ${files.join(', ')}, ${stored} bytes stored`,
     `  window:  from ${dump.finished_at} (the dump) to ${plan.lastShipped} (the last segment shipped without a hole before it)`,
     `  replay:  mariadb-binlog ${args.map((a) => (/^[\w=.,:/-]+$/.test(a) ? a : `'${a}'`)).join(' ')} | mariadb`,
     `  into:    database ${target}`,

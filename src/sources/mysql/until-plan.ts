@@ -6,9 +6,9 @@ import type { BinlogRecord } from '../../layout/manifest.js';
 import { BackupError } from '../../shared/backup-error.js';
 import type { UntilEntry, UntilRequest } from '../source.js';
 import type { SegmentManifest } from '../mysql-binlog/binlog-series.js';
-import { listSeries, seriesHolding, type ListedSeries } from '../mysql-binlog/list-replay-series.js';
-import { chainReaches, replayChain } from '../mysql-binlog/replay-chain.js';
-import { manifestsUntil, readSegmentManifest } from '../mysql-binlog/segment-manifests.js';
+import { listSeries, type ListedSeries } from '../mysql-binlog/list-series.js';
+import { replayChain, seriesHolding } from '../mysql-binlog/replay-chain.js';
+import { manifestsUntil, readListedManifest } from '../mysql-binlog/segment-manifests.js';
 import { parseUntil } from '../mysql-binlog/until-time.js';
 
 /** What a replay to TIME will use. */
@@ -70,7 +70,8 @@ export async function planUntil(request: UntilRequest): Promise<UntilPlan> {
   const binlogAsset = chooseBinlogAsset(request);
   const { store, read } = request;
   const folder = `${request.prefix}binlog/${request.host}/${binlogAsset}/`;
-  const series = seriesHolding(await listSeries(store, folder, read.signal), dump.binlog, store.locate(folder));
+  const listed = await listSeries(store, request.prefix, { host: request.host, asset: binlogAsset }, read.signal);
+  const series = seriesHolding(listed, dump.binlog, store.locate(folder));
   const start = { file: dump.binlog.file, position: dump.binlog.position };
   const chain = replayChain(series.segments, start);
   const end = chain.segments.at(-1);
@@ -78,14 +79,14 @@ export async function planUntil(request: UntilRequest): Promise<UntilPlan> {
   const hole = (why: string) =>
     new BackupError(
       'INTEGRITY_FAILED',
-      `mysql "${dump.asset}": restore --until ${request.until}: binlog series ${series.name} of mysql-binlog "${binlogAsset}" ${why}: ${chain.gap?.message ?? ends}; nothing was restored`,
+      `mysql "${dump.asset}": restore --until ${request.until}: binlog series ${series.series} of mysql-binlog "${binlogAsset}" ${why}: ${chain.gap?.message ?? ends}; nothing was restored`,
       { asset: dump.asset },
     );
-  if (!chainReaches(chain, start)) throw hole(`does not hold the dump's position ${start.file} byte ${start.position}`);
-  const { manifests, passed } = await manifestsUntil(store, chain.segments, until, read.signal);
+  if (!chain.reaches) throw hole(`does not hold the dump's position ${start.file} byte ${start.position}`);
+  const { manifests, passed } = await manifestsUntil(store, series, chain.segments, until, read.signal);
   const lastShipped =
     passed && end
-      ? (await readSegmentManifest(store, end, read.signal)).shipped_at
+      ? (await readListedManifest(store, series, end, read.signal)).shipped_at
       : (manifests.at(-1)?.shipped_at ?? '');
   if (!passed && chain.gap) throw hole(`has a hole before ${request.until}`);
   return { until, dump, binlogAsset, series, manifests, lastShipped, beyondEnd: !passed };
