@@ -12,12 +12,16 @@ import { readPositions } from './backup-positions.js';
 /** The folder of one asset's state. */
 export const assetStateDir = (stateDir: string, asset: string): string => join(stateDir, 'mysql-physical', asset);
 
-const fullSchema = z.strictObject(fullRecordShape);
+// `tier` is absent in state written before the retention rule: such a full counts as kept by its tier
+// only when the run can tell (undefined: the rule is skipped for it, as before).
+const fullSchema = z.strictObject({ ...fullRecordShape, tier: z.string().min(1).optional() });
 
 /** The last full that landed: where its LSNs are, and what a differential records as its base. */
 export interface LastFull {
   lsnDir: string;
   startedAt: Date;
+  /** The tier the full was written under (for the retention rule), when its state recorded it. */
+  tier: string | undefined;
   base: NonNullable<IncrementalRecord['base']>;
 }
 
@@ -34,7 +38,8 @@ export async function readLastFull(dir: string): Promise<LastFull | NoFull> {
       missing: `the last full's LSNs (${join(lsnDir, 'xtrabackup_checkpoints')}) are missing or unreadable: making a full`,
       lost: true,
     };
-  return { lsnDir, startedAt: new Date(parsed.started_at), base: parsed };
+  const { tier, ...base } = parsed;
+  return { lsnDir, startedAt: new Date(parsed.started_at), tier, base };
 }
 
 /** Creates this run's pending directory (the --extra-lsndir), after removing those a failed or killed run left (the run lock keeps runs apart). */
@@ -50,6 +55,7 @@ export async function settlePending(
   level: 0 | 1,
   record: ArtifactRecord | undefined,
   startedAt: Date,
+  tier: string,
 ): Promise<void> {
   if (level === 1 || record?.status !== 'ok' || record.sha256 === undefined) {
     await rm(pending, { recursive: true, force: true });
@@ -60,6 +66,7 @@ export async function settlePending(
     sha256: record.sha256,
     bytes_stored: record.bytes_stored,
     started_at: startedAt.toISOString(),
+    tier,
   };
   await promotePending(dir, pending, full);
 }

@@ -35,10 +35,14 @@ async function chooseLevel(asset: PhysicalAssetConfig, context: PlanContext) {
     return { decision: { level: 0, reason: 'incremental is off' } as LevelDecision, last: undefined, lost: undefined };
   const found = await readLastFull(assetStateDir(context.stateDir, asset.name));
   const last = 'missing' in found ? undefined : found;
+  // The same rule as files: a differential only when its full's tier keeps the full as long as this run's tier keeps it.
   const decision = decideLevel({
     now: context.now,
     fullEvery: asset.incremental.full_every,
     lastFull: last?.startedAt,
+    ...(last?.tier !== undefined && context.retention
+      ? { expiry: { fullTier: last.tier, tier: context.tier, retention: context.retention } }
+      : {}),
   });
   if ('missing' in found) decision.reason = found.missing;
   const lost = 'missing' in found && found.lost ? found.missing : undefined;
@@ -75,7 +79,7 @@ export async function planPhysical(
     skipped: [],
     items: [{ extension: 'xbstream', open: (runSignal) => openBackup(job, runSignal) }],
     dispose: () => options.dispose(),
-    settle: (records) => settlePending(dir, pending, decision.level, records[0], context.now),
+    settle: (records) => settlePending(dir, pending, decision.level, records[0], context.now, context.tier),
   };
 }
 
