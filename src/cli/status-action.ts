@@ -5,7 +5,10 @@ import { destinationsOf, selectDestination } from '../config/destinations.js';
 import { loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
 import { ExitCode } from '../shared/exit-codes.js';
+import { formatAge } from '../shared/format-age.js';
+import { sourceFor } from '../sources/registry.js';
 import { readLastRun, lastRunPath, type LastRunState } from '../notify/last-run.js';
+import type { StreamStatus } from '../sources/source.js';
 import type { GlobalOptions } from './global-options.js';
 
 export interface StatusCommandOptions {
@@ -16,6 +19,8 @@ export interface StatusCommandOptions {
 
 export interface AssetHealth {
   asset: string;
+  /** A followed asset (a stream, e.g. mysql-binlog): its state instead of runs. */
+  stream?: StreamStatus;
   last_status: string;
   last_run_at?: string;
   last_success_at?: string;
@@ -23,14 +28,6 @@ export interface AssetHealth {
   success_age_seconds?: number;
   healthy: boolean;
   last_error?: string;
-}
-
-/** Formats seconds as `3h12m` / `2d4h`. */
-export function formatAge(seconds: number): string {
-  const m = Math.floor(seconds / 60);
-  if (m < 60) return `${m}m`;
-  const h = Math.floor(m / 60);
-  return h < 48 ? `${h}h${m % 60}m` : `${Math.floor(h / 24)}d${h % 24}h`;
 }
 
 /** Prints per-asset health; exit 0 when every configured asset succeeded within alert_after, else 1. */
@@ -41,7 +38,7 @@ export async function statusAction(
 ): Promise<number> {
   const { config } = await loadConfig(global.config);
   const state = await readLastRun(config.state_dir);
-  const health: AssetHealth[] = config.assets.map(({ name }) => {
+  const runHealth = (name: string): AssetHealth => {
     const a = state?.assets[name];
     const age = a?.last_success_at ? Math.max(0, (now.getTime() - Date.parse(a.last_success_at)) / 1000) : undefined;
     return {
@@ -53,7 +50,15 @@ export async function statusAction(
       healthy: age !== undefined && age * 1000 <= config.alert_after,
       ...(a?.last_error ? { last_error: a.last_error } : {}),
     };
-  });
+  };
+  const health: AssetHealth[] = await Promise.all(
+    config.assets.map((asset) => {
+      const source = sourceFor(asset);
+      return source.streamStatus
+        ? streamHealth(asset.name, source.streamStatus(asset, config.state_dir, now))
+        : Promise.resolve(runHealth(asset.name));
+    }),
+  );
   const destinations = destinationHealth(config, state, options.destination, now);
   const healthy = health.every((h) => h.healthy) && (destinations ?? []).every((d) => d.healthy);
   if (options.json) {
@@ -62,6 +67,10 @@ export async function statusAction(
     );
   } else {
     for (const h of health) {
+      if (h.stream) {
+        process.stdout.write(`${h.healthy ? 'OK  ' : 'FAIL'}  ${h.asset}: ${h.stream.detail}\n`);
+        continue;
+      }
       const age =
         h.success_age_seconds === undefined
           ? 'no successful backup recorded'
@@ -86,6 +95,19 @@ export async function statusAction(
     );
   }
   return healthy ? ExitCode.OK : ExitCode.FAILED;
+}
+
+/** A followed asset's health: its stream's state stands for the runs it does not have. */
+async function streamHealth(asset: string, pending: Promise<StreamStatus>): Promise<AssetHealth> {
+  const stream = await pending;
+  return {
+    asset,
+    last_status: stream.healthy ? 'streaming' : 'behind',
+    ...(stream.caught_up_at ? { last_success_at: stream.caught_up_at } : {}),
+    ...(stream.behind_seconds !== undefined ? { success_age_seconds: stream.behind_seconds } : {}),
+    healthy: stream.healthy,
+    stream,
+  };
 }
 
 /** One destination's health, with several destinations. */

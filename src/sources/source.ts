@@ -335,6 +335,16 @@ export interface StreamVerdict {
 }
 
 /** What a long-running source (`backup-agent binlog`) is given: where and how to store, where to remember. */
+/** A stream's health for `status`: when it was last caught up, and whether that is recent enough. */
+export interface StreamStatus {
+  /** ISO time it was last caught up (everything the server sent was stored); absent when it never was. */
+  caught_up_at?: string;
+  behind_seconds?: number;
+  healthy: boolean;
+  /** One line for people: `caught up 0m ago at binlog.000003 byte 1234`. */
+  detail: string;
+}
+
 export interface FollowContext {
   destination: Destination;
   compressor: CompressorPlan;
@@ -392,4 +402,6 @@ export interface Source<A extends AssetBase = AssetBase> {
   verifyStreams?(request: StreamVerifyRequest): Promise<StreamVerdict[]>;
   /** `backup-agent binlog`: follows the asset until `context.signal` aborts (a stream, not a run); throws BackupError when it cannot go on. */
   follow?(asset: A, context: FollowContext): Promise<void>;
+  /** `status` of a followed asset (it has no runs): how far behind the stream is, from its state in `stateDir`. */
+  streamStatus?(asset: A, stateDir: string, now: Date): Promise<StreamStatus>;
 }

@@ -131,6 +131,10 @@ describe('backup-agent binlog', () => {
     expect(sample(metrics, 'backup_agent_binlog_last_shipped_timestamp_seconds') * 1000).toBeGreaterThan(
       lastShipped - 60_000,
     );
+    // `status` judges the stream by its state (it has no runs): caught up, so healthy, exit 0.
+    const status = await execa('bin/backup-agent', ['-c', config, 'status'], { reject: false });
+    expect(status.stdout).toMatch(/^OK {4}shop-binlog: stream caught up 0m ago at binlog\.000003 byte \d+$/m);
+    expect(status.exitCode, status.stdout).toBe(0);
     second.kill('SIGTERM');
     const stopped = await second;
     expect(stopped.exitCode, stopped.stderr).toBe(130);

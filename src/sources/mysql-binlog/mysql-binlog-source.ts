@@ -44,4 +44,6 @@ export const mysqlBinlogSource = {
     ),
   verifyStreams: async (request) => (await import('./verify-series.js')).verifyBinlogSeries(request),
   follow: async (asset, context) => (await import('./follow-binlog.js')).followBinlog(asset, context),
+  streamStatus: async (asset, stateDir, now) =>
+    (await import('./stream-status.js')).binlogStreamStatus(asset, stateDir, now),
 } satisfies Source<BinlogAssetConfig>;
