@@ -2,7 +2,7 @@
 // caught up (everything the server had sent was stored), how far behind it is, and when a segment last
 // landed. Written next to the run's textfile (`backup_agent-binlog.prom`), never into it.
 import { writeAtomically } from '../shared/write-atomically.js';
-import { escapeLabel as label, siblingTextfile } from './prom-text.js';
+import { escapeLabel as label, renderFamilies, siblingTextfile, type Family } from './prom-text.js';
 
 /** The metric names `binlog` writes (for alert rules and dashboards). */
 export const BINLOG_METRICS = {
@@ -24,24 +24,28 @@ export const binlogMetricsPath = (textfile: string): string => siblingTextfile(t
 
 /** Renders the binlog families for every asset; `now` makes the lag (an alert should use caught_up: it goes stale with a dead streamer). */
 export function renderBinlogMetrics(host: string, streams: Map<string, BinlogProgress>, now: number): string {
-  const families: [string, string, (p: BinlogProgress) => number | undefined][] = [
-    [BINLOG_METRICS.caughtUp, 'When everything the server had sent was last stored.', (p) => p.caughtUpAt / 1000],
+  const families: Family<BinlogProgress>[] = [
+    [
+      BINLOG_METRICS.caughtUp,
+      'gauge',
+      'When everything the server had sent was last stored.',
+      (p) => p.caughtUpAt / 1000,
+    ],
     [
       BINLOG_METRICS.lag,
+      'gauge',
       'Seconds since the stream was last caught up, when this file was written.',
       (p) => Math.max(0, now - p.caughtUpAt) / 1000,
     ],
-    [BINLOG_METRICS.lastShipped, 'When the last binlog segment landed.', (p) => p.shippedAt && p.shippedAt / 1000],
+    [
+      BINLOG_METRICS.lastShipped,
+      'gauge',
+      'When the last binlog segment landed.',
+      (p) => p.shippedAt && p.shippedAt / 1000,
+    ],
   ];
   const entries = [...streams].sort(([a], [b]) => a.localeCompare(b));
-  const lines: string[] = [];
-  for (const [name, help, value] of families) {
-    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
-    for (const [asset, progress] of entries) {
-      const v = value(progress);
-      if (v !== undefined) lines.push(`${name}{host="${label(host)}",asset="${label(asset)}"} ${v}`);
-    }
-  }
+  const lines = renderFamilies(families, entries, (asset) => `host="${label(host)}",asset="${label(asset)}"`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -2,7 +2,7 @@
 // and how long its restore took. Written next to the run's textfile, never into it (the run owns that).
 import { writeAtomically } from '../shared/write-atomically.js';
 import type { DrillRecord } from './drill-results.js';
-import { escapeLabel as label, siblingTextfile } from './prom-text.js';
+import { escapeLabel as label, renderFamilies, siblingTextfile, type Family } from './prom-text.js';
 
 /** The metric names `drill` writes (for alert rules and dashboards). */
 export const DRILL_METRICS = {
@@ -18,16 +18,19 @@ export function drillMetricsPath(textfile: string): string {
 
 /** Renders the three drill families for every record. */
 export function renderDrillMetrics(drills: DrillRecord[]): string {
-  const families: [string, string, (d: DrillRecord) => number][] = [
-    [DRILL_METRICS.success, 'Whether the last restore drill passed (1) or failed (0).', (d) => (d.ok ? 1 : 0)],
-    [DRILL_METRICS.lastTimestamp, 'When the last restore drill ran.', (d) => Date.parse(d.drilled_at) / 1000],
-    [DRILL_METRICS.restoreSeconds, 'Seconds the last drill took to restore the backup.', (d) => d.restore_seconds],
+  const families: Family<DrillRecord>[] = [
+    [DRILL_METRICS.success, 'gauge', 'Whether the last restore drill passed (1) or failed (0).', (d) => (d.ok ? 1 : 0)],
+    [DRILL_METRICS.lastTimestamp, 'gauge', 'When the last restore drill ran.', (d) => Date.parse(d.drilled_at) / 1000],
+    [
+      DRILL_METRICS.restoreSeconds,
+      'gauge',
+      'Seconds the last drill took to restore the backup.',
+      (d) => d.restore_seconds,
+    ],
   ];
-  const lines: string[] = [];
-  for (const [name, help, value] of families) {
-    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
-    for (const d of drills) lines.push(`${name}{host="${label(d.host)}",asset="${label(d.asset)}"} ${value(d)}`);
-  }
+  // In the records' order; the key is not used for labels (host and asset come from the record).
+  const entries = drills.map((d) => [`${d.host}/${d.asset}`, d] as const);
+  const lines = renderFamilies(families, entries, (_key, d) => `host="${label(d.host)}",asset="${label(d.asset)}"`);
   return `${lines.join('\n')}\n`;
 }
 

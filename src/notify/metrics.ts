@@ -2,14 +2,14 @@
 // per-destination success time and status (with several destinations), and the host's alert_after, so alert rules compare against the configured bound (examples/monitoring/).
 import { writeAtomically } from '../shared/write-atomically.js';
 import type { LastRunState } from './last-run.js';
-import { escapeLabel as label } from './prom-text.js';
+import { escapeLabel as label, renderFamilies, type Family } from './prom-text.js';
 
 const STATUS_CODE: Record<string, number> = { ok: 0, partial: 1, failed: 2 };
 
 type AssetState = LastRunState['assets'][string];
 
 /** The per-asset families: name, type, help, value (undefined: no sample for that asset). */
-const ASSET_FAMILIES: [string, string, string, (s: AssetState) => number | undefined][] = [
+const ASSET_FAMILIES: Family<AssetState>[] = [
   [
     'backup_agent_last_success_timestamp_seconds',
     'gauge',
@@ -46,7 +46,7 @@ const ASSET_FAMILIES: [string, string, string, (s: AssetState) => number | undef
 type DestinationState = NonNullable<LastRunState['destinations']>[string];
 
 /** The per-destination families, written only with several destinations (label `destination`). */
-const DESTINATION_FAMILIES: [string, string, string, (s: DestinationState) => number | undefined][] = [
+const DESTINATION_FAMILIES: Family<DestinationState>[] = [
   [
     'backup_agent_destination_last_success_timestamp_seconds',
     'gauge',
@@ -70,16 +70,20 @@ export const METRIC_NAMES: readonly string[] = [
   ALERT_AFTER,
 ];
 
+/** The states of a record, sorted by name (the textfile's order). */
+const byName = <S>(states: Record<string, S>): [string, S][] =>
+  Object.entries(states).sort(([a], [b]) => a.localeCompare(b));
+
 /** Renders the metrics for every asset in `state` in the Prometheus text format; `alertAfterMs` is config's alert_after. */
 export function renderMetrics(state: LastRunState, alertAfterMs?: number): string {
   const host = label(state.host);
   const lines = [
-    ...renderFamilies(ASSET_FAMILIES, state.assets, (asset) => `host="${host}",asset="${label(asset)}"`),
+    ...renderFamilies(ASSET_FAMILIES, byName(state.assets), (asset) => `host="${host}",asset="${label(asset)}"`),
     // Only with several destinations (a single one is what the asset families already say).
     ...(state.destinations
       ? renderFamilies(
           DESTINATION_FAMILIES,
-          state.destinations,
+          byName(state.destinations),
           (destination) => `host="${host}",destination="${label(destination)}"`,
         )
       : []),
@@ -92,23 +96,6 @@ export function renderMetrics(state: LastRunState, alertAfterMs?: number): strin
     );
   }
   return `${lines.join('\n')}\n`;
-}
-
-/** HELP, TYPE and the samples of `families` over `states` (sorted by name), each labelled by `labels(name)`. */
-function renderFamilies<S>(
-  families: [string, string, string, (s: S) => number | undefined][],
-  states: Record<string, S>,
-  labels: (name: string) => string,
-): string[] {
-  const entries = Object.entries(states).sort(([a], [b]) => a.localeCompare(b));
-  return families.flatMap(([name, type, help, value]) => [
-    `# HELP ${name} ${help}`,
-    `# TYPE ${name} ${type}`,
-    ...entries.flatMap(([key, state]) => {
-      const v = value(state);
-      return v === undefined ? [] : [`${name}{${labels(key)}} ${v}`];
-    }),
-  ]);
 }
 
 /** Writes the textfile atomically (node_exporter must never read half a file). */
