@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { FIXTURE_OBJECTS, FIXTURE_TABLES, startMariaDb, type MariaDb } from './support/mariadb.js';
 import { startMoto, type MotoServer } from './support/moto.js';
 import { corruptObject, createRestorer } from './support/operator.js';
+import { putOnlyDestination } from './support/s3-config.js';
 
 const PASSWORD = 'Backup-pw-123';
 let moto: MotoServer;
@@ -71,14 +72,7 @@ beforeAll(async () => {
     host: 'db-1',
     state_dir: join(work, 'state'),
     metrics: { textfile: metrics },
-    destination: {
-      type: 's3',
-      bucket: moto.bucket,
-      endpoint: moto.endpoint,
-      force_path_style: true,
-      prefix: moto.prefix,
-      credentials: { key_file: await moto.writeKeyFile(moto.putOnly, work) },
-    },
+    destination: await putOnlyDestination(moto, work),
     assets: [
       { name: 'www', type: 'files', paths: [files] },
       {

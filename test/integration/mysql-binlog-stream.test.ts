@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCli, writeConfig } from './support/cli.js';
 import { startMariaDb, type MariaDb } from './support/mariadb.js';
 import { startMoto, type MotoServer } from './support/moto.js';
+import { putOnlyDestination } from './support/s3-config.js';
+import { shippedSegments, waitFor } from './support/binlog-segments.js';
 
 const PASSWORD = 'Binlog-Stream-1';
 let moto: MotoServer;
@@ -18,30 +20,11 @@ let db: MariaDb;
 let work: string;
 let config: string;
 
-interface Segment {
-  segment: number;
-  file: string;
-  from: number;
-  to: number;
-  sha256: string;
-  key: string;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const insert = (n: number) =>
   db.query(`INSERT INTO shop.orders (note) SELECT CONCAT('order-', seq) FROM seq_1_to_${n};`, 'shop');
 
 /** The segment manifests of the one series, in segment order. */
-async function segments(): Promise<Segment[]> {
-  const keys = (await moto.listKeys(`${moto.prefix}binlog/db-1/shop-binlog/`)).filter((k) => k.endsWith('.json'));
-  const parsed = await Promise.all(keys.map(async (k) => JSON.parse((await moto.getObject(k)).toString()) as Segment));
-  return parsed.sort((a, b) => a.segment - b.segment);
-}
-
-async function waitFor(what: string, test: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  for (const end = Date.now() + ms; Date.now() < end; await sleep(200)) if (await test()) return;
-  throw new Error(`timed out waiting for ${what}`);
-}
+const segments = () => shippedSegments(moto, `${moto.prefix}binlog/db-1/shop-binlog/`);
 
 beforeAll(async () => {
   [moto, db] = await Promise.all([
@@ -62,14 +45,7 @@ beforeAll(async () => {
     host: 'db-1',
     state_dir: join(work, 'state'),
     metrics: { textfile: join(work, 'metrics', 'backup_agent.prom') },
-    destination: {
-      type: 's3',
-      bucket: moto.bucket,
-      endpoint: moto.endpoint,
-      force_path_style: true,
-      prefix: moto.prefix,
-      credentials: { key_file: await moto.writeKeyFile(moto.putOnly, work) },
-    },
+    destination: await putOnlyDestination(moto, work),
     assets: [
       {
         name: 'shop-binlog',

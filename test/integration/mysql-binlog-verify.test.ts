@@ -12,6 +12,8 @@ import { runCli, startCli, writeConfig } from './support/cli.js';
 import { startMariaDb, type MariaDb } from './support/mariadb.js';
 import { startMoto, type MotoServer } from './support/moto.js';
 import { createRestorer } from './support/operator.js';
+import { putOnlyDestination } from './support/s3-config.js';
+import { shippedSegments, waitFor } from './support/binlog-segments.js';
 
 const PASSWORD = 'Binlog-Verify-1';
 let moto: MotoServer;
@@ -19,32 +21,12 @@ let db: MariaDb;
 let work: string;
 let config: string;
 
-interface Segment {
-  segment: number;
-  file: string;
-  from: number;
-  to: number;
-  key: string;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const insert = (n: number) =>
   db.query(`INSERT INTO shop.orders (note) SELECT CONCAT('order-', seq) FROM seq_1_to_${n};`, 'shop');
 const folder = () => `${moto.prefix}binlog/db-1/shop-binlog/`;
 
 /** The segment manifests of the one series, in segment order. */
-async function segments(): Promise<(Segment & { manifest: string })[]> {
-  const keys = (await moto.listKeys(folder())).filter((k) => k.endsWith('.json'));
-  const parsed = await Promise.all(
-    keys.map(async (k) => ({ ...(JSON.parse((await moto.getObject(k)).toString()) as Segment), manifest: k })),
-  );
-  return parsed.sort((a, b) => a.segment - b.segment);
-}
-
-async function waitFor(what: string, test: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  for (const end = Date.now() + ms; Date.now() < end; await sleep(200)) if (await test()) return;
-  throw new Error(`timed out waiting for ${what}`);
-}
+const segments = () => shippedSegments(moto, folder());
 
 /** Inserts, then waits until the server's current position is shipped. */
 async function insertAndShip(n: number): Promise<void> {
@@ -73,14 +55,7 @@ beforeAll(async () => {
   config = await writeConfig(work, {
     host: 'db-1',
     state_dir: join(work, 'state'),
-    destination: {
-      type: 's3',
-      bucket: moto.bucket,
-      endpoint: moto.endpoint,
-      force_path_style: true,
-      prefix: moto.prefix,
-      credentials: { key_file: await moto.writeKeyFile(moto.putOnly, work) },
-    },
+    destination: await putOnlyDestination(moto, work),
     assets: [
       { name: 'shop-db', type: 'mysql', databases: ['shop'], user: 'backup', ...connection },
       { name: 'shop-binlog', type: 'mysql-binlog', user: 'binlog', upload_interval: '1s', ...connection },
@@ -153,7 +128,7 @@ describe('verify of binlog series', () => {
     // An admin deletes a segment in the middle of binlog.000001, its object and its manifest.
     const first = shipped.filter((s) => s.file === 'binlog.000001');
     expect(first.length).toBeGreaterThanOrEqual(3);
-    const gone = first[1] as Segment & { manifest: string };
+    const gone = first[1]!;
     await moto.adminClient().send(
       new DeleteObjectsCommand({
         Bucket: moto.bucket,

@@ -14,6 +14,7 @@ import { startMariaDb, type MariaDb } from './support/mariadb.js';
 import { startMoto, type MotoServer } from './support/moto.js';
 import { createRestorer } from './support/operator.js';
 import { requireTool } from './support/require-tool.js';
+import { putOnlyDestination } from './support/s3-config.js';
 
 let moto: MotoServer;
 let source: MariaDb;
@@ -86,14 +87,7 @@ beforeAll(async () => {
   config = await writeConfig(work, {
     host: 'db-1',
     state_dir: join(work, 'state'),
-    destination: {
-      type: 's3',
-      bucket: moto.bucket,
-      endpoint: moto.endpoint,
-      force_path_style: true,
-      prefix: moto.prefix,
-      credentials: { key_file: await moto.writeKeyFile(moto.putOnly, work) },
-    },
+    destination: await putOnlyDestination(moto, work),
     encryption: { age_recipients: [recipient] },
     assets: [
       { name: 'shop-db', type: 'mysql', databases: ['shop'], ...login },

@@ -10,6 +10,7 @@ import { runCli, writeConfig } from './support/cli.js';
 import { startMoto, type MotoServer } from './support/moto.js';
 import { createRestorer, uploadWithManifest } from './support/operator.js';
 import { requireTool } from './support/require-tool.js';
+import { putOnlyDestination } from './support/s3-config.js';
 
 let moto: MotoServer;
 let work: string;
@@ -58,14 +59,7 @@ beforeAll(async () => {
     host: 'fresh-1',
     state_dir: join(work, 'state'),
     alert_after: '26h',
-    destination: {
-      type: 's3',
-      bucket: moto.bucket,
-      endpoint: moto.endpoint,
-      force_path_style: true,
-      prefix: moto.prefix,
-      credentials: { key_file: await moto.writeKeyFile(moto.putOnly, work) },
-    },
+    destination: await putOnlyDestination(moto, work),
     assets: [{ name: 'www', type: 'files', paths: [files] }],
   });
   const run = await runCli(['run', '-c', config]);

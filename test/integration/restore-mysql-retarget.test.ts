@@ -19,6 +19,7 @@ import {
 import { fingerprint, serverInventory, writeCounters, type Fingerprint } from './support/mariadb-fingerprint.js';
 import { createRestorer } from './support/operator.js';
 import { ifStarted } from './support/if-started.js';
+import { putOnlyDestination } from './support/s3-config.js';
 
 const PASSWORD = 'Backup-pw-123';
 const SHOP = 'web-shop';
@@ -50,14 +51,7 @@ beforeAll(async () => {
   config = await writeConfig(work, {
     host: 'db-1',
     state_dir: join(work, 'state'),
-    destination: {
-      type: 's3',
-      bucket: moto.bucket,
-      endpoint: moto.endpoint,
-      force_path_style: true,
-      prefix: moto.prefix,
-      credentials: { key_file: await moto.writeKeyFile(moto.putOnly, work) },
-    },
+    destination: await putOnlyDestination(moto, work),
     assets: [
       {
         name: 'shop-db',

@@ -34,6 +34,18 @@ export async function writeS3Config(
   });
 }
 
+/** moto's bucket as a config `destination`, signed by the put-only user (its key file written into `work`). */
+export async function putOnlyDestination(moto: MotoServer, work: string): Promise<Record<string, unknown>> {
+  return {
+    type: 's3',
+    bucket: moto.bucket,
+    endpoint: moto.endpoint,
+    force_path_style: true,
+    prefix: moto.prefix,
+    credentials: { key_file: await moto.writeKeyFile(moto.putOnly, work) },
+  };
+}
+
 /** Writes `text` to `path` with `mode` (default 0600, also when the file existed); resolves to `path`. */
 export async function writePrivateFile(path: string, text: string, mode = 0o600): Promise<string> {
   await writeFile(path, text, { mode });
