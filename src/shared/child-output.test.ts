@@ -56,6 +56,20 @@ describe('childOutput', () => {
     expect((outcome.error as Error).message).toBe('sh exited 3');
   });
 
+  it("errors, never ends, when the child's stdout closes with data unread (a truncated stream is not a finished one)", async () => {
+    const { judge } = exitZero();
+    // The shell exits 0 whatever happens to the writer, so only the missing end can tell.
+    const child = start('sh', ['-c', 'head -c 4000000 /dev/urandom 2>/dev/null; exit 0']);
+    const output = childOutput(child, judge);
+    // Nobody reads yet: once the output holds its 1 MiB, stdout is closed with bytes still unread.
+    while (output.readableLength < 1024 * 1024) await new Promise((resolve) => setTimeout(resolve, 10));
+    child.stdout?.destroy();
+    const outcome = await consume(output);
+    expect(outcome.ended).toBe(false);
+    expect((outcome.error as Error).message).toMatch(/output closed before its end/);
+    expect((await child).exitCode).toBe(0);
+  });
+
   it('errors when the child is killed by a signal after writing', async () => {
     const { judge, judged } = exitZero();
     const outcome = await consume(childOutput(start('sh', ['-c', 'printf partial; kill -9 $$']), judge));

@@ -24,14 +24,23 @@ export function childOutput(
   const output = new PassThrough({ highWaterMark: 1024 * 1024 });
   let settled = false;
   stdout.pipe(output, { end: false });
-  const drained = new Promise<void>((resolve) => {
-    stdout.once('end', resolve);
-    stdout.once('close', resolve);
+  // Only 'end' says every byte was read. A stdout closed without it (destroyed with data still unread)
+  // must not end the output as if complete: that would be a silently truncated artifact.
+  const drained = new Promise<boolean>((resolve) => {
+    stdout.once('end', () => {
+      resolve(true);
+    });
+    stdout.once('close', () => {
+      resolve(stdout.readableEnded);
+    });
   });
   Promise.all([child, drained, options.upstream]).then(
-    ([result, , upstreamError]) => {
+    ([result, ended, upstreamError]) => {
       settled = true;
-      const error = upstreamError ?? judge(result);
+      const error =
+        upstreamError ??
+        judge(result) ??
+        (ended ? undefined : new Error("the program's output closed before its end: the stream would be truncated"));
       if (error) output.destroy(error);
       else output.end();
     },
